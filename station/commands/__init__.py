@@ -1,0 +1,1 @@
+"""The subcommands of `station`, one module each."""

@@ -1,0 +1,211 @@
+"""The station's settings: `config/station.toml` read into frozen, validated dataclasses.
+
+Each section of the file is one dataclass below; each key is a field whose metadata gives
+the allowed range or choices. The meaning, unit and reason for every default live as
+comments in the TOML file itself, which is the one place a coach edits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from station.errors import ConfigError
+
+DEFAULT_PATHS = (Path("config/station.toml"), Path("/etc/station/station.toml"))
+
+
+def _key(default: Any, lo: float | None = None, hi: float | None = None,
+         choices: tuple[str, ...] | None = None) -> Any:
+    """A config field with its allowed range (lo..hi, inclusive) or its allowed choices."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices})
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Where frames come from and at what size and rate."""
+
+    source: str = _key("picamera2", choices=("picamera2", "opencv"))
+    device: str = _key("0")
+    width: int = _key(640, 160, 1920)
+    height: int = _key(480, 120, 1080)
+    fps: int = _key(30, 5, 120)
+    buffer_count: int = _key(3, 2, 8)
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Which MediaPipe backend finds the landmarks, and how sure it must be."""
+
+    backend: str = _key("legacy", choices=("legacy", "tasks"))
+    model_complexity: int = _key(1, 0, 2)
+    task_model: str = _key("models/pose_landmarker_full.task")
+    min_detection_confidence: float = _key(0.5, 0.0, 1.0)
+    min_tracking_confidence: float = _key(0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class HX711Config:
+    """The load cell's ADC and the two GPIO pins it is wired to."""
+
+    dout_pin: int = _key(5, 0, 27)
+    pd_sck_pin: int = _key(6, 0, 27)
+    gain: int = _key(128, 32, 128)
+    rate_sps: int = _key(80, 10, 80)
+
+
+@dataclass(frozen=True)
+class TensionConfig:
+    """How raw load-cell counts become a trustworthy tension in newtons."""
+
+    calibration_file: str = _key("calibration.json")
+    median_window: int = _key(5, 1, 15)
+    stale_after_s: float = _key(0.5, 0.05, 10.0)
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    """The hinge analysis: when a rep starts and ends, and when each fault is called."""
+
+    min_visibility: float = _key(0.5, 0.0, 1.0)
+    side_frames: int = _key(10, 1, 120)
+    standing_trunk_deg: float = _key(15.0, 0.0, 45.0)
+    rep_start_trunk_deg: float = _key(25.0, 5.0, 60.0)
+    min_rep_trunk_deg: float = _key(30.0, 5.0, 80.0)
+    knee_bend_max_deg: float = _key(40.0, 10.0, 120.0)
+    hips_stopped_speed: float = _key(0.08, 0.0, 2.0)
+    hips_stopped_trunk_speed_dps: float = _key(20.0, 0.0, 200.0)
+    hips_stopped_hold_s: float = _key(0.1, 0.0, 1.0)
+    shallow_min_travel: float = _key(0.12, 0.0, 1.0)
+    stick_max_deg: float = _key(15.0, 2.0, 60.0)
+    band_slack_min_n: float = _key(20.0, 0.0, 1000.0)
+
+
+@dataclass(frozen=True)
+class BuzzerConfig:
+    """The buzzer that sounds the moment a live fault is seen."""
+
+    pin: int = _key(18, 0, 27)
+    kind: str = _key("tonal", choices=("tonal", "active"))
+    muted: bool = _key(False)
+
+
+@dataclass(frozen=True)
+class ButtonConfig:
+    """The optional big button: start, next athlete."""
+
+    enabled: bool = _key(True)
+    pin: int = _key(17, 0, 27)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """The screen."""
+
+    width: int = _key(800, 320, 3840)
+    height: int = _key(480, 240, 2160)
+    fullscreen: bool = _key(True)
+    fps: int = _key(30, 10, 60)
+    verdict_seconds: float = _key(2.0, 0.5, 10.0)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The session log."""
+
+    path: str = _key("sessions.sqlite3")
+    max_sets: int = _key(10000, 10, 1_000_000)
+
+
+@dataclass(frozen=True)
+class Config:
+    """All of the station's settings. `source` is the file they came from (None: defaults)."""
+
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    hx711: HX711Config = field(default_factory=HX711Config)
+    tension: TensionConfig = field(default_factory=TensionConfig)
+    coach: CoachConfig = field(default_factory=CoachConfig)
+    buzzer: BuzzerConfig = field(default_factory=BuzzerConfig)
+    button: ButtonConfig = field(default_factory=ButtonConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    source: Path | None = None
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, taken relative to the config file's folder."""
+        p = Path(relative).expanduser()
+        if p.is_absolute() or self.source is None:
+            return p
+        return self.source.parent / p
+
+
+_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
+    want = _TYPES[f.type if isinstance(f.type, str) else f.type.__name__]
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} = {value!r} must be {want.__name__}")
+    meta = f.metadata
+    if meta.get("choices") and value not in meta["choices"]:
+        allowed = ", ".join(repr(c) for c in meta["choices"])
+        raise ConfigError(f"{where} = {value!r} is not allowed (choose {allowed})")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{where} = {value!r} is out of range ({lo} to {hi})")
+    return value
+
+
+def _section(path: Path, name: str, cls: type, table: Any) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        where = f"{path}: [{name}] {key}"
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown key (known: {', '.join(fields)})")
+        values[key] = _check_value(where, fields[key], value)
+    return cls(**values)
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    """Validate a parsed TOML document into a Config; errors name the file and key."""
+    sections = {f.name: f for f in dataclasses.fields(Config) if f.name != "source"}
+    built: dict[str, Any] = {}
+    for name, table in data.items():
+        if name not in sections:
+            raise ConfigError(
+                f"{path}: unknown section [{name}] (known: {', '.join(sections)})")
+        built[name] = _section(path, name, sections[name].default_factory, table)
+    return Config(**built, source=path)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the config file: `path` if given, else the first of DEFAULT_PATHS that exists.
+
+    With no path given and no file found, the built-in defaults are used.
+    """
+    if path is None:
+        found = next((p for p in DEFAULT_PATHS if p.is_file()), None)
+        if found is None:
+            return Config()
+        path = found
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(data, path)

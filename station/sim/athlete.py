@@ -1,0 +1,253 @@
+"""The simulated athlete: plans a set of hinges (good ones and each fault) and moves through it.
+
+Each rep is planned from its kind; `posture_at` turns the plan into joint angles at any
+instant and `band_tension_at` into the band's pull. Every plan carries its ground truth:
+the faults it shows and the instant the hips stopped for `hips_stopped`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from station.sim.body import Body, Posture
+from station.types import Fault
+
+
+class RepKind(str, Enum):
+    """What the simulated athlete does in one rep."""
+
+    GOOD = "good"
+    SQUAT = "squat"  # hips stop going back, knees bend and drop: hips_stopped + knee_bend
+    KNEE_BEND = "knee_bend"  # hips keep going back but the knees bend far too much
+    HEAD_OFF = "head_off"  # head drops off the stick: stick_contact
+    BACK_ROUNDS = "back_rounds"  # upper back rounds off the stick: stick_contact
+    SHALLOW = "shallow"  # the hips barely go back
+    SLACK = "slack"  # the athlete stepped in: the band goes slack at the bottom
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        return {
+            RepKind.GOOD: (),
+            RepKind.SQUAT: (Fault.HIPS_STOPPED, Fault.KNEE_BEND),
+            RepKind.KNEE_BEND: (Fault.KNEE_BEND,),
+            RepKind.HEAD_OFF: (Fault.STICK_CONTACT,),
+            RepKind.BACK_ROUNDS: (Fault.STICK_CONTACT,),
+            RepKind.SHALLOW: (Fault.SHALLOW,),
+            RepKind.SLACK: (Fault.BAND_SLACK,),
+        }[self]
+
+
+# How often each kind comes up in a random set: half good, the rest spread over the faults.
+DEFAULT_MIX: dict[RepKind, float] = {
+    RepKind.GOOD: 0.45,
+    RepKind.SQUAT: 0.15,
+    RepKind.KNEE_BEND: 0.08,
+    RepKind.HEAD_OFF: 0.08,
+    RepKind.BACK_ROUNDS: 0.06,
+    RepKind.SHALLOW: 0.10,
+    RepKind.SLACK: 0.08,
+}
+
+
+@dataclass(frozen=True)
+class Stance:
+    """How the athlete stands between reps (degrees, metres)."""
+
+    shin: float
+    knee: float
+    trunk: float
+    neck: float
+
+    @classmethod
+    def random(cls, rng: np.random.Generator) -> Stance:
+        return cls(shin=rng.uniform(0.0, 3.0), knee=rng.uniform(3.0, 8.0),
+                   trunk=rng.uniform(1.0, 6.0), neck=rng.uniform(-4.0, 4.0))
+
+
+@dataclass(frozen=True)
+class RepPlan:
+    """One planned rep: timing (seconds from the set's start), depth and the fault it shows."""
+
+    index: int
+    kind: RepKind
+    start: float
+    descent_s: float
+    pause_s: float
+    ascent_s: float
+    trunk_bottom: float  # degrees from vertical
+    travel_bottom: float  # metres the hips travel back
+    shin_bottom: float  # degrees
+    stop_fraction: float  # squat: fraction of the descent at which the hips stop
+    squat_shin: float  # squat / knee_bend: shin tilt at the bottom (degrees)
+    stick_peak: float  # head_off / back_rounds: peak bend off the stick line (degrees)
+    stick_from: float  # fraction of the descent at which the bend begins
+    step_in_n: float  # slack: how much tension the athlete loses by stepping in (newtons)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.descent_s + self.pause_s + self.ascent_s
+
+    @property
+    def hips_stopped_t(self) -> float | None:
+        """Ground truth: the instant the hips stopped going back (squat reps only)."""
+        if self.kind is RepKind.SQUAT:
+            return self.start + self.stop_fraction * self.descent_s
+        return None
+
+
+@dataclass(frozen=True)
+class RepTruth:
+    """What a rep really was, for checking the coach."""
+
+    index: int
+    kind: RepKind
+    start: float
+    end: float
+    faults: tuple[Fault, ...]
+    hips_stopped_t: float | None
+
+    @classmethod
+    def of(cls, plan: RepPlan) -> RepTruth:
+        return cls(plan.index, plan.kind, plan.start, plan.end, plan.kind.faults,
+                   plan.hips_stopped_t)
+
+
+def plan_rep(rng: np.random.Generator, index: int, kind: RepKind, start: float, body: Body,
+             tempo: float) -> RepPlan:
+    """Draw one rep of `kind` with a realistic depth and timing."""
+    descent = rng.uniform(1.0, 2.2) * tempo
+    ascent = rng.uniform(0.8, 1.6) * tempo
+    pause = rng.choice([0.0, rng.uniform(0.1, 0.4), rng.uniform(0.5, 1.5)], p=[0.4, 0.4, 0.2])
+    trunk = rng.uniform(50.0, 80.0)
+    # Good hinges send the hips 0.2-0.35 leg lengths back (thigh tilted 20-30 degrees).
+    travel = rng.uniform(0.20, 0.33) * body.leg_length
+    shin = rng.uniform(-7.0, 3.0)
+    if kind is RepKind.SHALLOW:
+        trunk = rng.uniform(36.0, 46.0)
+        travel = rng.uniform(0.03, 0.07) * body.leg_length
+        shin = rng.uniform(-2.0, 2.0)
+    elif kind is RepKind.SQUAT:
+        trunk = rng.uniform(38.0, 60.0)
+    return RepPlan(
+        index=index, kind=kind, start=start, descent_s=descent, pause_s=float(pause),
+        ascent_s=ascent, trunk_bottom=trunk, travel_bottom=travel, shin_bottom=shin,
+        stop_fraction=rng.uniform(0.3, 0.55),
+        squat_shin=rng.uniform(22.0, 32.0) if kind is RepKind.SQUAT else rng.uniform(15.0, 22.0),
+        stick_peak=rng.uniform(28.0, 45.0), stick_from=rng.uniform(0.2, 0.6),
+        step_in_n=0.0,
+    )
+
+
+def ease(x: float) -> float:
+    """Smooth 0..1 progress (zero speed at both ends), like a controlled lift."""
+    x = min(1.0, max(0.0, x))
+    return 0.5 - 0.5 * math.cos(math.pi * x)
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """One simulated athlete doing a planned set."""
+
+    body: Body
+    stance: Stance
+    plans: tuple[RepPlan, ...]
+    sway_phase: float = 0.0
+
+    def standing_hip_back(self) -> float:
+        """Hip behind the ankle (metres) in the athlete's standing stance."""
+        b, s = self.body, self.stance
+        thigh_back = s.knee - s.shin
+        return (b.thigh * math.sin(math.radians(thigh_back))
+                - b.shank * math.sin(math.radians(s.shin)))
+
+    def rep_at(self, t: float) -> RepPlan | None:
+        for plan in self.plans:
+            if plan.start <= t < plan.end:
+                return plan
+        return None
+
+    def posture_at(self, t: float) -> Posture:
+        """Joint angles at time t (seconds from the set's start)."""
+        s = self.stance
+        sway = 1.0 * math.sin(0.9 * t + self.sway_phase)
+        standing = Posture(s.shin, self.standing_hip_back(), s.trunk + sway, 0.0, s.neck)
+        plan = self.rep_at(t)
+        if plan is None:
+            return standing
+        return self._rep_posture(plan, t - plan.start, standing)
+
+    def _descent(self, plan: RepPlan, u: float, st: Posture) -> Posture:
+        """Posture `u` seconds into the descent."""
+        p = ease(u / plan.descent_s)
+        trunk = st.trunk + p * (plan.trunk_bottom - st.trunk)
+        travel = p * plan.travel_bottom
+        shin = st.shin + p * (plan.shin_bottom - st.shin)
+        rounding, neck = 0.0, st.neck
+        if plan.kind is RepKind.SQUAT:
+            u_stop = plan.stop_fraction * plan.descent_s
+            if u > u_stop:
+                # The hips coast to a stop within ~0.1 s, then the knees take over and drop.
+                p_stop = ease(plan.stop_fraction)
+                v_stop = (plan.travel_bottom * math.pi / (2 * plan.descent_s)
+                          * math.sin(math.pi * plan.stop_fraction))
+                tau = 0.03
+                travel = (p_stop * plan.travel_bottom
+                          + v_stop * tau * (1.0 - math.exp(-(u - u_stop) / tau)))
+                q = ease((u - u_stop) / (plan.descent_s - u_stop))
+                shin_stop = st.shin + p_stop * (plan.shin_bottom - st.shin)
+                shin = shin_stop + q * (plan.squat_shin - shin_stop)
+        elif plan.kind is RepKind.KNEE_BEND:
+            shin = st.shin + p * (plan.squat_shin - st.shin)
+        elif plan.kind in (RepKind.HEAD_OFF, RepKind.BACK_ROUNDS):
+            f = plan.stick_from
+            q = ease((u / plan.descent_s - f) / (1.0 - f)) if u / plan.descent_s > f else 0.0
+            if plan.kind is RepKind.HEAD_OFF:
+                neck = st.neck + q * plan.stick_peak
+            else:
+                rounding = q * plan.stick_peak
+        return Posture(shin, st.hip_back + travel, trunk, rounding, neck)
+
+    def _rep_posture(self, plan: RepPlan, u: float, st: Posture) -> Posture:
+        if u < plan.descent_s:
+            return self._descent(plan, u, st)
+        bottom = self._descent(plan, plan.descent_s, st)
+        if u < plan.descent_s + plan.pause_s:
+            return bottom
+        p = ease(1.0 - (u - plan.descent_s - plan.pause_s) / plan.ascent_s)
+        return Posture(
+            st.shin + p * (bottom.shin - st.shin),
+            st.hip_back + p * (bottom.hip_back - st.hip_back),
+            st.trunk + p * (bottom.trunk - st.trunk),
+            p * bottom.rounding,
+            st.neck + p * (bottom.neck - st.neck),
+        )
+
+
+@dataclass(frozen=True)
+class Band:
+    """The resistance band from the anchor to the hips.
+
+    The tension is the band's stiffness times its stretch. With the anchor behind the hips the
+    stretch shrinks as the hips travel back toward it; in front, it grows.
+    """
+
+    stiffness: float  # newtons per metre
+    standing_n: float  # tension when standing in the athlete's spot
+    anchor_behind: bool = True
+
+    def tension(self, travel_m: float, step_in_n: float = 0.0) -> float:
+        sign = -1.0 if self.anchor_behind else 1.0
+        return max(0.0, self.standing_n - step_in_n + sign * self.stiffness * travel_m)
+
+
+def band_step_in(plan: RepPlan | None, t: float, ramp_s: float = 0.4) -> float:
+    """Tension lost to stepping in toward the anchor around a slack rep (newtons)."""
+    if plan is None or plan.step_in_n == 0.0:
+        return 0.0
+    before = ease((t - (plan.start - ramp_s)) / ramp_s)
+    after = 1.0 - ease((t - plan.end) / ramp_s)
+    return plan.step_in_n * min(before, after)
