@@ -10,6 +10,7 @@ sysfs: the card whose connector reads "connected" and lists at least one mode.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,18 @@ def sdl_environment(screen: Screen | None) -> dict[str, str]:
     if screen is None:
         return {}
     return {"SDL_KMSDRM_DEVICE_INDEX": str(screen.card)}
+
+
+def console_sdl_environment(environ: Mapping[str, str],
+                            sys_drm: Path = SYS_DRM) -> dict[str, str]:
+    """What to add to `environ` so SDL draws on the console's screen (KMSDRM, no desktop).
+
+    Nothing when a desktop is there (DISPLAY, WAYLAND_DISPLAY) or SDL_VIDEODRIVER is set
+    already (the service sets it; tests set "dummy").
+    """
+    if any(environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")):
+        return {}
+    env = {"SDL_VIDEODRIVER": "kmsdrm"}
+    if "SDL_KMSDRM_DEVICE_INDEX" not in environ:
+        env.update(sdl_environment(find_screen(sys_drm)))
+    return env
