@@ -29,7 +29,7 @@ class ScriptedCamera:
         self.log.append(f"close {self.name}")
 
 
-def run_script(script: list, stop_after_frames: int, backoff: Backoff = Backoff(1.0, 8.0)):
+def run_script(script: list, stop_after_frames: int):
     """Run KeepCapturing in this thread over a script of open attempts."""
     events: list = []
     waits: list[float] = []
@@ -55,7 +55,7 @@ def run_script(script: list, stop_after_frames: int, backoff: Backoff = Backoff(
         statuses.append(keeper.status)
         return False
 
-    keeper = KeepCapturing(open_camera, on_frame, backoff, wait=wait)
+    keeper = KeepCapturing(open_camera, on_frame, Backoff(1.0, 8.0), wait=wait)
     keeper.run()
     return keeper, events, waits, statuses
 
