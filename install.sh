@@ -281,8 +281,9 @@ install_desktop() {
     fi
     step "upgrade pip in $venv" "$venv/bin/python" -m pip install --quiet \
         --disable-pip-version-check --upgrade pip
-    step "install the station into $venv" "$venv/bin/python" -m pip install --quiet \
-        --disable-pip-version-check -e "$here$extras"
+    # (setuptools warns on every editable install that a folder may shadow the package: noise.)
+    step "install the station into $venv" env PYTHONWARNINGS=ignore "$venv/bin/python" -m pip \
+        install --quiet --disable-pip-version-check -e "$here$extras"
     if [ "$dry" = 0 ]; then echo "$want" > "$stamp"; fi
     say "done. Try: $venv/bin/station demo --headless"
 }
