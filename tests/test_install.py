@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -85,8 +86,10 @@ def test_desktop_dry_run_in_a_fresh_checkout_would_make_the_venv(tmp_path: Path)
 
 
 def test_desktop_install_again_changes_nothing() -> None:
-    if not (REPO / ".venv" / ".station-installed").is_file():
-        pytest.skip("this checkout was not installed with install.sh")
+    stamp = REPO / ".venv" / ".station-installed"
+    digest = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.is_file() or not stamp.read_text().startswith(digest):
+        pytest.skip("this checkout's .venv is not installed from the current pyproject.toml")
     result = run_install()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"install.sh: up to date ({REPO}/.venv)"
