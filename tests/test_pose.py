@@ -16,6 +16,7 @@ import pytest
 from station.config import Config, PoseConfig, load_config
 from station.errors import ConfigError
 from station.pose import PoseEstimator, estimate_video
+from station.pose_models import build_pose_task
 from station.streams import load_pose_npz
 from station.types import (
     LEFT_ANKLE,
@@ -138,3 +139,22 @@ def test_legacy_model_not_in_the_wheel_is_one_line():
     with pytest.raises(ConfigError, match=r"\[pose\] model_complexity = 2 needs "
                                           r"pose_landmark_heavy.tflite"):
         PoseEstimator(PoseConfig(model_complexity=2))
+
+
+@pytest.fixture(scope="module")
+def task_model(tmp_path_factory):
+    return build_pose_task(tmp_path_factory.mktemp("models") / "pose_landmarker_full.task")
+
+
+def test_tasks_backend_in_video_mode_agrees_with_the_legacy_one(clips_dir, task_model):
+    """The Tasks PoseLandmarker (VIDEO mode) on a bundle of the wheel's own two models."""
+    config = dataclasses.replace(
+        Config(), pose=PoseConfig(backend="tasks", task_model=str(task_model)))
+    with PoseEstimator.from_config(config) as est:
+        stream = estimate_video(clips_dir / "deadlift_good.mp4", est, stride=2, progress=False)
+        blank = est.process(np.full((600, 600, 3), 90, np.uint8), 10.0)
+    assert not blank.has_person and np.isnan(blank.landmarks).all()
+    ref = load_pose_npz(clips_dir / "deadlift_good.mediapipe-0.10.18-full.npz")
+    assert len(stream) == 31 and np.isfinite(stream.landmarks[:, :, :2]).all()
+    diff = np.abs(stream.landmarks[:, :, :2] - ref.landmarks[::2, :, :2])
+    assert np.median(diff) < 0.006 and np.percentile(diff, 95) < 0.03
