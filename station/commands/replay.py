@@ -11,12 +11,16 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from station.annotate import AnnotationStyle, Annotator
+from station.coach import Coach, Report, analyze
 from station.config import Config
 from station.errors import InputError
 from station.hardware.camera import OpenCVSource
 from station.pose import PoseEstimator, estimate_video
-from station.streams import PoseStream, load_tension_csv, save_pose_npz
+from station.report_text import report_lines
+from station.streams import PoseStream, TensionStream, load_tension_csv, save_pose_npz
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,15 +42,24 @@ def _check_output(path: str, what: str) -> Path:
     return out
 
 
-def write_annotated(video: Path, out: Path, stream: PoseStream, report, style: AnnotationStyle,
-                    progress: bool | None = None) -> int:
-    """Copy `video` to `out` (mp4v) with the coach's view drawn on each frame; frames written."""
+def write_annotated(video: Path, out: Path, stream: PoseStream, tension: TensionStream | None,
+                    report: Report, config: Config, progress: bool | None = None) -> int:
+    """Copy `video` to `out` (mp4v) with the coach's view drawn on each frame; frames written.
+
+    A coach runs along again (it is pure and cheap) so each frame shows the phase and angles
+    it saw at that moment; verdicts and buzzes come from `report`.
+    """
     import cv2
     from tqdm import tqdm
 
     if progress is None:
         progress = sys.stderr.isatty()
+    style = AnnotationStyle(verdict_s=config.kiosk.verdict_seconds,
+                            min_visibility=config.coach.min_visibility)
     annotator = Annotator(report.reps, report.buzzes, report.side, style)
+    coach = Coach(config.coach)
+    samples = list(tension.samples()) if tension is not None else []
+    next_sample = 0
     poses = list(stream.frames())
     with OpenCVSource(video) as source:
         writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
@@ -60,8 +73,12 @@ def write_annotated(video: Path, out: Path, stream: PoseStream, report, style: A
                 frame = source.read()
                 if frame is None:
                     break
+                while next_sample < len(samples) and samples[next_sample].t <= pose.t:
+                    coach.add_tension(samples[next_sample])
+                    next_sample += 1
+                coach.add_pose(pose)
                 bgr = cv2.cvtColor(frame.image, cv2.COLOR_RGB2BGR)
-                annotator.draw(bgr, pose)
+                annotator.draw(bgr, pose, coach.snapshot)
                 writer.write(bgr)
                 written += 1
         finally:
@@ -69,24 +86,7 @@ def write_annotated(video: Path, out: Path, stream: PoseStream, report, style: A
     return written
 
 
-def format_report(video: str, stream: PoseStream, report) -> str:
-    """The report as a few readable lines."""
-    seen = sum(f.has_person for f in stream.frames())
-    side = report.side.value if report.side else "unknown"
-    lines = [f"{video}: {len(stream)} frames, athlete in view in {seen}, facing {side}"]
-    for rep in report.reps:
-        verdict = "PASS" if rep.passed else "FAIL " + ", ".join(f.value for f in rep.faults)
-        lines.append(f"  rep {rep.index}  {rep.start:6.2f}-{rep.end:6.2f} s  {verdict}"
-                     + (f"  ({rep.cue})" if rep.cue else ""))
-    passed = sum(r.passed for r in report.reps)
-    lines.append(f"  {len(report.reps)} reps, {passed} passed, "
-                 f"{len(report.reps) - passed} failed, {len(report.buzzes)} buzzes")
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace, config: Config) -> int:
-    from station.coach import analyze
-
     video = Path(args.video)
     if not video.is_file():
         raise InputError(f"{video}: video file not found")
@@ -100,12 +100,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
         save_pose_npz(save_to, stream)
     report = analyze(stream, tension, config.coach)
     if annotate_to is not None:
-        style = AnnotationStyle(verdict_s=config.kiosk.verdict_seconds,
-                                min_visibility=config.coach.min_visibility)
-        write_annotated(video, annotate_to, stream, report, style)
+        write_annotated(video, annotate_to, stream, tension, report, config)
 
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
-        print(format_report(str(video), stream, report))
+        seen = int(np.isfinite(stream.landmarks[:, :, :2]).all(axis=(1, 2)).sum())
+        print(f"{video}: {len(stream)} frames, the athlete in view in {seen}.")
+        print("\n".join(report_lines(report)))
     return 0
