@@ -178,6 +178,9 @@ class Annotator:
         text = "  ".join(parts)
         font = cv2.FONT_HERSHEY_SIMPLEX
         (tw, th), _ = cv2.getTextSize(text, font, scale, thick)
+        if tw > width - 12:  # a narrow (portrait) video: shrink the line to fit
+            scale *= (width - 12) / tw
+            (tw, th), _ = cv2.getTextSize(text, font, scale, thick)
         cv2.rectangle(bgr, (0, height - th - 14), (tw + 12, height), _DARK, -1)
         cv2.putText(bgr, text, (6, height - 8), font, scale, _WHITE, max(1, thick - 1))
 
@@ -185,6 +188,9 @@ class Annotator:
     def _caption(cv2, bgr: np.ndarray, text: str, y: int, scale: float, thick: int) -> None:
         font = cv2.FONT_HERSHEY_SIMPLEX
         (tw, th), _ = cv2.getTextSize(text, font, scale, thick)
+        if tw > bgr.shape[1] - 12:
+            scale *= (bgr.shape[1] - 12) / tw
+            (tw, th), _ = cv2.getTextSize(text, font, scale, thick)
         x = max(4, (bgr.shape[1] - tw) // 2)
         cv2.rectangle(bgr, (x - 4, y), (x + tw + 4, y + th + 8), _DARK, -1)
         cv2.putText(bgr, text, (x, y + th + 3), font, scale, _WHITE, thick)
