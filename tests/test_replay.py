@@ -96,18 +96,36 @@ def estimator():
         yield est
 
 
-# (clip, frames to use, full reps in them counted by watching, facing)
+def test_rep_count_and_facing_through_pose_on_a_real_clip(clips_dir, estimator):
+    """Pose then coach on the first 6 s of the correct kettlebell clip: two full reps (bottoms
+    at ~2.7 s and ~4.6 s, standing again by 5.6 s), the athlete facing image-left."""
+    # Every third frame of the 60 fps clip (20 fps) keeps the test quick.
+    stream = estimate_video(clips_dir / "kb_deadlift_0016c_side.mp4", estimator, stride=3,
+                            max_frames=360, progress=False)
+    assert len(stream) == 120
+    report = analyze(stream, None, Config().coach)
+    assert report.side == Side.LEFT
+    assert len(report.reps) == 2
+
+
+# Full reps (standing, down, standing again) counted by watching each whole clip, and the way
+# the athlete faces. The kettlebell clips end with the bell set down: not a rep.
 WATCHED = [
-    ("kb_deadlift_0016c_side.mp4", 360, 2, Side.LEFT),  # bottoms ~2.7 s, ~4.6 s; up by 5.6 s
-    ("kb_deadlift_0016r_side.mp4", 390, 2, Side.LEFT),  # bottoms ~2.9 s, ~4.8 s; up by 6.3 s
+    ("kb_deadlift_0016c_side", 10, Side.LEFT),
+    ("kb_deadlift_0016h_side", 10, Side.LEFT),
+    ("kb_deadlift_0016r_side", 10, Side.LEFT),
+    pytest.param("kb_deadlift_0016k_side", 10, Side.LEFT, marks=pytest.mark.xfail(
+        strict=True, reason="ten knee-dominant squats with the trunk under 22 degrees: the "
+                            "coach starts a rep on trunk angle alone, so it counts none")),
+    ("deadlift_nico_unblocked", 1, Side.RIGHT),
+    ("deadlift_rdl", 0, Side.RIGHT),  # held forward the whole clip, never standing
 ]
 
 
-@pytest.mark.parametrize("clip, frames, reps, side", WATCHED)
-def test_rep_count_and_facing_on_real_clips(clips_dir, estimator, clip, frames, reps, side):
-    # Every second frame of the 60 fps clip: the 30 fps the station's camera delivers.
-    stream = estimate_video(clips_dir / clip, estimator, stride=2, max_frames=frames,
-                            progress=False)
-    report = analyze(stream, None, Config().coach)
+@pytest.mark.parametrize("clip, reps, side", WATCHED)
+def test_watched_rep_counts_on_whole_clips(clips_dir, clip, reps, side):
+    """The coach on the landmarks MediaPipe recorded for each whole clip (no pose: quick)."""
+    report = analyze(load_pose_npz(clips_dir / f"{clip}.mediapipe-0.10.18-full.npz"), None,
+                     Config().coach)
     assert report.side == side
     assert len(report.reps) == reps
