@@ -13,9 +13,12 @@ all NaN when nobody is in view. A backend whose model is missing is one ConfigEr
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +32,35 @@ from station.types import NUM_LANDMARKS, PoseFrame
 
 # Quiet MediaPipe's C++ logging (glog) unless the user asked for it.
 os.environ.setdefault("GLOG_minloglevel", "2")
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence what MediaPipe's C++ and TFLite print to fd 2 while a model loads and first runs
+    ("Created TensorFlow Lite XNNPACK delegate", feedback-tensor warnings): noise to a user.
+    Python's own errors are raised after fd 2 is back. STATION_POSE_LOGS=1 keeps it all."""
+    if os.environ.get("STATION_POSE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (e.g. captured): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        _flush_c_stdio()  # TFLite's log may sit in C's stdio buffer: let it go to /dev/null
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
 
 _LEGACY_MODELS = {0: "pose_landmark_lite.tflite", 1: "pose_landmark_full.tflite",
                   2: "pose_landmark_heavy.tflite"}
@@ -133,10 +165,12 @@ class PoseEstimator:
     def __init__(self, config: PoseConfig, task_model: Path | None = None) -> None:
         self.config = config
         self._backend: _Backend
-        if config.backend == "tasks":
-            self._backend = TasksBackend(config, task_model or Path(config.task_model))
-        else:
-            self._backend = LegacyBackend(config)
+        with _quiet_native_stderr():
+            if config.backend == "tasks":
+                self._backend = TasksBackend(config, task_model or Path(config.task_model))
+            else:
+                self._backend = LegacyBackend(config)
+        self._warm = False
 
     @classmethod
     def from_config(cls, config: Config) -> PoseEstimator:
@@ -149,7 +183,12 @@ class PoseEstimator:
             raise ValueError(f"expected an RGB uint8 [h, w, 3] image, got {rgb.dtype} "
                              f"{rgb.shape}")
         height, width = rgb.shape[:2]
-        landmarks = self._backend.landmarks(np.ascontiguousarray(rgb), t)
+        if self._warm:
+            landmarks = self._backend.landmarks(np.ascontiguousarray(rgb), t)
+        else:
+            with _quiet_native_stderr():  # the graph's first run logs its warnings
+                landmarks = self._backend.landmarks(np.ascontiguousarray(rgb), t)
+            self._warm = True
         if landmarks is None:
             return PoseFrame.empty(t, width, height)
         return PoseFrame(t, landmarks, width, height)
