@@ -35,6 +35,7 @@ class CameraConfig:
     fps: int = _key(30, 5, 120)
     buffer_count: int = _key(3, 2, 8)
     camera_num: int = _key(0, 0, 7)
+    full_view: bool = _key(True)
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,37 @@ class RecordingRequest:
         self.camera.calls.append(("release", self.n))
 
 
+# The v2 camera (IMX219) as `rpicam-hello --list-cameras` lists it: 640x480 is a centre crop.
+IMX219_MODES = [
+    {"format": "SRGGB10_CSI2P", "size": (640, 480), "fps": 103.33,
+     "crop_limits": (1000, 752, 1280, 960)},
+    {"format": "SRGGB10_CSI2P", "size": (1640, 1232), "fps": 41.85,
+     "crop_limits": (0, 0, 3280, 2464)},
+    {"format": "SRGGB10_CSI2P", "size": (1920, 1080), "fps": 47.57,
+     "crop_limits": (680, 692, 1920, 1080)},
+    {"format": "SRGGB10_CSI2P", "size": (3280, 2464), "fps": 21.19,
+     "crop_limits": (0, 0, 3280, 2464)},
+]
+# Camera Module 3 (IMX708): its small fast mode is a crop too.
+IMX708_MODES = [
+    {"format": "SRGGB10_CSI2P", "size": (1536, 864), "fps": 120.13,
+     "crop_limits": (768, 432, 3072, 1728)},
+    {"format": "SRGGB10_CSI2P", "size": (2304, 1296), "fps": 56.03,
+     "crop_limits": (0, 0, 4608, 2592)},
+    {"format": "SRGGB10_CSI2P", "size": (4608, 2592), "fps": 14.35,
+     "crop_limits": (0, 0, 4608, 2592)},
+]
+
+
 class RecordingPicamera2:
     """Has the Picamera2 methods the source uses and records how they are called."""
 
-    def __init__(self, camera_num: int, adjust_size: tuple[int, int] | None = None) -> None:
+    def __init__(self, camera_num: int, adjust_size: tuple[int, int] | None = None,
+                 modes: list[dict] | None = None,
+                 pixel_array: tuple[int, int] = (3280, 2464)) -> None:
         self.camera_num = camera_num
+        self.sensor_modes = IMX219_MODES if modes is None else modes
+        self.camera_properties = {"PixelArraySize": pixel_array}
         self.adjust_size = adjust_size
         self.calls: list[tuple] = []
         self.requests: list[RecordingRequest] = []
@@ -59,7 +85,7 @@ class RecordingPicamera2:
                                    display="main", encode="main", queue=True) -> dict:
         self.calls.append(("create_video_configuration",))
         return {"use_case": "video", "main": dict(main), "buffer_count": buffer_count,
-                "queue": queue, "controls": dict(controls or {})}
+                "queue": queue, "controls": dict(controls or {}), "raw": raw}
 
     def configure(self, config: dict) -> None:
         self.calls.append(("configure",))
@@ -86,14 +112,16 @@ class RecordingPicamera2:
         self.calls.append(("close",))
 
 
-def _source(**kwargs) -> tuple[Picamera2Source, list[RecordingPicamera2]]:
+def _source(full_view: bool = True, **camera_kwargs
+            ) -> tuple[Picamera2Source, list[RecordingPicamera2]]:
     made: list[RecordingPicamera2] = []
 
     def factory(num: int) -> RecordingPicamera2:
-        made.append(RecordingPicamera2(num, kwargs.pop("adjust_size", None)))
+        made.append(RecordingPicamera2(num, **camera_kwargs))
         return made[-1]
 
-    return Picamera2Source(640, 480, 30, 3, camera_num=1, camera_factory=factory), made
+    return Picamera2Source(640, 480, 30, 3, camera_num=1, full_view=full_view,
+                           camera_factory=factory), made
 
 
 def test_picamera2_asks_for_an_rgb_low_latency_video_stream():
@@ -109,6 +137,30 @@ def test_picamera2_asks_for_an_rgb_low_latency_video_stream():
     assert [c[0] for c in cam.calls] == ["create_video_configuration", "configure", "start"]
     source.close()
     assert [c[0] for c in cam.calls][-2:] == ["stop", "close"]
+
+
+@pytest.mark.parametrize("modes, pixel_array, raw_size", [
+    (IMX219_MODES, (3280, 2464), (1640, 1232)),  # not the 640x480 centre crop
+    (IMX708_MODES, (4608, 2592), (2304, 1296)),  # not the 1536x864 crop
+])
+def test_picamera2_reads_the_whole_sensor_for_the_isp_to_scale(modes, pixel_array, raw_size):
+    source, made = _source(modes=modes, pixel_array=pixel_array)
+    source.open()
+    assert made[0].config["raw"] == {"size": raw_size, "format": "SRGGB10_CSI2P"}
+    assert made[0].config["main"]["size"] == (640, 480)
+    source.close()
+
+
+def test_picamera2_full_view_off_or_impossible_leaves_the_mode_to_picamera2():
+    source, made = _source(full_view=False)
+    source.open()
+    assert made[0].config["raw"] is None
+    source.close()
+    slow = [dict(m, fps=15.0) for m in IMX219_MODES]  # no whole-sensor mode reaches 30 fps
+    source, made = _source(modes=slow)
+    source.open()
+    assert made[0].config["raw"] is None
+    source.close()
 
 
 def test_picamera2_frames_are_rgb_with_monotonic_seconds_and_requests_released_at_once():
@@ -204,4 +256,4 @@ def test_open_source_resolves_a_video_file_beside_the_config(tmp_path, clips_dir
         assert source.read().image.shape == (600, 600, 3)
     cfg.write_text('[camera]\nsource = "picamera2"\ncamera_num = 1\n')
     source = open_source(load_config(cfg))
-    assert isinstance(source, Picamera2Source) and source.camera_num == 1
+    assert isinstance(source, Picamera2Source) and source.camera_num == 1 and source.full_view

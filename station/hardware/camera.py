@@ -75,20 +75,22 @@ class Picamera2Source(_SourceBase):
     """The Pi's camera module through picamera2, configured for low latency.
 
     The ISP scales the sensor image to `width` x `height` in a "BGR888" main stream (RGB order in
-    memory), FrameDurationLimits pins the frame rate, the buffer count is small and `queue=False`
-    stops picamera2 from holding a completed request back, so every `read()` waits for a frame
-    that started after the call. Each request is copied and released at once, and its
-    SensorTimestamp (CLOCK_MONOTONIC nanoseconds in libcamera) becomes `Frame.t` in seconds,
+    memory), from a sensor mode that sees the whole sensor when `full_view` is set, so the
+    athlete fits. FrameDurationLimits pins the frame rate, the buffer count is small and
+    `queue=False` stops picamera2 from holding a completed request back, so every `read()` waits
+    for a frame that started after the call. Each request is copied and released at once, and
+    its SensorTimestamp (CLOCK_MONOTONIC nanoseconds in libcamera) becomes `Frame.t` in seconds,
     on the same clock as `time.monotonic()`.
 
     `camera_factory` builds the camera (default: `picamera2.Picamera2`); tests pass their own.
     """
 
     def __init__(self, width: int = 640, height: int = 480, fps: float = 30.0,
-                 buffer_count: int = 3, camera_num: int = 0,
+                 buffer_count: int = 3, camera_num: int = 0, full_view: bool = True,
                  camera_factory: Callable[[int], Any] | None = None) -> None:
         self.width, self.height, self.fps = width, height, float(fps)
         self.buffer_count = buffer_count
+        self.full_view = full_view
         self.camera_num = camera_num
         self._factory = camera_factory
         self._camera: Any = None
@@ -105,14 +107,36 @@ class Picamera2Source(_SourceBase):
                 "with --system-site-packages; elsewhere set source = 'opencv')") from None
         return Picamera2
 
+    def full_view_mode(self, camera: Any) -> dict | None:
+        """The smallest sensor mode that sees the whole sensor at the frame rate asked, or None.
+
+        Small outputs otherwise get a centre crop: the v2 camera's 640x480 mode reads only the
+        middle 1280x960 of its 3280x2464 pixels; its 1640x1232 mode bins the whole sensor.
+        """
+        try:
+            full_width = camera.camera_properties["PixelArraySize"][0]
+            modes = camera.sensor_modes  # picamera2 configures the camera once per mode here
+        except (AttributeError, KeyError, IndexError, RuntimeError):
+            return None
+        fits = [m for m in modes
+                if "crop_limits" in m and m["crop_limits"][2] >= 0.95 * full_width
+                and m.get("fps", 0) >= self.fps
+                and m["size"][0] >= self.width and m["size"][1] >= self.height]
+        return min(fits, key=lambda m: m["size"][0] * m["size"][1]) if fits else None
+
     def configuration(self, camera: Any) -> Any:
         """The video configuration this source asks the camera for."""
         frame_us = round(1_000_000 / self.fps)
+        extra = {}
+        mode = self.full_view_mode(camera) if self.full_view else None
+        if mode is not None:
+            extra["raw"] = {"size": tuple(mode["size"]), "format": str(mode["format"])}
         return camera.create_video_configuration(
             main={"size": (self.width, self.height), "format": PICAMERA2_RGB_FORMAT},
             buffer_count=self.buffer_count,
             queue=False,
             controls={"FrameDurationLimits": (frame_us, frame_us)},
+            **extra,
         )
 
     def open(self) -> None:
@@ -250,7 +274,7 @@ def open_source(config: Config, realtime: bool = True) -> FrameSource:
     cam = config.camera
     if cam.source == "picamera2":
         return Picamera2Source(cam.width, cam.height, cam.fps, cam.buffer_count,
-                               camera_num=cam.camera_num)
+                               camera_num=cam.camera_num, full_view=cam.full_view)
     device: str | Path = cam.device
     if not cam.device.strip().isdigit():
         device = config.resolve(cam.device.strip())
