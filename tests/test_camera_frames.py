@@ -88,3 +88,24 @@ def test_stopping_the_threads_ends_them_without_a_frame():
     worker.stop()
     worker.join(timeout=10)
     assert not worker.is_alive() and worker.processed == 0
+
+
+def test_pose_pipeline_on_a_real_clip_processes_in_order_and_accounts_for_every_frame(
+        clips_dir):
+    from station.config import PoseConfig
+    from station.hardware.frames import PosePipeline
+    from station.pose import PoseEstimator
+
+    results: list[tuple[PoseFrame, Frame]] = []
+    with PoseEstimator(PoseConfig()) as estimator:
+        source = OpenCVSource(clips_dir / "deadlift_nico_unblocked.mp4")  # as fast as it decodes
+        with PosePipeline(source, estimator.process_frame,
+                          lambda pose, frame: results.append((pose, frame))) as pipeline:
+            assert pipeline.wait(timeout=60)
+        counts = pipeline.counts()
+    assert pipeline.error is None
+    assert counts.captured == 109 and counts.processed == len(results)
+    assert counts.processed + counts.dropped == counts.captured
+    indices = [frame.index for _, frame in results]
+    assert indices == sorted(set(indices)) and indices[-1] == 108  # newest first, never stale
+    assert all(pose.has_person and pose.t == frame.t for pose, frame in results)

@@ -135,3 +135,52 @@ class PoseWorker(threading.Thread):
     def counts(self) -> FrameCounts:
         """Counts for the screen and the log (captured = processed + dropped + waiting)."""
         return FrameCounts(self.slot.captured, self.processed, self.slot.dropped)
+
+
+class PosePipeline:
+    """Camera and pose together: a capture thread and a pose worker over one newest-frame slot.
+
+    `start()` opens the source and starts both threads; `on_pose(pose, frame)` is then called
+    from the pose thread for every frame processed; `stop()` ends both and closes the source.
+    `counts()` and `error` are for the screen and the log.
+    """
+
+    def __init__(self, source: FrameSource, estimate: Callable[[Frame], PoseFrame],
+                 on_pose: Callable[[PoseFrame, Frame], None]) -> None:
+        self.source = source
+        self.slot = NewestFrameSlot()
+        self.capture = CaptureThread(source, self.slot)
+        self.worker = PoseWorker(self.slot, estimate, on_pose)
+
+    def start(self) -> PosePipeline:
+        self.source.open()
+        self.worker.start()
+        self.capture.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a finite source (a file) to be fully processed; True when it was."""
+        self.worker.join(timeout)
+        return not self.worker.is_alive()
+
+    def stop(self) -> None:
+        self.capture.stop()
+        self.worker.stop()
+        self.slot.close()
+        self.worker.join()
+        self.capture.join()
+        self.source.close()
+
+    def counts(self) -> FrameCounts:
+        return self.worker.counts()
+
+    @property
+    def error(self) -> BaseException | None:
+        """The first error either thread stopped on (a camera gone, a pose failure), or None."""
+        return self.capture.error or self.worker.error
+
+    def __enter__(self) -> PosePipeline:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
