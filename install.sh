@@ -42,6 +42,25 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "${venv_args[@]}" "$venv"
 fi
 
+# 2b. On a Pi with internet: Google's Tasks pose models, for [pose] backend = "tasks"
+#     (config/models/). Offline this is skipped: backend = "legacy" needs no download.
+if is_raspberry_pi; then
+    models="$here/config/models"
+    mkdir -p "$models"
+    for name in pose_landmarker_lite pose_landmarker_full; do
+        [ -s "$models/$name.task" ] && continue
+        url="https://storage.googleapis.com/mediapipe-models/pose_landmarker/$name/float16/1/$name.task"
+        if command -v curl >/dev/null 2>&1 \
+                && curl -fsSL --retry 2 --connect-timeout 10 -o "$models/$name.task.part" "$url"; then
+            mv "$models/$name.task.part" "$models/$name.task"
+            echo "install.sh: fetched $models/$name.task"
+        else
+            rm -f "$models/$name.task.part"
+            echo "install.sh: could not fetch $name.task (offline?); backend = \"legacy\" still works"
+        fi
+    done
+fi
+
 # 3. The package. Skipped when pyproject.toml and the extras are unchanged since the last run.
 extras=""
 [ "$dev" = 1 ] && extras="[dev]"

@@ -34,6 +34,8 @@ class CameraConfig:
     height: int = _key(480, 120, 1080)
     fps: int = _key(30, 5, 120)
     buffer_count: int = _key(3, 2, 8)
+    camera_num: int = _key(0, 0, 7)
+    full_view: bool = _key(True)
 
 
 @dataclass(frozen=True)
