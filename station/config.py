@@ -76,7 +76,7 @@ class CoachConfig:
     rep_start_trunk_deg: float = _key(25.0, 5.0, 60.0)
     min_rep_trunk_deg: float = _key(30.0, 5.0, 80.0)
     knee_bend_max_deg: float = _key(40.0, 10.0, 120.0)
-    hips_stopped_speed: float = _key(0.08, 0.0, 2.0)
+    hips_stopped_ratio: float = _key(0.35, 0.0, 1.0)
     hips_stopped_trunk_speed_dps: float = _key(20.0, 0.0, 200.0)
     hips_stopped_hold_s: float = _key(0.1, 0.0, 1.0)
     shallow_min_travel: float = _key(0.12, 0.0, 1.0)

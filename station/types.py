@@ -7,7 +7,7 @@ dataclasses so they can cross threads and processes safely.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -49,7 +49,7 @@ SKELETON_EDGES: tuple[tuple[int, int], ...] = (
 )
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """The side of the body nearest the camera, which is also the way the athlete faces.
 
     An athlete facing image-right shows the camera their right side.
@@ -59,7 +59,7 @@ class Side(str, Enum):
     RIGHT = "right"
 
 
-class Fault(str, Enum):
+class Fault(StrEnum):
     """The faults of the hinge (contract: these names appear in reports and the log)."""
 
     HIPS_STOPPED = "hips_stopped"
@@ -69,7 +69,7 @@ class Fault(str, Enum):
     BAND_SLACK = "band_slack"
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     """Where the athlete is in a rep."""
 
     STANDING = "standing"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from station.sim.body import Body, Posture
 from station.types import Fault
 
 
-class RepKind(str, Enum):
+class RepKind(StrEnum):
     """What the simulated athlete does in one rep."""
 
     GOOD = "good"
@@ -117,29 +117,42 @@ class RepTruth:
 
 
 def plan_rep(rng: np.random.Generator, index: int, kind: RepKind, start: float, body: Body,
-             tempo: float) -> RepPlan:
-    """Draw one rep of `kind` with a realistic depth and timing."""
+             stance: Stance, tempo: float) -> RepPlan:
+    """Draw one rep of `kind` with a realistic depth and timing.
+
+    Depth is set the way a coach sees it: knee flexion and shin tilt at the bottom; the hip
+    travel then follows from the leg's geometry with the feet flat.
+    """
     descent = rng.uniform(1.0, 2.2) * tempo
     ascent = rng.uniform(0.8, 1.6) * tempo
     pause = rng.choice([0.0, rng.uniform(0.1, 0.4), rng.uniform(0.5, 1.5)], p=[0.4, 0.4, 0.2])
     trunk = rng.uniform(50.0, 80.0)
-    # Good hinges send the hips 0.2-0.35 leg lengths back (thigh tilted 20-30 degrees).
-    travel = rng.uniform(0.20, 0.33) * body.leg_length
-    shin = rng.uniform(-7.0, 3.0)
+    # A good hinge: knees soft (18-30 degrees) and shins vertical or tilted back a little.
+    knee = rng.uniform(18.0, 30.0)
+    shin = rng.uniform(-8.0, -3.0)
     if kind is RepKind.SHALLOW:
         trunk = rng.uniform(36.0, 46.0)
-        travel = rng.uniform(0.03, 0.07) * body.leg_length
-        shin = rng.uniform(-2.0, 2.0)
+        knee = stance.knee + rng.uniform(1.0, 5.0)
+        shin = rng.uniform(-1.0, 1.0)
     elif kind is RepKind.SQUAT:
         trunk = rng.uniform(38.0, 60.0)
+    travel = hip_back(body, knee, shin) - hip_back(body, stance.knee, stance.shin)
     return RepPlan(
         index=index, kind=kind, start=start, descent_s=descent, pause_s=float(pause),
         ascent_s=ascent, trunk_bottom=trunk, travel_bottom=travel, shin_bottom=shin,
         stop_fraction=rng.uniform(0.3, 0.55),
         squat_shin=rng.uniform(22.0, 32.0) if kind is RepKind.SQUAT else rng.uniform(15.0, 22.0),
-        stick_peak=rng.uniform(28.0, 45.0), stick_from=rng.uniform(0.2, 0.6),
+        stick_peak=(rng.uniform(40.0, 60.0) if kind is RepKind.BACK_ROUNDS
+                    else rng.uniform(28.0, 45.0)),
+        stick_from=rng.uniform(0.2, 0.6),
         step_in_n=0.0,
     )
+
+
+def hip_back(body: Body, knee_deg: float, shin_deg: float) -> float:
+    """How far (metres) the hip sits behind the ankle for a knee flexion and shin tilt."""
+    thigh_back = math.radians(knee_deg - shin_deg)
+    return body.thigh * math.sin(thigh_back) - body.shank * math.sin(math.radians(shin_deg))
 
 
 def ease(x: float) -> float:
@@ -159,10 +172,7 @@ class Athlete:
 
     def standing_hip_back(self) -> float:
         """Hip behind the ankle (metres) in the athlete's standing stance."""
-        b, s = self.body, self.stance
-        thigh_back = s.knee - s.shin
-        return (b.thigh * math.sin(math.radians(thigh_back))
-                - b.shank * math.sin(math.radians(s.shin)))
+        return hip_back(self.body, self.stance.knee, self.stance.shin)
 
     def rep_at(self, t: float) -> RepPlan | None:
         for plan in self.plans:

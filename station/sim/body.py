@@ -117,7 +117,8 @@ def pose_joints(body: Body, p: Posture) -> Joints:
     back = _unit(upper - 90.0)
     wrist_top = shoulder + 0.05 * body.height * up + 0.06 * body.height * back
     elbow_top = shoulder + 0.10 * body.height * _unit(upper - 135.0)
-    wrist_low = hip + 0.35 * body.trunk * _unit(p.trunk) + 0.07 * body.height * _unit(p.trunk - 90.0)
+    wrist_low = (hip + 0.35 * body.trunk * _unit(p.trunk)
+                 + 0.07 * body.height * _unit(p.trunk - 90.0))
     elbow_low = shoulder + 0.14 * body.height * _unit(upper - 150.0)
     knee_flexion = thigh_back + p.shin
     return Joints(toe, heel, ankle, knee, hip, shoulder, ear, nose, eye, mouth,

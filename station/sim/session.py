@@ -57,7 +57,7 @@ class Scenario:
             x_offset=rng.uniform(-0.3, 0.3),
             yaw_deg=rng.uniform(-10.0, 10.0),
             roll_deg=rng.uniform(-3.0, 3.0),
-            noise_px=rng.uniform(0.4, 2.5),
+            noise_px=rng.uniform(0.3, 2.0),
             drop_rate=rng.uniform(0.0, 0.03),
         )
         return cls(
@@ -81,8 +81,8 @@ class SimulatedSet:
     truth: tuple[RepTruth, ...]
 
 
-def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, reps: int,
-             kinds: list[RepKind] | None = None) -> tuple[RepPlan, ...]:
+def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: Stance,
+             reps: int, kinds: list[RepKind] | None = None) -> tuple[RepPlan, ...]:
     """Plan `reps` reps (of the given kinds, else drawn from DEFAULT_MIX) with rests between."""
     if kinds is None:
         names = list(DEFAULT_MIX)
@@ -92,7 +92,7 @@ def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, reps: int
     plans: list[RepPlan] = []
     t = LEAD_IN_S * rng.uniform(0.8, 1.5)
     for i, kind in enumerate(kinds, start=1):
-        plan = plan_rep(rng, i, kind, t, body, scenario.tempo)
+        plan = plan_rep(rng, i, kind, t, body, stance, scenario.tempo)
         if kind is RepKind.SLACK:
             # Step in so far that the band falls to 0-8 N at the bottom of the rep.
             at_bottom = band.tension(plan.travel_bottom)
@@ -110,8 +110,15 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     if scenario is None:
         scenario = Scenario.random(rng)
     body = Body.from_height(scenario.height_m)
-    plans = plan_set(rng, scenario, body, reps, kinds)
-    athlete = Athlete(body, Stance.random(rng), plans, sway_phase=rng.uniform(0, 6.28))
+    # The athlete stands far enough out that even the deepest good hinge keeps 35 N or more.
+    deepest = 0.45 * body.leg_length
+    if scenario.anchor_behind:
+        least = scenario.band_stiffness * deepest + 35.0
+        if scenario.standing_tension_n < least:
+            scenario = dataclasses.replace(scenario, standing_tension_n=least)
+    stance = Stance.random(rng)
+    plans = plan_set(rng, scenario, body, stance, reps, kinds)
+    athlete = Athlete(body, stance, plans, sway_phase=rng.uniform(0, 6.28))
     duration = (plans[-1].end if plans else 0.0) + LEAD_OUT_S
 
     camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng)

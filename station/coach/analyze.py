@@ -1,0 +1,88 @@
+"""Coach a whole recording: pose stream and optional tension stream in, report out.
+
+The report is the `--json` contract of DESIGN.md: `reps`, `buzzes`, `summary`, `side`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from station.coach.coach import Coach
+from station.coach.features import facing_vote
+from station.config import CoachConfig
+from station.streams import PoseStream, TensionStream
+from station.types import (
+    Event,
+    FaultDetected,
+    PoseFrame,
+    RepResult,
+    RepScored,
+    Side,
+    SideDetected,
+    TensionSample,
+)
+
+
+@dataclass
+class Report:
+    """What the coach found in a recording."""
+
+    reps: list[RepResult] = field(default_factory=list)
+    buzzes: list[FaultDetected] = field(default_factory=list)
+    side: Side | None = None
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.reps)
+
+    def to_dict(self) -> dict:
+        return {
+            "reps": [r.to_dict() for r in self.reps],
+            "buzzes": [{"t": round(b.t, 3), "fault": b.fault.value} for b in self.buzzes],
+            "summary": {"reps": len(self.reps), "passed": self.passed,
+                        "failed": len(self.reps) - self.passed},
+            "side": self.side.value if self.side else None,
+        }
+
+    def add(self, events: list[Event]) -> None:
+        """Fold the coach's events into the report."""
+        for e in events:
+            if isinstance(e, RepScored):
+                self.reps.append(e.rep)
+            elif isinstance(e, FaultDetected) and e.live:
+                self.buzzes.append(e)
+            elif isinstance(e, SideDetected):
+                self.side = e.side
+
+
+def merged(pose: PoseStream, tension: TensionStream | None
+           ) -> Iterator[PoseFrame | TensionSample]:
+    """Pose frames and tension samples in one time-ordered stream (tension first on ties)."""
+    streams: list[Iterator[tuple[float, int, PoseFrame | TensionSample]]] = [
+        ((f.t, 1, f) for f in pose.frames())]
+    if tension is not None:
+        streams.append((s.t, 0, s) for s in tension.samples())
+    for _, _, item in heapq.merge(*streams, key=lambda x: (x[0], x[1])):
+        yield item
+
+
+def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig) -> Report:
+    """Run the coach over a recording and collect its report."""
+    coach = Coach(config)
+    report = Report()
+    for item in merged(pose, tension):
+        if isinstance(item, PoseFrame):
+            report.add(coach.add_pose(item))
+        else:
+            report.add(coach.add_tension(item))
+    report.add(coach.finish(float(pose.t[-1]) if len(pose) else 0.0))
+    if report.side is None and len(pose):
+        # Too few frames with a person to settle the side live: decide on all of them.
+        votes = [facing_vote(f) for f in pose.frames() if f.has_person]
+        if votes:
+            report.side = Side.RIGHT if float(np.sum(votes)) >= 0 else Side.LEFT
+    return report

@@ -1,0 +1,90 @@
+"""Per-frame body measurements for the side the athlete faces.
+
+All angles are in degrees and measured in pixels (x scaled by width, y by height) so that a
+non-square image does not bend them. "Forward" is the way the athlete faces.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from station import types as lm
+from station.types import PoseFrame, Side
+
+# The landmarks of each side the coach reads: ear, shoulder, hip, knee, ankle.
+_SIDE_POINTS = {
+    Side.LEFT: (lm.LEFT_EAR, lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE),
+    Side.RIGHT: (lm.RIGHT_EAR, lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What one frame says about the hinge.
+
+    hip_forward: the hip's position along the facing direction (pixels); travel back is
+    measured from its standing value. hip_height: the hip's height above the ankle (pixels).
+    leg: hip to knee to ankle (pixels). trunk: forward lean of hip->shoulder from vertical.
+    knee: knee flexion (0 = straight). shin: forward tilt of ankle->knee from vertical.
+    stick: bend of the head line (shoulder->ear) off the trunk line (hip->shoulder), positive
+    when the head or upper back folds forward off the stick.
+    """
+
+    t: float
+    hip_forward: float
+    hip_height: float
+    leg: float
+    trunk: float
+    knee: float
+    shin: float
+    stick: float
+
+
+def _angle_from_vertical(fwd: float, up: float) -> float:
+    return math.degrees(math.atan2(fwd, up))
+
+
+def measure(frame: PoseFrame, side: Side, min_visibility: float) -> Features | None:
+    """The frame's features for `side`, or None when a needed landmark is missing or unsure."""
+    pts = frame.landmarks[list(_SIDE_POINTS[side])]
+    if not np.isfinite(pts[:, :2]).all() or (pts[:, 3] < min_visibility).any():
+        return None
+    sign = 1.0 if side is Side.RIGHT else -1.0
+    # (forward, up) in pixels for ear, shoulder, hip, knee, ankle.
+    f = sign * pts[:, 0].astype(np.float64) * frame.width
+    u = -pts[:, 1].astype(np.float64) * frame.height
+    (ef, sf, hf, kf, af), (eu, su, hu, ku, au) = f, u
+    thigh = math.hypot(hf - kf, hu - ku)
+    shank = math.hypot(kf - af, ku - au)
+    if thigh < 1.0 or shank < 1.0:
+        return None
+    trunk = _angle_from_vertical(sf - hf, su - hu)
+    head = _angle_from_vertical(ef - sf, eu - su)
+    # Knee flexion: 180 minus the hip-knee-ankle angle.
+    cos_k = ((hf - kf) * (af - kf) + (hu - ku) * (au - ku)) / (thigh * shank)
+    knee = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_k))))
+    shin = _angle_from_vertical(kf - af, ku - au)
+    stick = (head - trunk + 180.0) % 360.0 - 180.0
+    return Features(frame.t, hf, hu - au, thigh + shank, trunk, knee, shin, stick)
+
+
+def facing_vote(frame: PoseFrame) -> float:
+    """Evidence for which way the athlete faces: positive for image-right, negative for left.
+
+    Toes point ahead of heels and the nose sits ahead of the ears; both feet and both ears
+    vote, weighted by visibility. Pixels, so a larger person votes louder: a magnitude, not
+    a probability.
+    """
+    L = frame.landmarks
+    if not np.isfinite(L[:, :2]).all():
+        return 0.0
+    w = frame.width
+    vote = 0.0
+    for toe, heel in ((lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL), (lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL)):
+        vote += (L[toe, 0] - L[heel, 0]) * w * min(L[toe, 3], L[heel, 3])
+    for ear in (lm.LEFT_EAR, lm.RIGHT_EAR):
+        vote += (L[lm.NOSE, 0] - L[ear, 0]) * w * min(L[lm.NOSE, 3], L[ear, 3])
+    return float(vote)

@@ -1,0 +1,56 @@
+"""`station demo`: the station on the built-in simulated athlete.
+
+`--headless` coaches a simulated set without a window and prints each rep, its verdict and
+each buzz, beside what the simulated athlete really did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from station.coach import analyze
+from station.config import Config
+from station.errors import InputError
+from station.report_text import report_lines
+from station.sim.session import simulate_set
+from station.streams import save_pose_npz, save_tension_csv
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--headless", action="store_true", help="no window: print the reps")
+    parser.add_argument("--reps", type=int, default=10, help="reps in the set (default 10)")
+    parser.add_argument("--seed", type=int, default=1, help="which simulated athlete (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--save", metavar="DIR",
+                        help="also write the set as pose.npz, tension.csv and truth.json")
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    if not 1 <= args.reps <= 1000:
+        raise InputError(f"--reps {args.reps}: choose 1 to 1000")
+    if not args.headless:
+        print("station demo: the kiosk window is not built yet; use --headless")
+        return 1
+    sim = simulate_set(args.seed, args.reps)
+    report = analyze(sim.pose, sim.tension, config.coach)
+    truth = [{"index": t.index, "kind": t.kind.value, "faults": [f.value for f in t.faults],
+              "hips_stopped_t": t.hips_stopped_t} for t in sim.truth]
+    if args.save:
+        out = Path(args.save)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            save_pose_npz(out / "pose.npz", sim.pose)
+            save_tension_csv(out / "tension.csv", sim.tension)
+            (out / "truth.json").write_text(json.dumps(truth, indent=2))
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write the simulated set ({exc.strerror})") from None
+    if args.json:
+        print(json.dumps({**report.to_dict(), "truth": truth}, indent=2))
+    else:
+        s = sim.scenario
+        print(f"Simulated athlete (seed {args.seed}): {s.height_m:.2f} m tall, camera "
+              f"{s.view.distance:.1f} m away, band {s.band_stiffness:.0f} N/m.")
+        print("\n".join(report_lines(report, sim.truth)))
+    return 0

@@ -1,0 +1,148 @@
+"""The command line end to end: the demo, analyze on files the simulator wrote, bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from station.cli import main
+from station.sim.session import simulate_set
+from station.streams import save_pose_npz
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_demo_json_reports_ten_reps_that_match_the_simulator(capsys):
+    code, out, _ = _run(capsys, "demo", "--headless", "--reps", "10", "--seed", "3", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["summary"]["reps"] == 10
+    assert set(report) >= {"reps", "buzzes", "summary", "side"}
+    for rep, truth in zip(report["reps"], report["truth"], strict=True):
+        assert sorted(rep["faults"]) == sorted(truth["faults"])
+        assert rep["passed"] == (not truth["faults"])
+    assert report["summary"]["passed"] + report["summary"]["failed"] == 10
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5, 6])
+def test_demo_faults_match_ground_truth_across_athletes(capsys, seed):
+    code, out, _ = _run(capsys, "demo", "--headless", "--reps", "10", "--seed", str(seed),
+                        "--json")
+    report = json.loads(out)
+    assert code == 0 and len(report["reps"]) == 10
+    agree = sum((not r["faults"]) == (not t["faults"])
+                for r, t in zip(report["reps"], report["truth"], strict=True))
+    assert agree >= 9
+
+
+def test_demo_text_names_each_rep_and_its_verdict(capsys):
+    code, out, _ = _run(capsys, "demo", "--headless", "--reps", "3", "--seed", "3")
+    assert code == 0
+    lines = [ln for ln in out.splitlines() if ln.startswith("rep ")]
+    assert len(lines) == 3
+    assert all(("PASS" in ln) != ("FAIL" in ln) for ln in lines)
+    assert out.rstrip().endswith("failed.")
+
+
+def test_files_written_by_the_simulator_read_back_through_analyze(tmp_path, capsys):
+    code, demo_out, _ = _run(capsys, "demo", "--headless", "--reps", "6", "--seed", "8",
+                             "--json", "--save", str(tmp_path))
+    assert code == 0
+    code, out, _ = _run(capsys, "analyze", str(tmp_path / "pose.npz"), "--tension",
+                        str(tmp_path / "tension.csv"), "--json")
+    assert code == 0
+    from_files, from_demo = json.loads(out), json.loads(demo_out)
+    assert [r["faults"] for r in from_files["reps"]] == [r["faults"] for r in from_demo["reps"]]
+    assert from_files["side"] == from_demo["side"]
+    with np.load(tmp_path / "pose.npz") as data:
+        assert data["landmarks"].dtype == np.float32 and data["landmarks"].shape[1:] == (33, 4)
+        assert data["t"].dtype == np.float64
+    assert (tmp_path / "tension.csv").read_text().startswith("t,force_n\n")
+
+
+def test_analyze_without_tension_works_on_the_camera_alone(tmp_path, capsys):
+    sim = simulate_set(9, 4)
+    save_pose_npz(tmp_path / "p.npz", sim.pose)
+    code, out, _ = _run(capsys, "analyze", str(tmp_path / "p.npz"), "--json")
+    assert code == 0
+    assert json.loads(out)["summary"]["reps"] == 4
+
+
+def _one_error_line(err: str) -> str:
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_bad_pose_files_exit_2_with_one_clear_line(tmp_path, capsys):
+    good = tmp_path / "good.npz"
+    sim = simulate_set(10, 1)
+    save_pose_npz(good, sim.pose)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, t=sim.pose.t, landmarks=sim.pose.landmarks[:, :17], width=640, height=480)
+    lacking = tmp_path / "lacking.npz"
+    np.savez(lacking, t=sim.pose.t)
+    text = tmp_path / "text.npz"
+    text.write_text("hello")
+    cases = {
+        tmp_path / "missing.npz": "pose file not found",
+        truncated: "not a readable .npz pose file",
+        wrong: "'landmarks' has shape",
+        lacking: "pose file lacks landmarks, width, height",
+        text: "not a readable .npz pose file",
+    }
+    for path, message in cases.items():
+        code, _, err = _run(capsys, "analyze", str(path))
+        assert code == 2, path
+        assert f"{path}: {message}" in _one_error_line(err)
+    assert zipfile.is_zipfile(good)
+
+
+def test_bad_tension_files_exit_2_with_one_clear_line(tmp_path, capsys):
+    pose = tmp_path / "p.npz"
+    save_pose_npz(pose, simulate_set(10, 1).pose)
+    header = tmp_path / "header.csv"
+    header.write_text("time,newtons\n0.0,50\n")
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_text("t,force_n\n0.0,50\n0.0125,heavy\n")
+    backwards = tmp_path / "back.csv"
+    backwards.write_text("t,force_n\n1.0,50\n0.5,50\n")
+    cases = {
+        tmp_path / "none.csv": "tension file not found",
+        header: "header is 'time,newtons', expected 't,force_n'",
+        garbage: "line 3 is not two numbers",
+        backwards: "'t' goes backwards at sample 1",
+    }
+    for path, message in cases.items():
+        code, _, err = _run(capsys, "analyze", str(pose), "--tension", str(path))
+        assert code == 2, path
+        assert f"{path}: {message}" in _one_error_line(err)
+
+
+def test_unknown_arguments_exit_2_with_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--bogus"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_installed_console_script_runs_the_demo(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "station")
+    if not os.path.exists(exe):
+        pytest.skip("no console script: run through ./install.sh")
+    result = subprocess.run([exe, "demo", "--headless", "--reps", "2", "--json"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["reps"] == 2

@@ -1,0 +1,86 @@
+"""The config file: the shipped one is valid and documented; bad ones exit 2 naming the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from station.cli import main
+from station.config import Config, ConfigError, load_config
+
+SHIPPED = Path(__file__).resolve().parents[1] / "config" / "station.toml"
+
+
+def test_shipped_config_matches_the_built_in_defaults():
+    loaded = load_config(SHIPPED)
+    assert dataclasses.replace(loaded, source=None) == Config()
+
+
+def test_every_setting_appears_in_the_shipped_config():
+    data = tomllib.loads(SHIPPED.read_text())
+    # Every key of every section is in the file, so none is left undocumented by omission.
+    for f in dataclasses.fields(Config):
+        if f.name == "source":
+            continue
+        section = data[f.name]
+        for key in (k.name for k in dataclasses.fields(f.default_factory)):
+            assert key in section, f"[{f.name}] {key} missing from {SHIPPED}"
+
+
+def _commented(lines: list[str], i: int) -> bool:
+    """A key is documented by the comment block above it, possibly shared with the key above."""
+    j = i - 1
+    while j >= 0 and not lines[j].lstrip().startswith("#"):
+        if not lines[j].strip() or lines[j].strip().startswith("["):
+            return False
+        j -= 1
+    return j >= 0
+
+
+def test_no_key_without_a_comment_block():
+    lines = SHIPPED.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.lstrip().startswith("#"):
+            assert _commented(lines, i), f"line {i + 1} of {SHIPPED} has no comment: {line}"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[coach]\nknee_bend_max_deg = 500\n", "[coach] knee_bend_max_deg = 500.0 is out of range"),
+    ("[coach]\nknee_bend = 40\n", "[coach] knee_bend: unknown key"),
+    ("[camera]\nwidth = \"wide\"\n", "[camera] width = 'wide' must be int"),
+    ("[camera]\nsource = \"webcam\"\n", "[camera] source = 'webcam' is not allowed"),
+    ("[buzzer]\nmuted = 1\n", "[buzzer] muted = 1 must be bool"),
+    ("[screen]\nwidth = 800\n", "unknown section [screen]"),
+    ("[coach\n", "not valid TOML"),
+])
+def test_bad_config_names_file_and_key(tmp_path, text, message):
+    path = tmp_path / "station.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(str(path))
+    assert message in str(err.value)
+
+
+def test_a_bad_config_exits_2_with_one_line(tmp_path, capsys):
+    path = tmp_path / "station.toml"
+    path.write_text("[coach]\nstick_max_deg = -3\n")
+    assert main(["demo", "--headless", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "stick_max_deg = -3.0 is out of range (2.0 to 60.0)" in err
+
+
+def test_a_missing_config_file_exits_2(tmp_path, capsys):
+    assert main(["demo", "--headless", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "nope.toml: config file not found" in capsys.readouterr().err
+
+
+def test_paths_in_the_config_are_relative_to_its_folder(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text("[store]\npath = \"log.sqlite3\"\n")
+    config = load_config(path)
+    assert config.resolve(config.store.path) == tmp_path / "log.sqlite3"
