@@ -117,23 +117,23 @@ def setup_checks(frame: PoseFrame, side: Side, tension_n: float | None, min_n: f
     side_on = bool(torso > 0 and sh_dx < 0.3 * torso)
     standing = lean < standing_deg
     if not side_on:
-        stand = Check("Standing side-on", False, "Turn side-on to the camera")
+        stand = Check("Side-on", False, "Turn side-on to the camera")
     elif not standing:
-        stand = Check("Standing side-on", False, "Stand tall to start")
+        stand = Check("Side-on", False, "Stand tall to start")
     else:
-        stand = Check("Standing side-on", True)
+        stand = Check("Side-on", True)
     points = lm[[ear, shoulder, hip, knee, ankle]]
     inside = bool(np.all((points[:, :2] > 0.01) & (points[:, :2] < 0.99))
                   and np.all(points[:, 3] >= min_visibility))
-    body = Check("Whole body in view", inside, "" if inside else "Head to feet in the picture")
+    body = Check("Whole body", inside, "" if inside else "Head to feet in the picture")
     if tension_n is None:
-        band = Check("Band tension", None, "No load cell: camera only")
+        band = Check("Band", None, "No load cell: camera only")
     elif tension_n < min_n:
-        band = Check(f"Band tension {tension_n:.0f} N", False, "Step away from the anchor")
+        band = Check(f"Band {tension_n:.0f} N", False, "Step away from the anchor")
     elif tension_n > max_n:
-        band = Check(f"Band tension {tension_n:.0f} N", False, "Step closer to the anchor")
+        band = Check(f"Band {tension_n:.0f} N", False, "Step closer to the anchor")
     else:
-        band = Check(f"Band tension {tension_n:.0f} N", True)
+        band = Check(f"Band {tension_n:.0f} N", True)
     return [stand, body, band]
 
 

@@ -23,6 +23,7 @@ from station.kiosk.widgets import (
     draw_gauge,
     draw_path,
     draw_skeleton,
+    fit_font,
     format_clock,
 )
 from station.types import Fault
@@ -35,10 +36,10 @@ FAULT_NAMES = {
     Fault.BAND_SLACK: "Band slack",
 }
 
-SETUP_STEPS = (  # short enough for one line each at 1/12 of the screen's height
-    "Band round hips",
+SETUP_STEPS = (
+    "Band round your hips",
     "Step away: band tight",
-    "Stick: head, back, tail",
+    "Stick: head, back, tailbone",
     "Stand side-on",
 )
 
@@ -55,10 +56,14 @@ class Renderer:
         # The camera picture: one surface at the camera's size, one at the figure's size.
         self._camera: pygame.Surface | None = None
         self._scaled = pygame.Surface(self.layout.figure.size)
+        # Where the last frame put its key items, by name (what a person looks at first;
+        # the tests read it to check the right thing is drawn in the right place).
+        self.regions: dict[str, pygame.Rect] = {}
 
     # -- the frame ---------------------------------------------------------------------------
 
     def render(self, target: pygame.Surface, view: KioskView) -> None:
+        self.regions.clear()
         target.fill(th.BACKGROUND)
         if view.screen is Screen.IDLE:
             self._idle(target, view)
@@ -79,7 +84,7 @@ class Renderer:
     def _bar(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t = self.layout, self.theme
         pygame.draw.rect(target, th.PANEL, lay.bar)
-        draw_badges(target, self.text, t, view.badges, lay.bar)
+        draw_badges(target, self.text, t, view.badges, lay.bar, self.regions)
         icon = self.menu_button()
         for k in (-1, 0, 1):  # the menu's three lines, for a finger
             y = icon.centery + k * icon.height // 5
@@ -93,14 +98,14 @@ class Renderer:
         empty there: heads stay below it and hips travel sideways)."""
         lay, t = self.layout, self.theme
         colour = th.TEXT if left > 30 else (th.AMBER if left > 10 else th.RED)
-        box = pygame.Rect(0, 0, int(lay.width * 0.2), int(lay.height * 0.2))
+        box = pygame.Rect(0, 0, int(lay.width * 0.22), int(lay.height * 0.23))
         box.topleft = (lay.figure.left + lay.margin, lay.figure.top + lay.margin)
         pygame.draw.rect(target, th.PANEL, box, border_radius=10)
         pygame.draw.rect(target, colour, box, 3, border_radius=10)
-        blit_text(target, self.text, t.small, "NEXT ATHLETE", th.DIM,
+        blit_text(target, self.text, t.badge, "NEXT ATHLETE", th.DIM,
                   (box.centerx, box.top + 4), "midtop")
-        blit_text(target, self.text, t.title, format_clock(left), colour,
-                  (box.centerx, box.bottom - 4), "midbottom")
+        self.regions["countdown"] = blit_text(target, self.text, t.title, format_clock(left),
+                                              colour, (box.centerx, box.bottom - 4), "midbottom")
 
     def _pose_picture(self, target: pygame.Surface, view: KioskView) -> None:
         """The camera image (or a drawn figure), the skeleton, the stick line, the hip path."""
@@ -152,13 +157,16 @@ class Renderer:
         y = p.top
         y += blit_text(target, self.text, t.title, "HIP HINGE", th.TEXT, (p.left, y)).height
         step_h = (p.bottom - y - t.body.get_height() - lay.margin) // len(SETUP_STEPS)
+        r = t.body.get_height() // 2
+        text_w = p.width - 2 * r - lay.margin
         for i, step in enumerate(SETUP_STEPS, start=1):
-            r = t.body.get_height() // 2
             cy = y + step_h // 2
             pygame.draw.circle(target, th.BLUE, (p.left + r, cy), r)
-            blit_text(target, self.text, t.body, str(i), th.TEXT, (p.left + r, cy), "center")
-            blit_text(target, self.text, t.body, step, th.TEXT,
-                      (p.left + 2 * r + lay.margin, cy), "midleft")
+            blit_text(target, self.text, t.small, str(i), th.TEXT, (p.left + r, cy), "center")
+            font = fit_font(self.text, [t.body, t.small], step, text_w, 1)
+            box = pygame.Rect(p.left + 2 * r + lay.margin, cy - font.get_linesize() // 2,
+                              text_w, step_h)
+            blit_wrapped(target, self.text, font, step, th.TEXT, box, max_lines=2)
             y += step_h
         blit_text(target, self.text, t.body, "Hips back, not down", th.AMBER,
                   (p.left, p.bottom), "bottomleft")
@@ -170,7 +178,7 @@ class Renderer:
         title = blit_text(target, self.text, t.title, "GET SET", th.TEXT, p.topleft)
         rect = pygame.Rect(p.left, title.bottom + lay.margin, p.width,
                            p.bottom - title.bottom - lay.margin)
-        draw_checks(target, self.text, t, view.checks, rect)
+        draw_checks(target, self.text, t, view.checks, rect, self.regions)
 
     def _coaching(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t, live = self.layout, self.theme, view.live
@@ -184,6 +192,7 @@ class Renderer:
         label = blit_text(target, self.text, t.small, "REPS", th.DIM, p.topleft)
         count = blit_text(target, self.text, t.big, str(live.rep_count), th.TEXT,
                           (p.left, label.bottom))
+        self.regions["count"] = count
         failed = live.rep_count - live.passed
         x = count.right + 2 * lay.margin
         blit_text(target, self.text, t.body, f"{live.passed} PASS", th.GREEN,
@@ -199,14 +208,16 @@ class Renderer:
             if live.cue_is_fault:
                 pygame.draw.rect(target, th.RED, cue_rect.inflate(lay.margin, lay.margin), 4,
                                  border_radius=10)
-            lines = min(3, len(self.text.wrap(t.cue, live.cue, cue_rect.width - lay.margin)))
-            text_h = lines * t.cue.get_linesize()
+            font = fit_font(self.text, [t.cue, t.body], live.cue, cue_rect.width - lay.margin, 3)
+            lines = min(3, len(self.text.wrap(font, live.cue, cue_rect.width - lay.margin)))
+            text_h = lines * font.get_linesize()
             inner = pygame.Rect(cue_rect.left + lay.margin // 2,
                                 cue_rect.centery - text_h // 2, cue_rect.width - lay.margin,
                                 text_h)
-            blit_wrapped(target, self.text, t.cue, live.cue, colour, inner, max_lines=3)
-        draw_gauge(target, self.text, t, gauge, live.tension_n, live.tension_min_n,
-                   live.tension_max_n)
+            blit_wrapped(target, self.text, font, live.cue, colour, inner, max_lines=3)
+            self.regions["cue"] = inner
+        self.regions["gauge"] = draw_gauge(target, self.text, t, gauge, live.tension_n,
+                                           live.tension_min_n, live.tension_max_n)
 
     def _verdict(self, target: pygame.Surface, view: KioskView, p: pygame.Rect) -> None:
         """PASS on green or FAIL on red over the words, while the picture keeps moving."""
@@ -217,8 +228,10 @@ class Renderer:
         box = lay.panel.inflate(-lay.margin, -lay.margin)
         pygame.draw.rect(target, fill, box, border_radius=16)
         pygame.draw.rect(target, fill, lay.figure, 8)
-        word = blit_text(target, self.text, t.huge, "PASS" if v.passed else "FAIL", ink,
+        word = blit_text(target, self.text, t.verdict, "PASS" if v.passed else "FAIL", ink,
                          (box.centerx, box.top + lay.margin), "midtop")
+        self.regions["verdict"] = box
+        self.regions["verdict_word"] = word
         y = word.bottom
         rep = blit_text(target, self.text, t.small, f"REP {v.rep_index}", ink,
                         (box.centerx, y), "midtop")
@@ -226,9 +239,11 @@ class Renderer:
         if v.fault is not None:
             r = blit_text(target, self.text, t.body, FAULT_NAMES[v.fault].upper(), ink,
                           (box.centerx, y), "midtop")
+            self.regions["verdict_fault"] = r
             y = r.bottom + lay.margin
         rest = pygame.Rect(box.left + lay.margin, y, box.width - 2 * lay.margin, box.bottom - y)
-        blit_wrapped(target, self.text, t.cue, v.cue, ink, rest, centre=True, max_lines=3)
+        font = fit_font(self.text, [t.cue, t.body, t.small], v.cue, rest.width, 3)
+        blit_wrapped(target, self.text, font, v.cue, ink, rest, centre=True, max_lines=3)
 
     def _summary(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t, s = self.layout, self.theme, view.summary
@@ -245,8 +260,8 @@ class Renderer:
         colour = th.GREEN if s.reps and s.passed == s.reps else (
             th.AMBER if s.passed else th.RED)
         mid = (title.bottom + area.bottom) // 2
-        blit_text(target, self.text, t.huge, score, colour, (area.left + half // 2, mid),
-                  "midbottom")
+        self.regions["score"] = blit_text(target, self.text, t.huge, score, colour,
+                                          (area.left + half // 2, mid), "midbottom")
         blit_text(target, self.text, t.body, "PASSED", th.DIM, (area.left + half // 2, mid),
                   "midtop")
         right = pygame.Rect(area.left + half, title.bottom + m, area.width - half,
@@ -256,7 +271,8 @@ class Renderer:
             y += blit_text(target, self.text, t.small, "WORK ON", th.DIM, (right.left, y)).height
             name = f"{FAULT_NAMES[s.main_fault]} x{s.main_fault_count}"
             y += blit_text(target, self.text, t.body, name, th.RED, (right.left, y)).height
-            y += blit_wrapped(target, self.text, t.cue, s.main_cue, th.TEXT,
+            font = fit_font(self.text, [t.cue, t.body], s.main_cue, right.width, 3)
+            y += blit_wrapped(target, self.text, font, s.main_cue, th.TEXT,
                               pygame.Rect(right.left, y, right.width, right.height), max_lines=3)
             y += m
         elif s.reps:

@@ -51,7 +51,7 @@ class Layout:
         body_h = height - bar_h
         # The figure takes a bit under half the width: a side view of a hinge is about as
         # wide as it is tall, and the words need the rest at their size.
-        fig_w = min(int(width * 0.47), int(body_h * 1.1))
+        fig_w = min(int(width * 0.44), int(body_h * 1.1))
         figure = pygame.Rect(0, body_top, fig_w, body_h)
         panel = pygame.Rect(fig_w, body_top, width - fig_w, body_h)
         return cls(width, height, bar, figure, panel, margin)
@@ -67,15 +67,27 @@ class Theme:
         h = height
 
         def font(frac: float) -> pygame.font.Font:
-            f = pygame.font.Font(font_path, max(12, int(h * frac)))
-            return f
+            """A font whose line is `frac` of the screen height (a font's nominal size is
+            not its height: pygame's default font is about 0.7 of it)."""
+            want = max(12, int(h * frac))
+            f = pygame.font.Font(font_path, want)
+            size = max(8, round(want * want / max(1, f.get_height())))
+            return pygame.font.Font(font_path, size)
 
         self.huge = font(0.36)  # PASS / FAIL, the countdown's digits on the summary
         self.big = font(0.22)  # the rep count
         self.title = font(0.135)  # screen titles
         self.cue = font(0.11)  # the cue: 53 px at 480
         self.body = font(0.085)  # checks, setup steps, menu rows
-        self.small = font(0.055)  # labels, badges
+        self.small = font(0.055)  # labels
+        self.badge = font(0.045)  # the status strip: four parts must fit across 800 px
+        # PASS / FAIL as big as the words panel allows.
+        frac = 0.36
+        self.verdict = self.huge
+        while self.verdict.size("PASS")[0] > 0.9 * self.layout.panel.width and frac > 0.1:
+            frac -= 0.02
+            self.verdict = font(frac)
+        self.verdict.set_bold(True)
         self.cue.set_bold(True)
         self.title.set_bold(True)
         self.huge.set_bold(True)

@@ -94,6 +94,15 @@ def blit_wrapped(target: pygame.Surface, cache: TextCache, font: pygame.font.Fon
     return y - rect.top
 
 
+def fit_font(cache: TextCache, fonts: list[pygame.font.Font], text: str, width: int,
+             max_lines: int) -> pygame.font.Font:
+    """The first (biggest) of `fonts` that sets `text` in `width` within `max_lines` lines."""
+    for font in fonts:
+        if len(cache.wrap(font, text, width)) <= max_lines:
+            return font
+    return fonts[-1]
+
+
 def draw_tick(target: pygame.Surface, centre: tuple[int, int], r: int, ok: bool | None) -> None:
     """A round mark: green tick, red cross, or grey dash when the check is not available."""
     colour = th.GREEN if ok else (th.DIM if ok is None else th.RED)
@@ -112,7 +121,8 @@ def draw_tick(target: pygame.Surface, centre: tuple[int, int], r: int, ok: bool 
 
 
 def draw_checks(target: pygame.Surface, cache: TextCache, theme: th.Theme,
-                checks: list[Check], rect: pygame.Rect) -> None:
+                checks: list[Check], rect: pygame.Rect,
+                regions: dict[str, pygame.Rect] | None = None) -> None:
     """The setup checks as rows: a big tick or cross, the label, and the hint under it."""
     if not checks:
         return
@@ -122,18 +132,22 @@ def draw_checks(target: pygame.Surface, cache: TextCache, theme: th.Theme,
         top = rect.top + i * row_h
         cy = top + r + 4
         draw_tick(target, (rect.left + r, cy), r, check.ok)
+        if regions is not None:
+            regions[f"check{i}"] = pygame.Rect(rect.left, cy - r, 2 * r, 2 * r)
         x = rect.left + 2 * r + theme.layout.margin * 2
         colour = th.TEXT if check.ok else th.DIM
         blit_text(target, cache, theme.body, check.label, colour, (x, cy), "midleft")
         if check.hint and not check.ok:
             hint = pygame.Rect(x, cy + theme.body.get_height() // 2 + 2, rect.right - x,
                                row_h - r - theme.body.get_height() // 2)
-            blit_wrapped(target, cache, theme.body, check.hint,
+            font = fit_font(cache, [theme.body, theme.small], check.hint, hint.width, 2)
+            blit_wrapped(target, cache, font, check.hint,
                          th.DIM if check.ok is None else th.AMBER, hint, max_lines=2)
 
 
 def draw_badges(target: pygame.Surface, cache: TextCache, theme: th.Theme,
-                badges: list[Badge], rect: pygame.Rect) -> int:
+                badges: list[Badge], rect: pygame.Rect,
+                regions: dict[str, pygame.Rect] | None = None) -> int:
     """The status strip: a dot per part, green when up; a red pill with the reason when down.
 
     Returns the x where the strip ended (the countdown goes to its right).
@@ -143,20 +157,24 @@ def draw_badges(target: pygame.Surface, cache: TextCache, theme: th.Theme,
     r = max(5, rect.height // 6)
     for b in badges:
         label = b.name.upper() if b.ok else f"{b.name.upper()}: {b.reason}"
-        text = cache.render(theme.small, label, th.DIM if b.ok else th.TEXT)
+        text = cache.render(theme.badge, label, th.DIM if b.ok else th.TEXT)
         w = text.get_width() + 3 * r + 12
         if not b.ok:
             pill = pygame.Rect(x, rect.top + 4, w, rect.height - 8)
             pygame.draw.rect(target, th.RED, pill, border_radius=pill.height // 2)
         pygame.draw.circle(target, th.GREEN if b.ok else th.TEXT, (x + 2 * r, cy), r)
         target.blit(text, text.get_rect(midleft=(x + 3 * r + 6, cy)))
+        if regions is not None:
+            regions[f"badge:{b.name}"] = pygame.Rect(x, rect.top + 4, w, rect.height - 8)
         x += w + theme.layout.margin
     return x
 
 
 def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: pygame.Rect,
-               value: float | None, lo: float, hi: float) -> None:
-    """The band's tension: a bar with the working range in green and a marker at the value."""
+               value: float | None, lo: float, hi: float) -> pygame.Rect:
+    """The band's tension: a bar with the working range in green and a marker at the value.
+
+    Returns the bar's rectangle."""
     label_h = theme.small.get_height()
     bar = pygame.Rect(rect.left, rect.top + label_h + 4, rect.width, rect.height - label_h - 4)
     top = hi * 1.3
@@ -169,7 +187,7 @@ def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: 
                                                       bar.height))
     if value is None:
         blit_text(target, cache, theme.small, "BAND: no load cell", th.DIM, rect.topleft)
-        return
+        return bar
     ok = lo <= value <= hi
     colour = th.GREEN if ok else th.RED
     fill = pygame.Rect(bar.left, bar.top + bar.height // 4, x_of(value) - bar.left,
@@ -179,6 +197,7 @@ def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: 
     pygame.draw.line(target, th.TEXT, (mx, bar.top - 2), (mx, bar.bottom + 2), 4)
     word = "OK" if ok else ("SLACK" if value < lo else "TOO TIGHT")
     blit_text(target, cache, theme.small, f"BAND {value:4.0f} N  {word}", colour, rect.topleft)
+    return bar
 
 
 class FigureTransform:
