@@ -134,6 +134,7 @@ class AlertBuzzer:
         self.muted = muted
         self.reason = reason if player is None else ""
         self._alerted: set[tuple[int, Fault]] = set()
+        self._last: Pattern | None = None
         self.alerts = 0  # fault alerts sounded (for the log and the tests)
 
     @classmethod
@@ -152,8 +153,8 @@ class AlertBuzzer:
             if key in self._alerted:
                 return False
             self._alerted.add(key)
-            if self.player is not None and self.player.busy:
-                return False
+            if self.player is not None and self.player.busy and self._last is FAULT_PATTERN:
+                return False  # the athlete is hearing a fault right now (a pass blip is cut)
             played = self._play(FAULT_PATTERN)
             self.alerts += played
             return played
@@ -169,6 +170,7 @@ class AlertBuzzer:
         if self.muted or self.player is None:
             return False
         self.player.play(pattern)
+        self._last = pattern
         return True
 
     def close(self) -> None:
