@@ -54,6 +54,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || { [ "$dev" = 0 ] && [ -
 fi
 echo "install.sh: installing the station into $venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here$extras"
+# (setuptools warns on every editable install that a folder may shadow the package: noise here.)
+PYTHONWARNINGS=ignore "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here$extras"
 echo "$want" > "$stamp"
 echo "install.sh: done. Try: $venv/bin/station demo --headless"
