@@ -191,8 +191,12 @@ class StationFlow:
 
     # -- inputs --------------------------------------------------------------------------
 
-    def submit(self, item: PoseFrame | TensionSample | Input) -> None:
-        """Thread-safe: a sensor thread or a button callback hands something in."""
+    def submit(self, item: PoseFrame | TensionSample | Input | np.ndarray) -> None:
+        """Thread-safe: a sensor thread or a button callback hands something in.
+
+        An array is the camera's newest picture, (H, W, 3) RGB, shown under the skeleton;
+        the camera thread hands in each frame it captures (or every few, to spare the CPU).
+        """
         self.inbox.put(item)
 
     def drain(self, now: float) -> None:
@@ -205,8 +209,10 @@ class StationFlow:
             self.feed(item, now)
         self.tick(now)
 
-    def feed(self, item: PoseFrame | TensionSample | Input, now: float) -> None:
-        if isinstance(item, PoseFrame):
+    def feed(self, item: PoseFrame | TensionSample | Input | np.ndarray, now: float) -> None:
+        if isinstance(item, np.ndarray):
+            self.view.live.image = item
+        elif isinstance(item, PoseFrame):
             self.on_pose(item)
         elif isinstance(item, TensionSample):
             self.on_tension(item)

@@ -201,3 +201,33 @@ def test_type_is_big_enough_for_three_metres():
 
 def test_all_faults_have_a_screen_name():
     assert set(FAULT_NAMES) == set(Fault)
+
+
+def test_camera_picture_with_the_skeleton_on_the_person(clips_dir):
+    """A real clip's frame and MediaPipe's landmarks for it: the picture fills the figure
+    and the skeleton's joints land on the picture where MediaPipe found them."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(clips_dir / "deadlift_rdl.mp4"))
+    ok, bgr = cap.read()
+    assert ok
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    lm = np.load(clips_dir / "deadlift_rdl.mediapipe-0.10.18-full.npz")["landmarks"][0]
+    view = KioskView(screen=Screen.COACHING)
+    view.live.image, view.live.landmarks, view.live.image_size = rgb, lm, (600, 600)
+    r, surf = draw((800, 480), view)
+    camera = r._camera
+    fig = r.layout.figure
+    # The picture: the clip's own pixels (a gym), not the background.
+    assert colour_share(surf, fig, th.BACKGROUND) < 0.01
+    # The near (right) shoulder, 12, is a white joint with a dark ring where MediaPipe put it.
+    x, y = r.tf.point(float(lm[12, 0]), float(lm[12, 1]))
+    assert fig.collidepoint(x, y)
+    assert surf.get_at((x, y))[:3] in (th.BONE, th.GREEN)  # the joint, or the stick over it
+    # A picture pixel far from the skeleton is the clip's pixel there (scaled, so nearby).
+    cx, cy = fig.left + 5, fig.bottom - 5
+    ix = int((cx - fig.left) / r.tf.scale + r.tf.x0)
+    iy = int((cy - fig.top) / r.tf.scale)
+    assert np.abs(np.array(surf.get_at((cx, cy))[:3], int) - rgb[iy, ix].astype(int)).max() < 40
+    r.render(surf, view)
+    assert r._camera is camera  # the camera's surface is made once, not every frame

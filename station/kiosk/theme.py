@@ -92,5 +92,5 @@ class Theme:
         self.title.set_bold(True)
         self.huge.set_bold(True)
         self.big.set_bold(True)
-        self.line = max(2, h // 120)  # line width for the skeleton
+        self.line = max(3, h // 110)  # line width for the skeleton
         self.thick = max(4, h // 50)  # the stick, the limbs of the drawn figure

@@ -294,13 +294,18 @@ def draw_skeleton(target: pygame.Surface, theme: th.Theme, tf: FigureTransform,
         ear = pts[_NEAR[near][0]]
         if ear is not None:
             pygame.draw.circle(target, th.BODY, ear, theme.thick * 3)
-    for a, b in SKELETON_EDGES:
-        if pts[a] is None or pts[b] is None or min(vis[a], vis[b]) < min_visibility:
-            continue
-        pygame.draw.line(target, th.BONE, pts[a], pts[b], theme.line)
-    for i, p in enumerate(pts):
-        if p is not None and vis[i] >= min_visibility and i >= 11:
-            pygame.draw.circle(target, th.BONE, p, theme.line + 2)
+    sure = [p is not None and vis[i] >= min_visibility for i, p in enumerate(pts)]
+    seen = [(pts[a], pts[b]) for a, b in SKELETON_EDGES if sure[a] and sure[b]]
+    joints = [p for i, p in enumerate(pts) if sure[i] and i >= 11]  # not the face's points
+    # A dark outline under every bone keeps the skeleton visible on a bright camera picture.
+    for a, b in seen:
+        pygame.draw.line(target, th.INK, a, b, theme.line + 4)
+    for p in joints:
+        pygame.draw.circle(target, th.INK, p, theme.line + 4)
+    for a, b in seen:
+        pygame.draw.line(target, th.BONE, a, b, theme.line)
+    for p in joints:
+        pygame.draw.circle(target, th.BONE, p, theme.line + 2)
     ear_i, shoulder_i, hip_i, _ = _NEAR[near]
     ear, hip = pts[ear_i], pts[hip_i]
     if ear is not None and hip is not None:
@@ -308,6 +313,7 @@ def draw_skeleton(target: pygame.Surface, theme: th.Theme, tf: FigureTransform,
         dx, dy = hip[0] - ear[0], hip[1] - ear[1]
         a = (ear[0] - 0.15 * dx, ear[1] - 0.15 * dy)
         b = (hip[0] + 0.12 * dx, hip[1] + 0.12 * dy)
+        pygame.draw.line(target, th.INK, a, b, theme.thick + 4)
         pygame.draw.line(target, th.GREEN if stick_ok else th.RED, a, b, theme.thick)
         for i in (ear_i, shoulder_i, hip_i):
             if pts[i] is not None:
@@ -322,6 +328,7 @@ def draw_path(target: pygame.Surface, theme: th.Theme, tf: FigureTransform,
         return
     pts = [tf.point(float(x), float(y)) for x, y in path[:n] if np.isfinite(x)]
     if len(pts) >= 2:
+        pygame.draw.lines(target, th.INK, False, pts, theme.line + 5)
         pygame.draw.lines(target, th.HIP_PATH, False, pts, theme.line + 1)
         pygame.draw.circle(target, th.HIP_PATH, pts[-1], theme.thick + 2)
 
