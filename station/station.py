@@ -150,9 +150,8 @@ def summarise(reps: list[RepResult], reason: str) -> Summary:
     if good:
         best = max(good, key=lambda r: r.metrics.get("hip_travel", 0.0))
         s.best_rep = best.index
-        travel = best.metrics.get("hip_travel")
-        if travel is not None:
-            s.best_note = f"hips {travel:.2f} leg lengths back"
+        if "hip_travel" in best.metrics:
+            s.best_note = "hips furthest back"
     return s
 
 

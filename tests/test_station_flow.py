@@ -180,7 +180,7 @@ def test_summary_names_the_commonest_fault_and_the_best_rep():
             RepResult(4, 3, 4, (), "c", {"hip_travel": 0.31})]
     s = summarise(reps, "")
     assert (s.reps, s.passed, s.main_fault, s.main_fault_count) == (4, 2, Fault.KNEE_BEND, 2)
-    assert s.best_rep == 4 and s.best_note == "hips 0.31 leg lengths back"
+    assert s.best_rep == 4 and s.best_note == "hips furthest back"
 
 
 def test_live_fault_shows_its_cue_in_red():

@@ -61,10 +61,10 @@ class HingeFigure:
                                                                                  0.55)), 8)
         pygame.draw.line(target, th.BAND, anchor, hip, theme.thick)
         w = theme.thick * 3
-        for a, c in ((j.heel, j.toe), (j.ankle, j.knee), (j.knee, j.hip), (j.hip, j.shoulder),
-                     (j.shoulder, j.elbow_low), (j.elbow_low, j.wrist_low),
-                     (j.shoulder, j.elbow_top), (j.elbow_top, j.wrist_top)):
+        for a, c in ((j.heel, j.toe), (j.ankle, j.knee), (j.knee, j.hip), (j.hip, j.shoulder)):
             pygame.draw.line(target, th.BODY, px(a), px(c), w)
+        for a, c in ((j.shoulder, j.elbow_low), (j.elbow_low, j.wrist_low)):  # arm on the stick
+            pygame.draw.line(target, (120, 134, 156), px(a), px(c), w // 2)
         pygame.draw.line(target, th.BODY, px(j.shoulder), px(j.ear), w)
         pygame.draw.circle(target, th.BODY, px(j.ear), int(0.05 * b.height * scale))
         # The stick lies on the back of the head, the upper back and the tailbone.

@@ -39,7 +39,7 @@ FAULT_NAMES = {
 SETUP_STEPS = (
     "Band round your hips",
     "Step away: band tight",
-    "Stick: head, back, tailbone",
+    "Stick along your back",
     "Stand side-on",
 )
 
@@ -94,12 +94,16 @@ class Renderer:
             self._countdown(target, view.rotation_left_s)
 
     def _countdown(self, target: pygame.Surface, left: float) -> None:
-        """Class mode: time to the next athlete, in the picture's top corner (the picture is
-        empty there: heads stay below it and hips travel sideways)."""
+        """Class mode: time to the next athlete. While coaching it sits beside the rep count
+        when there is room; otherwise in the picture's top corner (mostly empty: heads stay
+        below it and hips travel sideways)."""
         lay, t = self.layout, self.theme
         colour = th.TEXT if left > 30 else (th.AMBER if left > 10 else th.RED)
-        box = pygame.Rect(0, 0, int(lay.width * 0.22), int(lay.height * 0.23))
-        box.topleft = (lay.figure.left + lay.margin, lay.figure.top + lay.margin)
+        box = pygame.Rect(0, 0, int(lay.width * 0.24), int(lay.height * 0.23))
+        box.topright = (lay.width - lay.margin, lay.panel.top + lay.margin)
+        words = self.regions.get("pass_fail")
+        if words is None or words.right + lay.margin > box.left:
+            box.topleft = (lay.figure.left + lay.margin, lay.figure.top + lay.margin)
         pygame.draw.rect(target, th.PANEL, box, border_radius=10)
         pygame.draw.rect(target, colour, box, 3, border_radius=10)
         blit_text(target, self.text, t.badge, "NEXT ATHLETE", th.DIM,
@@ -159,14 +163,15 @@ class Renderer:
         step_h = (p.bottom - y - t.body.get_height() - lay.margin) // len(SETUP_STEPS)
         r = t.body.get_height() // 2
         text_w = p.width - 2 * r - lay.margin
+        # One size for all steps: the biggest in which every step fits on one line.
+        font = next((f for f in (t.body, t.step, t.small)
+                     if all(f.size(step)[0] <= text_w for step in SETUP_STEPS)), t.small)
         for i, step in enumerate(SETUP_STEPS, start=1):
             cy = y + step_h // 2
             pygame.draw.circle(target, th.BLUE, (p.left + r, cy), r)
             blit_text(target, self.text, t.small, str(i), th.TEXT, (p.left + r, cy), "center")
-            font = fit_font(self.text, [t.body, t.small], step, text_w, 1)
-            box = pygame.Rect(p.left + 2 * r + lay.margin, cy - font.get_linesize() // 2,
-                              text_w, step_h)
-            blit_wrapped(target, self.text, font, step, th.TEXT, box, max_lines=2)
+            blit_text(target, self.text, font, step, th.TEXT,
+                      (p.left + 2 * r + lay.margin, cy), "midleft")
             y += step_h
         blit_text(target, self.text, t.body, "Hips back, not down", th.AMBER,
                   (p.left, p.bottom), "bottomleft")
@@ -197,8 +202,11 @@ class Renderer:
         x = count.right + 2 * lay.margin
         blit_text(target, self.text, t.body, f"{live.passed} PASS", th.GREEN,
                   (x, count.top + count.height // 4), "midleft")
-        blit_text(target, self.text, t.body, f"{failed} FAIL", th.RED if failed else th.DIM,
-                  (x, count.bottom - count.height // 4), "midleft")
+        fails = blit_text(target, self.text, t.body, f"{failed} FAIL",
+                          th.RED if failed else th.DIM, (x, count.bottom - count.height // 4),
+                          "midleft")
+        self.regions["pass_fail"] = fails.union(self.text.render(
+            t.body, f"{live.passed} PASS", th.GREEN).get_rect(topleft=(x, count.top)))
         gauge_h = int(lay.height * 0.14)
         gauge = pygame.Rect(p.left, p.bottom - gauge_h, p.width, gauge_h)
         cue_rect = pygame.Rect(p.left, count.bottom + lay.margin, p.width,
@@ -291,6 +299,9 @@ class Renderer:
         lay, t = self.layout, self.theme
         assert view.menu is not None
         rows = self.menu_rows(len(view.menu))
+        # The menu is the coach's page: the screen under it is hidden, not half-covered.
+        pygame.draw.rect(target, th.BACKGROUND, pygame.Rect(0, lay.bar.bottom, lay.width,
+                                                            lay.height - lay.bar.bottom))
         box = rows[0].unionall(rows[1:]).inflate(4 * lay.margin, 4 * lay.margin)
         title_h = t.body.get_height() + lay.margin
         box.top -= title_h

@@ -79,6 +79,7 @@ class Theme:
         self.title = font(0.135)  # screen titles
         self.cue = font(0.11)  # the cue: 53 px at 480
         self.body = font(0.085)  # checks, setup steps, menu rows
+        self.step = font(0.07)  # the idle screen's setup steps when `body` is too wide
         self.small = font(0.055)  # labels
         self.badge = font(0.045)  # the status strip: four parts must fit across 800 px
         # PASS / FAIL as big as the words panel allows.
