@@ -50,9 +50,15 @@ def test_the_loop_draws_until_quit():
         if len(frames) == 5:
             pygame.event.post(pygame.event.Event(pygame.QUIT))
 
-    app.run(flow, after_frame=after, clock=lambda: next(clock))
+    assert app.run(flow, after_frame=after, clock=lambda: next(clock)) == 6
     assert len(frames) == 6  # the QUIT is read on the next frame
     assert frames[:3] == [0.0, 1 / 30, 2 / 30]
     # The idle screen was drawn: its title's white pixels are on the display surface.
     assert any(app.screen.get_at((x, 70))[:3] == (245, 245, 245) for x in range(360, 700))
     app.close()
+
+
+def test_live_demo_opens_full_screen_and_runs():
+    from station.kiosk.live_demo import run_live_demo
+
+    assert run_live_demo(Config(), seed=2, reps=2, max_frames=10) == 0

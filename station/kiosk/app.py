@@ -116,18 +116,22 @@ class KioskApp:
 
     def run(self, flow: StationFlow, feed: Callable[[float], None] | None = None,
             after_frame: Callable[[], None] | None = None,
-            clock: Callable[[], float] = time.monotonic) -> None:
-        """Draw at the configured rate until quit. `feed(now)` hands in samples (the demo's
-        simulated athlete); `after_frame()` runs after each frame (a watchdog's ping)."""
+            clock: Callable[[], float] = time.monotonic, max_frames: int | None = None) -> int:
+        """Draw at the configured rate until quit (or `max_frames`); returns frames drawn.
+        `feed(now)` hands in samples (the demo's simulated athlete); `after_frame()` runs
+        after each frame (a watchdog's ping)."""
         tick = pygame.time.Clock()
-        while self.running:
+        frames = 0
+        while self.running and (max_frames is None or frames < max_frames):
             now = clock()
             if feed is not None:
                 feed(now)
             self.frame(flow, now)
             if after_frame is not None:
                 after_frame()
+            frames += 1
             tick.tick(self.config.fps)
+        return frames
 
     def close(self) -> None:
         pygame.display.quit()

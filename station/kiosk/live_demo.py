@@ -8,6 +8,7 @@ as its sensors' would, at their own times, through the same queue.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from station.config import Config
 from station.hardware.buzzer import AlertBuzzer
@@ -21,7 +22,8 @@ EMPTY_AFTER_S = 8.0  # the athlete has gone: long enough for the summary
 
 
 def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
-                  size: tuple[int, int] | None = None) -> int:
+                  size: tuple[int, int] | None = None, max_frames: int | None = None) -> int:
+    """Run until the window is closed (or for `max_frames`); 0 when it ended normally."""
     app = KioskApp(config.kiosk, size=size)
     buzzer = AlertBuzzer.from_config(config.buzzer)
     flow = StationFlow(config, buzzer, store=None, set_reps=reps)
@@ -40,7 +42,7 @@ def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
                                         EMPTY_BEFORE_S, EMPTY_AFTER_S)
 
     try:
-        app.run(flow, feed=feed)
+        app.run(flow, feed=feed, max_frames=max_frames)
     finally:
         buzzer.close()
         app.close()
@@ -48,6 +50,5 @@ def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
 
 
 def _shift(item, dt: float):
-    from dataclasses import replace
-
+    """The same frame or sample, `dt` seconds later (the player's clock to the station's)."""
     return replace(item, t=item.t + dt)
