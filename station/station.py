@@ -187,8 +187,15 @@ class StationFlow:
         self.athlete = 0  # class mode: which athlete of the rotation
         self.sets_done = 0
         self.events: list[Event] = []  # every coach event of the current set, in order
+        self._reported: dict[str, tuple[bool, str]] = {}
 
     # -- inputs --------------------------------------------------------------------------
+
+    def report(self, part: str, ok: bool, reason: str = "") -> None:
+        """A part's own word on its health ("camera", "pose", "load cell"): a camera that
+        cannot open, a pose model that failed, a load cell that is noisy. Shown on its badge
+        until it reports ok again. Call from the main thread (or submit through a wrapper)."""
+        self._reported[part] = (ok, reason)
 
     def submit(self, item: PoseFrame | TensionSample | Input | np.ndarray) -> None:
         """Thread-safe: a sensor thread or a button callback hands something in.
@@ -329,6 +336,12 @@ class StationFlow:
             t = self._tension_t
             cell.ok = t is not None and now - t <= STALE_TENSION_S
             cell.reason = "" if cell.ok else ("no readings" if t is None else "stale")
+        pose = v.badge("pose")  # the pose worker's health is only what it reports
+        pose.ok, pose.reason = True, ""
+        for b in v.badges:  # a part's own report of a fault wins over what the flow sees
+            ok, reason = self._reported.get(b.name, (True, ""))
+            if not ok:
+                b.ok, b.reason = False, reason
         buzz = v.badge("buzzer")
         buzz.ok = self.buzzer.ok and not self.buzzer.muted
         buzz.reason = "muted" if self.buzzer.muted else self.buzzer.reason

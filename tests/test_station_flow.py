@@ -216,3 +216,53 @@ def test_the_demo_tour_writes_every_screen(tmp_path):
                                     "verdict-fail", "summary", "menu", "class-mode",
                                     "rotation-summary"])
     assert all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_a_stuck_disk_never_holds_up_the_flow(sim, tmp_path, monkeypatch):
+    """The log's writer is stuck (a dying SD card): the flow still coaches the whole set and
+    shows its summary; the rows arrive once the disk answers again."""
+    import threading
+
+    from station import store as store_module
+
+    stuck = threading.Event()
+    real_add = store_module.SessionLog.add_rep
+
+    def slow_add(self, uid, rep):
+        stuck.wait(30.0)
+        real_add(self, uid, rep)
+
+    monkeypatch.setattr(store_module.SessionLog, "add_rep", slow_add)
+    store = StoreWriter(tmp_path / "log.sqlite3", 100)
+    flow = StationFlow(Config(), AlertBuzzer(None), store, set_reps=len(KINDS))
+    player = SetPlayer(sim, empty_before_s=2.0, empty_after_s=3.0)
+    screens = run(flow, player, player.end)
+    assert Screen.SUMMARY in screens and flow.sets_done == 1
+    assert store.written <= 1  # only begin_set got through: the first rep is stuck
+    stuck.set()
+    assert store.flush()
+    store.close()
+    log = SessionLog(tmp_path / "log.sqlite3")
+    assert log.sets()[0]["reps"] == len(KINDS)
+    log.close()
+
+
+def test_badges_say_why_a_part_is_down(sim):
+    flow = StationFlow(Config(), AlertBuzzer(None, reason="no GPIO"), None,
+                       has_load_cell=True)
+    flow.tick(0.0)
+    assert flow.view.badge("camera").reason == "no frames"
+    assert flow.view.badge("load cell").reason == "no readings"
+    assert flow.view.badge("buzzer").reason == "no GPIO" and not flow.view.badge("buzzer").ok
+    flow.on_pose(PoseFrame(0.9, sim.pose.landmarks[5], 640, 480))
+    flow.on_tension(TensionSample(0.95, 70.0))
+    flow.tick(1.0)
+    assert flow.view.badge("camera").ok and flow.view.badge("load cell").ok
+    flow.tick(1.6)  # 0.65 s without a tension sample: stale; frames still recent
+    assert flow.view.badge("load cell").reason == "stale" and flow.view.badge("camera").ok
+    flow.report("pose", False, "model failed")
+    flow.tick(1.7)
+    assert flow.view.badge("pose").reason == "model failed"
+    flow.report("pose", True)
+    flow.tick(1.8)
+    assert flow.view.badge("pose").ok
