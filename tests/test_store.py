@@ -79,7 +79,7 @@ from station.types import RepResult, Fault
 log = SessionLog(sys.argv[1])
 k = 0
 while True:
-    uid = f"set{k}"
+    uid = f"{sys.argv[2]}-{k}"
     log.begin_set(uid, "t")
     print(f"set {uid}", flush=True)
     for i in range(1, 11):
@@ -92,24 +92,28 @@ while True:
 
 
 def test_killing_the_writer_mid_write_loses_nothing_committed(tmp_path):
-    """SIGKILL the writer while it writes as fast as it can: every commit it reported is
-    there afterwards, and the database is intact."""
+    """SIGKILL the writer while it writes as fast as it can, three times over on the same
+    database: every commit it reported is there afterwards, and the database is intact."""
     db = tmp_path / "s.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE,
-                            text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     acked: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        acked.append(line.split(maxsplit=1)[1].strip())
-        if len(acked) >= 137:  # mid-set, with the writer in the middle of its next commit
-            break
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    for round_, stop_after in enumerate((37, 137, 251)):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), f"r{round_}"], stdout=subprocess.PIPE,
+            text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert proc.stdout is not None
+        for n, line in enumerate(proc.stdout, start=1):
+            acked.append(line.split(maxsplit=1)[1].strip())
+            if n >= stop_after:  # the writer is already busy with its next commit
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    reps = {f"set{int(r[0][3:])} {r[1]}" for r in con.execute(
+    reps = {f"{uid} {idx}" for uid, idx in con.execute(
         "SELECT sets.uid, reps.idx FROM reps JOIN sets ON sets.id = reps.set_id")}
     sets = {r[0] for r in con.execute("SELECT uid FROM sets")}
+    assert len(acked) == 37 + 137 + 251
     for a in acked:
         if " " in a:
             assert a in reps, f"committed rep {a} lost"
