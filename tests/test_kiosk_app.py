@@ -62,3 +62,27 @@ def test_live_demo_opens_full_screen_and_runs():
     from station.kiosk.live_demo import run_live_demo
 
     assert run_live_demo(Config(), seed=2, reps=2, max_frames=10) == 0
+
+
+def test_a_button_press_from_its_thread_reaches_the_flow():
+    from gpiozero.pins.mock import MockFactory
+
+    from station.config import ButtonConfig
+    from station.hardware.button import StationButton
+    from station.station import Input
+
+    factory = MockFactory()
+    app = KioskApp(Config().kiosk, headless=True)
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    config = ButtonConfig(pin=17, bounce_s=0.0)  # the mock pin does not bounce
+    button, _ = StationButton.open(config, lambda: flow.submit(Input.PRESS),
+                                   lambda: flow.submit(Input.MENU), pin_factory=factory)
+    pin = factory.pin(17)
+    pin.drive_low()
+    pin.drive_high()
+    assert flow.view.screen is Screen.IDLE  # queued, not acted on from the button's thread
+    app.frame(flow, 1.0)
+    assert flow.view.screen is Screen.SETUP
+    button.close()
+    factory.reset()
+    app.close()

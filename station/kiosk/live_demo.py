@@ -11,11 +11,12 @@ import time
 from dataclasses import replace
 
 from station.config import Config
+from station.hardware.button import StationButton
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
-from station.station import StationFlow
+from station.station import Input, StationFlow
 
 EMPTY_BEFORE_S = 3.0  # nobody in view: the attract screen shows
 EMPTY_AFTER_S = 8.0  # the athlete has gone: long enough for the summary
@@ -27,6 +28,9 @@ def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
     app = KioskApp(config.kiosk, size=size)
     buzzer = AlertBuzzer.from_config(config.buzzer)
     flow = StationFlow(config, buzzer, store=None, set_reps=reps)
+    # The big button, where one is wired: its thread only queues the press for the loop.
+    button, _ = StationButton.open(config.button, on_press=lambda: flow.submit(Input.PRESS),
+                                   on_hold=lambda: flow.submit(Input.MENU))
     t0 = time.monotonic()
     state = {"seed": seed, "player": SetPlayer(simulate_set(seed, reps), 0.0, EMPTY_BEFORE_S,
                                                EMPTY_AFTER_S)}
@@ -44,6 +48,8 @@ def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
     try:
         app.run(flow, feed=feed, max_frames=max_frames)
     finally:
+        if button is not None:
+            button.close()
         buzzer.close()
         app.close()
     return 0
