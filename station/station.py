@@ -380,6 +380,9 @@ class StationFlow:
         self.coach = Coach(self.config.coach)
         self._set_uid = uuid.uuid4().hex
         self._set_start = now
+        self.view.checks = [Check("Side-on", False, "Step into the picture"),
+                            Check("Whole body", False),
+                            Check("Band", None if not self.has_load_cell else False)]
         self._go(Screen.SETUP, now)
 
     def _events(self, events: list[Event]) -> None:
