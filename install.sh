@@ -90,6 +90,29 @@ appliance_config() {
         "$here/config/station.toml"
 }
 
+# Google's Tasks pose models, for [pose] backend = "tasks", into $1. Needs the internet; offline
+# it says so and goes on: backend = "legacy" (the default) runs on the model inside the wheel.
+fetch_task_models() {
+    local dir="$1" name url
+    for name in pose_landmarker_lite pose_landmarker_full; do
+        [ -s "$dir/$name.task" ] && continue
+        url="https://storage.googleapis.com/mediapipe-models/pose_landmarker/$name/float16/1/$name.task"
+        if [ "$dry" = 1 ]; then
+            step "fetch $dir/$name.task" curl -fsSL -o "$dir/$name.task" "$url"
+            continue
+        fi
+        mkdir -p "$dir"
+        if command -v curl >/dev/null 2>&1 \
+                && curl -fsSL --retry 2 --connect-timeout 10 -o "$dir/$name.task.part" "$url"; then
+            mv "$dir/$name.task.part" "$dir/$name.task"
+            say "fetched $dir/$name.task"
+        else
+            rm -f "$dir/$name.task.part"
+            say "could not fetch $name.task (offline?); backend = \"legacy\" still works"
+        fi
+    done
+}
+
 # A digest of what gets installed: a changed checkout means pip installs again.
 source_digest() {
     (cd "$here" && find pyproject.toml station -type f \( -name '*.py' -o -name '*.toml' \) \
@@ -197,6 +220,9 @@ install_appliance() {
         step "put the new default settings beside them" \
             install -m 0644 "$tmp" "$etc/station.toml.new"
     fi
+
+    # 5b. The Tasks pose models beside the settings ([pose] task_model is relative to them).
+    fetch_task_models "$etc/models"
 
     # 6. systemd: the service, and the journal kept in RAM (an SD card wears out).
     install_file "$here/systemd/station.service" "$unit" && changed=1
