@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pygame
@@ -15,27 +14,18 @@ from station.errors import ConfigError
 from station.notice import BACKGROUND, draw_notice
 from station.notice import TITLE as TITLE_COLOUR
 from station.watchdog import Watchdog
+from tests.systools import NotifyListener
 
 
 @pytest.fixture
 def notify(tmp_path: Path, monkeypatch):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(tmp_path / "notify"))
-    sock.setblocking(False)
-    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
+    """systemd's notify socket, with a WATCHDOG_USEC watchdog (pings at half of it)."""
+    listener = NotifyListener(tmp_path / "notify")
+    monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
     monkeypatch.setenv("WATCHDOG_USEC", "2000000")
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
-    yield sock
-    sock.close()
-
-
-def received(sock: socket.socket) -> list[str]:
-    out = []
-    while True:
-        try:
-            out.append(sock.recv(4096).decode())
-        except BlockingIOError:
-            return out
+    yield listener
+    listener.close()
 
 
 class Ticks:
@@ -69,7 +59,7 @@ def test_waits_pinging_until_the_file_is_fixed(tmp_path: Path, notify, capsys) -
     config = wait_for_config(str(toml), first.value, Watchdog(clock=ticks.clock),
                              drawn.append, sleep=ticks.sleep, clock=ticks.clock)
     assert config is not None and config.coach.knee_bend_max_deg == 35.0
-    messages = received(notify)
+    messages = notify.received()
     assert messages[0] == ("READY=1\nSTATUS=waiting for a valid config: "
                            f"{toml}: [coach] knee_bend_max_deg = 400.0 is out of range "
                            "(10.0 to 120.0)")
@@ -140,4 +130,4 @@ def test_under_systemd_run_shows_it_and_starts_when_fixed(tmp_path: Path, notify
     assert started[0].kiosk.fps == 25
     assert shots and (shots[0].reshape(-1, 3) == TITLE_COLOUR).all(axis=1).any()
     assert "fps = 0 is out of range" in capsys.readouterr().err
-    assert received(notify)[0].startswith("READY=1\nSTATUS=waiting for a valid config")
+    assert notify.received()[0].startswith("READY=1\nSTATUS=waiting for a valid config")

@@ -20,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    print("station run: not built yet")
-    return 1
+    from station.live import run_station
+
+    return run_station(config)
 
 
 def on_config_error(args: argparse.Namespace, error: ConfigError) -> int:
