@@ -257,3 +257,21 @@ def test_mass_that_does_not_hang_on_the_cell_is_caught(config_path):
         with pytest.raises(HX711Error, match="is the mass hanging"):
             flow.run()
     assert not (config_path.parent / "calibration.json").exists()
+
+
+def test_calibrate_notices_a_chip_wired_for_10_sps(config_path):
+    from gpiozero.pins.mock import MockFactory
+
+    from station.hardware.hx711_emulator import HX711Emulator
+
+    config = load_config(config_path)  # rate_sps = 80
+    factory = MockFactory()
+    rig = SimulatedRig(noise_counts=0)
+    rig.attach(HX711Emulator(5, 6, pin_factory=factory, rate_sps=10))  # RATE tied low
+    answers = iter(["", "", "y"])
+    said: list[str] = []
+    with HX711.from_config(config.hx711, pin_factory=factory) as hx:
+        flow = CalibrationFlow(hx, config, rig=rig, seconds=0.1, mass_kg=5.0,
+                               ask=lambda _: next(answers), say=said.append)
+        assert flow.run() == 0
+    assert any("RATE pin is tied low" in line for line in said)

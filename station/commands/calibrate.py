@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -185,6 +186,7 @@ class CalibrationFlow:
         counts: list[int] = []
         rejected: Counter[str] = Counter()
         timeout = read_timeout(hx)
+        started = time.monotonic()
         while len(counts) < wanted:
             reading = hx.read(timeout)
             if reading.ok:
@@ -200,9 +202,13 @@ class CalibrationFlow:
                 if sum(rejected.values()) > wanted:
                     raise HX711Error(f"most readings were discarded ({dict(rejected)}): the "
                                      "clock pulses run too long on this machine")
+        rate = (len(counts) + sum(rejected.values())) / (time.monotonic() - started)
         extra = f", {sum(rejected.values())} discarded" if rejected else ""
-        self.say(f"  {len(counts)} readings with {what}: median "
+        self.say(f"  {len(counts)} readings with {what} at {rate:.0f}/s: median "
                  f"{statistics.median(counts):.0f} counts{extra}")
+        if hx.rate_sps == 80 and rate < 20:
+            self.say("  The chip converts about 10 times a second: its RATE pin is tied low. "
+                     "Set [hx711] rate_sps = 10, or wire RATE high for 80 (see the README).")
         return counts
 
     def _compute(self, slack: list[int], loaded: list[int], mass: float) -> Calibration:

@@ -19,7 +19,7 @@ import os
 import signal
 import statistics
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -60,6 +60,7 @@ class TensionStatus:
     tare_counts: float
     retares: int  # automatic re-tares so far
     last_t: float | None  # time of the last valid reading
+    outcomes: dict[str, int]  # every read's status since start (ok, long_pulse, ...)
 
 
 class TensionFilter:
@@ -88,6 +89,7 @@ class TensionFilter:
         self._steady_lo = 0.0
         self._steady_hi = 0.0
         self.retares = 0
+        self.outcomes: Counter[str] = Counter()  # every read's status since start
 
     @property
     def calibrated(self) -> bool:
@@ -101,6 +103,7 @@ class TensionFilter:
         """Take one reading; return the filtered sample it yields (None if it was rejected)."""
         self._last_t = reading.t
         self._last_status = reading.status
+        self.outcomes[reading.status.value] += 1
         if reading.status is not ReadStatus.OK or reading.counts is None:
             self._recent_rejected.append(True)
             return None
@@ -182,7 +185,7 @@ class TensionFilter:
         if health is Health.OK and not self.calibrated:
             detail = "ok, but uncalibrated: tension in raw counts (run `station calibrate`)"
         return TensionStatus(health, detail, self.calibrated, noise_n, rejected, self._offset,
-                             self.retares, self._last_good_t)
+                             self.retares, self._last_good_t, dict(self.outcomes))
 
     def _health(self, now: float, noise_n: float, rejected: float) -> tuple[Health, str]:
         cfg = self._cfg
@@ -269,8 +272,12 @@ def open_hx711(spec: ReaderSpec) -> HX711:
 
 
 def read_timeout(hx711: HX711) -> float:
-    """How long one read may wait: settling, a discarded reading and a spare period."""
-    return hx711.settling_s + 4.0 / hx711.rate_sps
+    """How long one read may wait: settling, a discarded reading and a spare period.
+
+    At least 0.25 s, so a chip wired for 10 SPS (RATE low) under an 80 SPS config still
+    answers every read, slowly, instead of looking unplugged.
+    """
+    return max(0.25, hx711.settling_s + 4.0 / hx711.rate_sps)
 
 
 def _reader_main(spec: ReaderSpec, conn, stop) -> None:
@@ -439,7 +446,7 @@ class TensionReplay:
         last = float(self._stream.t[self._next - 1]) if self._next else None
         return TensionStatus(Health.STALE if done else Health.OK,
                              "replay finished" if done else "replaying a recording", True,
-                             0.0, 0.0, 0.0, 0, last)
+                             0.0, 0.0, 0.0, 0, last, {"ok": self._next})
 
     def stop(self) -> None:
         pass
