@@ -34,6 +34,8 @@ class CameraConfig:
     height: int = _key(480, 120, 1080)
     fps: int = _key(30, 5, 120)
     buffer_count: int = _key(3, 2, 8)
+    camera_num: int = _key(0, 0, 7)
+    full_view: bool = _key(True)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class ButtonConfig:
 
     enabled: bool = _key(True)
     pin: int = _key(17, 0, 27)
+    bounce_s: float = _key(0.05, 0.0, 1.0)
+    hold_s: float = _key(2.0, 0.5, 10.0)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,12 @@ class KioskConfig:
     fullscreen: bool = _key(True)
     fps: int = _key(30, 10, 60)
     verdict_seconds: float = _key(2.0, 0.5, 10.0)
+    person_in_view_s: float = _key(1.0, 0.2, 10.0)
+    out_of_view_s: float = _key(4.0, 1.0, 60.0)
+    setup_hold_s: float = _key(1.0, 0.0, 10.0)
+    setup_max_tension_n: float = _key(150.0, 1.0, 2000.0)
+    summary_seconds: float = _key(8.0, 2.0, 120.0)
+    class_rotation_s: float = _key(120.0, 30.0, 1800.0)
 
 
 @dataclass(frozen=True)
