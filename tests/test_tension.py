@@ -213,3 +213,18 @@ def test_replay_gives_the_csv_samples_whole_and_paced(tmp_path):
     rest = replay.poll(now=1e9)
     assert [s.t for s in first + rest] == [s.t for s in whole]
     assert replay.status().health is Health.STALE  # finished
+
+
+def test_a_reader_process_that_dies_is_reported():
+    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL,
+                           simulate=SimulatedLoad(counts=57_000))
+    with sensor:
+        deadline = time.monotonic() + 10.0
+        while not sensor.poll() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sensor._process.kill()
+        sensor._process.join()
+        sensor.poll()
+        status = sensor.status()
+    assert status.health is Health.DISCONNECTED
+    assert "reader process stopped" in status.detail
