@@ -8,7 +8,7 @@ from gpiozero.pins.mock import MockFactory
 
 from station.config import HX711Config
 from station.errors import ConfigError
-from station.hardware.hx711 import HX711, ReadStatus, check_hx711_config, decode
+from station.hardware.hx711 import HX711, ReadStatus, check_hx711_config, decode, measure
 from station.hardware.hx711_emulator import HX711Emulator
 
 
@@ -213,3 +213,26 @@ def test_pins_are_reserved_and_released(factory):
 def test_config_the_chip_cannot_do_names_the_key(changes, key):
     with pytest.raises(ConfigError, match=key):
         check_hx711_config(HX711Config(**changes))
+
+
+def test_measure_counts_every_outcome_and_the_chips_rate(factory):
+    emu, hx = _pair(factory, counts=2000, noise_counts=40.0)
+    emu.spike_every = 5
+    emu.stuck_value = None
+    with hx:
+        got = measure(hx, 0.3, min_readings=20)
+    assert len(got.counts) >= 20
+    assert got.outcomes.get("ok", 0) == len(got.counts)
+    assert sum(c > 100_000 for c in got.counts) >= 3  # the spikes are in the raw readings
+    assert got.median == pytest.approx(2000, abs=60)
+    assert got.reads_per_s <= 85  # never more than the chip converts (80 a second)
+
+
+def test_measure_on_an_unplugged_chip_has_no_readings(factory):
+    emu, hx = _pair(factory)
+    emu.unplugged = True
+    with hx:
+        got = measure(hx, 0.3, min_readings=5, timeout=0.1)
+    assert got.counts == ()
+    assert got.outcomes["not_ready"] >= 3
+    assert got.reads_per_s == 0.0

@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,8 +19,15 @@ from gpiozero.exc import GPIOZeroError
 from station.calibration import STANDARD_GRAVITY, Calibration, from_readings, save_calibration
 from station.config import Config
 from station.errors import InputError
-from station.hardware.hx711 import HX711, HX711Error, ReadStatus, check_hx711_config
-from station.hardware.tension import raise_priority, read_timeout
+from station.hardware.hx711 import (
+    HX711,
+    HX711Error,
+    ReadStatus,
+    check_hx711_config,
+    measure,
+    read_timeout,
+)
+from station.hardware.tension import raise_priority
 
 NO_CHIP_TIMEOUT_S = 2.0
 _GONE = (ReadStatus.NOT_READY, ReadStatus.ALL_ONES, ReadStatus.STUCK_LOW)
@@ -182,34 +187,26 @@ class CalibrationFlow:
     def _collect(self, what: str) -> list[int]:
         """Readings for `seconds`; fails on a chip that vanishes or saturates."""
         hx = self.hx
-        wanted = max(8, round(self.seconds * hx.rate_sps))
-        counts: list[int] = []
-        rejected: Counter[str] = Counter()
-        timeout = read_timeout(hx)
-        started = time.monotonic()
-        while len(counts) < wanted:
-            reading = hx.read(timeout)
-            if reading.ok:
-                counts.append(reading.counts)
-            elif reading.status is ReadStatus.SATURATED:
-                raise HX711Error(f"the load cell saturates the ADC with {what}: use a lighter "
-                                 "mass, or a lower [hx711] gain")
-            elif reading.status in _GONE:
-                raise HX711Error(f"the HX711 stopped answering ({reading.status.value}) while "
-                                 f"reading {what}: check its wiring")
-            else:
-                rejected[reading.status.value] += 1
-                if sum(rejected.values()) > wanted:
-                    raise HX711Error(f"most readings were discarded ({dict(rejected)}): the "
-                                     "clock pulses run too long on this machine")
-        rate = (len(counts) + sum(rejected.values())) / (time.monotonic() - started)
-        extra = f", {sum(rejected.values())} discarded" if rejected else ""
-        self.say(f"  {len(counts)} readings with {what} at {rate:.0f}/s: median "
-                 f"{statistics.median(counts):.0f} counts{extra}")
-        if hx.rate_sps == 80 and rate < 20:
+        got = measure(hx, self.seconds, min_readings=8, timeout=read_timeout(hx))
+        outcomes = got.outcomes
+        if outcomes.get(ReadStatus.SATURATED.value):
+            raise HX711Error(f"the load cell saturates the ADC with {what}: use a lighter "
+                             "mass, or a lower [hx711] gain")
+        gone = {s.value: outcomes[s.value] for s in _GONE if outcomes.get(s.value)}
+        if gone:
+            raise HX711Error(f"the HX711 stopped answering ({', '.join(gone)}) while "
+                             f"reading {what}: check its wiring")
+        rejected = sum(outcomes.values()) - len(got.counts)
+        if len(got.counts) < 8:
+            raise HX711Error(f"most readings were discarded ({outcomes}): the clock pulses "
+                             "run too long on this machine")
+        extra = f", {rejected} discarded" if rejected else ""
+        self.say(f"  {len(got.counts)} readings with {what} at {got.reads_per_s:.0f}/s: "
+                 f"median {got.median:.0f} counts{extra}")
+        if hx.rate_sps == 80 and got.reads_per_s < 20:
             self.say("  The chip converts about 10 times a second: its RATE pin is tied low. "
                      "Set [hx711] rate_sps = 10, or wire RATE high for 80 (see the README).")
-        return counts
+        return list(got.counts)
 
     def _compute(self, slack: list[int], loaded: list[int], mass: float) -> Calibration:
         noise = statistics.pstdev(slack)

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
@@ -311,3 +313,58 @@ class HX711(Device):
             if gc_enabled:
                 gc.enable()
         return word, longest, dout_high
+
+
+def read_timeout(hx: HX711) -> float:
+    """How long one read may wait: settling, a discarded reading and a spare period.
+
+    At least 0.25 s, so a chip wired for 10 SPS (RATE low) under an 80 SPS config still
+    answers every read, slowly, instead of looking unplugged.
+    """
+    return max(0.25, hx.settling_s + 4.0 / hx.rate_sps)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What `measure` saw: the valid readings' counts and how every read ended."""
+
+    counts: tuple[int, ...]
+    outcomes: dict[str, int]  # read status value -> how many
+    seconds: float
+
+    @property
+    def reads_per_s(self) -> float:
+        """Reads the chip answered per second, rejected ones included: its real data rate."""
+        answered = sum(n for status, n in self.outcomes.items()
+                       if status != ReadStatus.NOT_READY.value)
+        return answered / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def median(self) -> float:
+        return float(statistics.median(self.counts)) if self.counts else float("nan")
+
+    @property
+    def noise_counts(self) -> float:
+        """Standard deviation of the valid readings (of a steady load: the noise)."""
+        return statistics.pstdev(self.counts) if len(self.counts) > 1 else 0.0
+
+
+def measure(hx: HX711, seconds: float, *, min_readings: int = 0,
+            timeout: float | None = None) -> Measurement:
+    """Read the chip for `seconds`, and on until `min_readings` valid readings (at most
+    `seconds` + 2 s more), keeping every valid reading's counts and every read's outcome."""
+    if timeout is None:
+        timeout = read_timeout(hx)
+    counts: list[int] = []
+    outcomes: Counter[str] = Counter()
+    started = time.monotonic()
+    limit = started + 2 * seconds + 2.0
+    while True:
+        now = time.monotonic()
+        if now - started >= seconds and (len(counts) >= min_readings or now >= limit):
+            break
+        reading = hx.read(timeout)
+        outcomes[reading.status.value] += 1
+        if reading.ok:
+            counts.append(reading.counts)
+    return Measurement(tuple(counts), dict(outcomes), time.monotonic() - started)

@@ -29,7 +29,13 @@ import numpy as np
 
 from station.calibration import UNCALIBRATED, Calibration, load_calibration
 from station.config import Config, HX711Config, TensionConfig
-from station.hardware.hx711 import HX711, Reading, ReadStatus, check_hx711_config
+from station.hardware.hx711 import (
+    HX711,
+    Reading,
+    ReadStatus,
+    check_hx711_config,
+    read_timeout,
+)
 from station.streams import TensionStream, load_tension_csv
 from station.types import TensionSample
 
@@ -269,15 +275,6 @@ def open_hx711(spec: ReaderSpec) -> HX711:
     if sim.long_pulses:
         emulator.stretch_pulse(pulse=12, us=80.0, reads=sim.long_pulses)
     return HX711.from_config(spec.hx711, pin_factory=factory)
-
-
-def read_timeout(hx711: HX711) -> float:
-    """How long one read may wait: settling, a discarded reading and a spare period.
-
-    At least 0.25 s, so a chip wired for 10 SPS (RATE low) under an 80 SPS config still
-    answers every read, slowly, instead of looking unplugged.
-    """
-    return max(0.25, hx711.settling_s + 4.0 / hx711.rate_sps)
 
 
 def _reader_main(spec: ReaderSpec, conn, stop) -> None:
