@@ -204,8 +204,9 @@ class HX711(Device):
 
     @property
     def value(self) -> int | None:
-        """The counts of a fresh reading (None when no valid reading came within 1 s)."""
-        return self.read(timeout=max(1.0, 2 * self._settling_s + 4 * self._period_s)).counts
+        """The counts of a fresh reading (None unless it is valid: not ready, saturated ...)."""
+        reading = self.read(timeout=max(1.0, 2 * self._settling_s + 4 * self._period_s))
+        return reading.counts if reading.ok else None
 
     def power_down(self) -> None:
         """Hold PD_SCK high past 60 us: the chip stops converting and draws under 1 uA."""
@@ -349,16 +350,16 @@ class Measurement:
         return statistics.pstdev(self.counts) if len(self.counts) > 1 else 0.0
 
 
-def measure(hx: HX711, seconds: float, *, min_readings: int = 0,
+def measure(hx: HX711, seconds: float, *, min_readings: int = 0, patience: float = 10.0,
             timeout: float | None = None) -> Measurement:
     """Read the chip for `seconds`, and on until `min_readings` valid readings (at most
-    `seconds` + 2 s more), keeping every valid reading's counts and every read's outcome."""
+    `patience` s more), keeping every valid reading's counts and every read's outcome."""
     if timeout is None:
         timeout = read_timeout(hx)
     counts: list[int] = []
     outcomes: Counter[str] = Counter()
     started = time.monotonic()
-    limit = started + 2 * seconds + 2.0
+    limit = started + seconds + patience
     while True:
         now = time.monotonic()
         if now - started >= seconds and (len(counts) >= min_readings or now >= limit):

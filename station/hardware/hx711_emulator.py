@@ -217,12 +217,13 @@ class HX711Emulator:
         self._drive(self._register is None or self._pulses > 0)
 
     def _drive(self, high: bool) -> None:
-        if self._dout.function != "input":
-            return
+        dout = self._dout
+        if dout._function != "input" or dout._state == high:
+            return  # (cheap: this runs inside the driver's clock pulses)
         if high:
-            self._dout.drive_high()
+            dout.drive_high()
         else:
-            self._dout.drive_low()
+            dout.drive_low()
 
     def _on_clock(self, high: bool) -> None:
         now = self._clock()

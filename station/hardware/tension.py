@@ -106,7 +106,10 @@ class TensionFilter:
         return self._offset
 
     def add(self, reading: Reading) -> TensionSample | None:
-        """Take one reading; return the filtered sample it yields (None if it was rejected)."""
+        """Take one reading; return the filtered sample it yields.
+
+        None for a rejected reading, and for the first `median_window` - 1 readings.
+        """
         self._last_t = reading.t
         self._last_status = reading.status
         self.outcomes[reading.status.value] += 1
@@ -123,6 +126,8 @@ class TensionFilter:
         self._window.append(counts)
         self._recent_counts.append(counts)
         self._last_good_t = reading.t
+        if len(self._window) < self._window.maxlen:
+            return None  # a median of fewer readings would let a spike through at the start
         filtered = statistics.median(self._window)
         force = (filtered - self._offset) * self._scale
         self._auto_tare(reading.t, filtered, force)  # may move the tare for what follows
