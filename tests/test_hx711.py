@@ -254,3 +254,21 @@ def test_value_is_a_fresh_valid_reading_or_none(factory):
         assert hx.value in (31337, None)  # None only if a busy machine stretched a pulse
         emu.counts = 20_000_000  # saturates
         assert hx.value is None
+
+
+@pytest.mark.parametrize("gain", [128, 64])
+def test_read_stalled_past_the_next_conversion_is_discarded_and_the_gain_kept(factory, gain):
+    emu, hx = _pair(factory, gain=gain, counts=40000)
+    expected = 40000 * gain // 128
+    with hx:
+        assert _good(hx).counts == expected
+        for _ in range(20):  # (again if a busy machine stretched a pulse of that read)
+            _good(hx)  # settled, nothing pending
+            emu._stall.clear()
+            emu.stall_after_pulse(24, ms=14.0)  # the next conversion comes before pulse 25
+            r = hx.read(timeout=1.0)
+            if r.status is not ReadStatus.LONG_PULSE:
+                break
+        assert r.status is ReadStatus.LATE
+        assert _good(hx).counts == expected
+        assert emu.gain == gain

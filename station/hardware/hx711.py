@@ -19,6 +19,11 @@ known state (it may have powered down mid-read and reset to gain 128), then wait
 settling time. The tension sensor adds a process of its own with raised scheduling priority
 (`station.hardware.tension`), so that pulses rarely run long in the first place.
 
+A stall with the clock low is harmless to the chip, but one long enough for the next
+conversion to finish mid-read (the read took over 0.8 of a period, or DOUT fell again during
+the gain pulses) may mix two conversions and hand the gain pulses to the new one: that
+reading is discarded too (status LATE) and, when gain pulses were sent, the chip power-cycled.
+
 Settling: after power-up, a reset, or a gain change the chip needs 50 ms (80 SPS) or 400 ms
 (10 SPS) before its output is valid. The driver sleeps that long and then discards one more
 reading, which may have been converted before the deadline.
@@ -263,7 +268,12 @@ class HX711(Device):
             if self._discard_next:
                 self._discard_next = False
                 continue
-            if took > self._late_s:
+            if took > self._late_s or (self._pulses > 25 and not dout_high and word != 0):
+                # Stalled so long that the next conversion may have come mid-read: the data
+                # may be mixed, and the gain pulses may have gone to the new conversion.
+                if self._pulses > 25:
+                    self.power_down()
+                    self.power_up()
                 return Reading(t, None, ReadStatus.LATE, word, longest)
             status, counts = decode(word, dout_high)
             return Reading(t, counts, status, word, longest)
