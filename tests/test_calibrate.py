@@ -280,3 +280,14 @@ def test_calibrate_notices_a_chip_wired_for_10_sps(config_path):
         with contextlib.suppress(HX711Error):
             flow.run()
     assert any("RATE pin is tied low" in line for line in said), said
+
+
+def test_calibrate_without_gpio_says_so_in_one_line(monkeypatch, capsys, config_path):
+    from gpiozero import Device
+
+    monkeypatch.setattr(Device, "pin_factory", None)
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # as on a laptop
+    code, _, err = _calibrate(monkeypatch, capsys, config_path, "")
+    assert code == 1
+    assert err == ("station: error: cannot open the HX711 on GPIO5/GPIO6 (no GPIO); "
+                   "without a Pi, try --simulate\n")

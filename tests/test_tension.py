@@ -229,3 +229,17 @@ def test_a_reader_process_that_dies_is_reported():
         status = sensor.status()
     assert status.health is Health.DISCONNECTED
     assert "reader process stopped" in status.detail
+
+
+def test_sensor_without_gpio_reports_disconnected(monkeypatch):
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # the spawned reader sees it
+    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL)
+    with sensor:
+        deadline = time.monotonic() + 30.0
+        while sensor.status().health is not Health.DISCONNECTED \
+                and time.monotonic() < deadline:
+            sensor.poll()
+            time.sleep(0.02)
+        status = sensor.status()
+    assert status.health is Health.DISCONNECTED
+    assert "no GPIO" in status.detail

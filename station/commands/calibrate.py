@@ -14,11 +14,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gpiozero.exc import GPIOZeroError
-
 from station.calibration import STANDARD_GRAVITY, Calibration, from_readings, save_calibration
 from station.config import Config
 from station.errors import InputError
+from station.hardware.gpio import open_gpio
 from station.hardware.hx711 import (
     HX711,
     HX711Error,
@@ -77,18 +76,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.mass is not None and not 0 < args.mass <= 200:
         raise InputError(f"--mass {args.mass:g} is out of range (over 0 up to 200 kg)")
     rig = None
-    try:
-        if args.simulate is None:
-            # Like the tension sensor's reader: fewer clock pulses preempted, fewer discarded.
-            raise_priority(config.tension.realtime_priority)
-            hx = HX711.from_config(config.hx711)
-        else:
-            hx, rig = _simulated(config, args.simulate)
-    except GPIOZeroError as exc:
-        print(f"station: error: cannot use GPIO{config.hx711.dout_pin}/"
-              f"GPIO{config.hx711.pd_sck_pin} here ({exc}); without a Pi, try --simulate",
-              file=sys.stderr)
-        return 1
+    if args.simulate is None:
+        # Like the tension sensor's reader: fewer clock pulses preempted, fewer discarded.
+        raise_priority(config.tension.realtime_priority)
+        hx, why = open_gpio(lambda: HX711.from_config(config.hx711))
+        if hx is None:
+            print(f"station: error: cannot open the HX711 on GPIO{config.hx711.dout_pin}/"
+                  f"GPIO{config.hx711.pd_sck_pin} ({why}); without a Pi, try --simulate",
+                  file=sys.stderr)
+            return 1
+    else:
+        hx, rig = _simulated(config, args.simulate)
     with hx:
         try:
             flow = CalibrationFlow(hx, config, rig=rig, seconds=args.seconds, mass_kg=args.mass)

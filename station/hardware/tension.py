@@ -29,8 +29,10 @@ import numpy as np
 
 from station.calibration import UNCALIBRATED, Calibration, load_calibration
 from station.config import Config, HX711Config, TensionConfig
+from station.hardware.gpio import open_gpio
 from station.hardware.hx711 import (
     HX711,
+    HX711Error,
     Reading,
     ReadStatus,
     check_hx711_config,
@@ -172,8 +174,11 @@ class TensionFilter:
             self._steady_since = None
 
     def fail(self, error: str) -> None:
-        """The reader itself failed (could not open the pins, died): report disconnected."""
-        self._error = error
+        """The reader itself failed (could not open the pins, died): report disconnected.
+
+        The first cause is kept: the process ending after it says nothing new."""
+        if self._error is None:
+            self._error = error
 
     def noise_counts(self) -> float:
         """Reading-to-reading noise over the last second, one standard deviation in counts.
@@ -264,7 +269,10 @@ def raise_priority(realtime_priority: int) -> str:
 def open_hx711(spec: ReaderSpec) -> HX711:
     """The driver on the real pins, or on a MockFactory with the emulated chip."""
     if spec.simulate is None:
-        return HX711.from_config(spec.hx711)
+        hx, why = open_gpio(lambda: HX711.from_config(spec.hx711))
+        if hx is None:
+            raise HX711Error(f"no GPIO for the HX711 ({why})")
+        return hx
     from gpiozero.pins.mock import MockFactory
 
     from station.hardware.hx711_emulator import HX711Emulator
