@@ -187,6 +187,9 @@ class CalibrationFlow:
         hx = self.hx
         got = measure(hx, self.seconds, min_readings=8, timeout=read_timeout(hx))
         outcomes = got.outcomes
+        if hx.rate_sps == 80 and 0 < got.reads_per_s < 20:
+            self.say("  The chip converts about 10 times a second: its RATE pin is tied low. "
+                     "Set [hx711] rate_sps = 10, or wire RATE high for 80 (see the README).")
         if outcomes.get(ReadStatus.SATURATED.value):
             raise HX711Error(f"the load cell saturates the ADC with {what}: use a lighter "
                              "mass, or a lower [hx711] gain")
@@ -201,9 +204,6 @@ class CalibrationFlow:
         extra = f", {rejected} discarded" if rejected else ""
         self.say(f"  {len(got.counts)} readings with {what} at {got.reads_per_s:.0f}/s: "
                  f"median {got.median:.0f} counts{extra}")
-        if hx.rate_sps == 80 and got.reads_per_s < 20:
-            self.say("  The chip converts about 10 times a second: its RATE pin is tied low. "
-                     "Set [hx711] rate_sps = 10, or wire RATE high for 80 (see the README).")
         return list(got.counts)
 
     def _compute(self, slack: list[int], loaded: list[int], mass: float) -> Calibration:
