@@ -243,3 +243,17 @@ def test_sensor_without_gpio_reports_disconnected(monkeypatch):
         status = sensor.status()
     assert status.health is Health.DISCONNECTED
     assert "no GPIO" in status.detail
+
+
+def test_from_config_loads_the_calibration_beside_the_config_or_warns(tmp_path, caplog):
+    from station.calibration import save_calibration
+    from station.config import load_config
+
+    config_path = tmp_path / "station.toml"
+    config_path.write_text("[tension]\ncalibration_file = \"cal.json\"\n")
+    config = load_config(config_path)
+    with caplog.at_level("WARNING"):
+        assert not TensionSensor.from_config(config).calibrated
+    assert "no calibration file" in caplog.text and "cal.json" in caplog.text
+    save_calibration(tmp_path / "cal.json", CAL)
+    assert TensionSensor.from_config(config).calibrated

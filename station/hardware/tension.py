@@ -346,7 +346,11 @@ class TensionSensor:
         return self._filter.calibrated
 
     def start(self) -> None:
-        """Start the reader process (spawned: safe beside the camera's and pygame's threads)."""
+        """Start the reader process.
+
+        Spawned, not forked: safe beside the camera's and pygame's threads, and it opens its
+        own pins. (So a script that starts a sensor needs `if __name__ == "__main__":`.)
+        """
         if self._process is not None:
             return
         ctx = mp.get_context("spawn")
