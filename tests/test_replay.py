@@ -56,12 +56,17 @@ def test_replay_writes_report_pose_and_annotated_video(clips_dir, tmp_path, caps
     assert np.abs(drawn.astype(int) - plain.astype(int)).mean() > 0.5
 
 
-def test_replay_text_report_names_the_video_and_each_rep(clips_dir, capsys):
-    code, out, _ = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4")
+def test_replay_text_report_with_a_slack_band(clips_dir, tmp_path, capsys):
+    """A band at 5 N the whole clip (t on the video's clock): the rep also fails band_slack."""
+    slack = tmp_path / "tension.csv"
+    slack.write_text("t,force_n\n" + "".join(f"{i / 80:.4f},5.0\n" for i in range(80)))
+    code, out, _ = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--tension", slack)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].endswith("deadlift_bad.mp4: 29 frames, the athlete in view in 28.")
     assert lines[1] == "Athlete faces right."
+    reps = [ln for ln in lines if ln.startswith("rep ")]
+    assert reps and all("band_slack" in ln for ln in reps)
     assert lines[-1].endswith("failed.")
 
 
