@@ -4,6 +4,7 @@ since no camera is attached here) and the OpenCV source on the real clips."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -229,6 +230,15 @@ def test_opencv_file_ends_with_none(clips_dir):
         frames = list(iter(source.read, None))
     assert len(frames) == 29
     assert frames[-1].t == pytest.approx(28 / 30)
+
+
+def test_opencv_file_played_in_realtime_is_on_the_monotonic_clock(clips_dir):
+    before = time.monotonic()
+    with OpenCVSource(clips_dir / "deadlift_bad.mp4", realtime=True) as source:
+        frames = [source.read() for _ in range(6)]
+    after = time.monotonic()
+    assert before <= frames[0].t <= frames[-1].t <= after  # waited for each frame's time
+    assert np.diff([f.t for f in frames]) == pytest.approx([1 / 30] * 5)
 
 
 def test_opencv_unreadable_inputs_are_one_line_errors(tmp_path):

@@ -22,7 +22,7 @@ def _collect(proc: PoseProcess, limit_s: float = 90.0) -> list:
 def test_pose_process_streams_a_real_clip_back(clips_dir, tmp_path):
     cfg = tmp_path / "station.toml"
     cfg.write_text(f'[camera]\nsource = "opencv"\ndevice = "{clips_dir / "deadlift_bad.mp4"}"\n')
-    with PoseProcess(load_config(cfg), realtime=True) as proc:  # at the clip's own 30 fps
+    with PoseProcess(load_config(cfg), realtime=False) as proc:  # as fast as it decodes
         poses = _collect(proc)
     assert proc.finished
     counts = proc.counts

@@ -191,9 +191,11 @@ class OpenCVSource(_SourceBase):
     """A USB webcam (`device` "0", "1", ...) or a video file through OpenCV, as RGB frames.
 
     For a file, `Frame.t` is the frame index divided by the file's frame rate (the file's own
-    clock, starting at 0); with `realtime=True`, `read()` also waits until that time has come,
-    so a file can stand in for a live camera. For a webcam, `Frame.t` is `time.monotonic()` when
-    the frame was grabbed, and the driver keeps one buffer so no frame is stale.
+    clock, starting at 0, which a tension CSV recorded with the video shares). With
+    `realtime=True` the file stands in for a live camera: `read()` waits until each frame's time
+    has come, and `Frame.t` is on the monotonic clock (the time the file was opened + index/fps).
+    For a webcam, `Frame.t` is `time.monotonic()` when the frame was grabbed, and the driver
+    keeps one buffer so no frame is stale.
     """
 
     def __init__(self, device: str | int | Path, width: int = 640, height: int = 480,
@@ -250,7 +252,8 @@ class OpenCVSource(_SourceBase):
         if self.is_file:
             t = self._index / self.fps
             if self.realtime:
-                wait = self._started + t - time.monotonic()
+                t += self._started  # a live camera's clock: monotonic seconds
+                wait = t - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
         else:
