@@ -73,15 +73,17 @@ def test_replay_text_report_with_a_slack_band(clips_dir, tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["missing.mp4"], "missing.mp4: video file not found"),
     (["notes.mp4"], "notes.mp4: not a video OpenCV can read"),
+    (["cut.mp4"], "cut.mp4: not a video OpenCV can read"),  # a download cut short
     (["CLIP", "--annotate", "no/such/folder/out.mp4"], "folder no/such/folder does not exist"),
     (["CLIP", "--tension", "missing.csv"], "missing.csv: tension file not found"),
 ])
-def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capsys, argv,
+def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capfd, argv,
                                          message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.mp4").write_text("not a video\n")
+    (tmp_path / "cut.mp4").write_bytes((clips_dir / "deadlift_bad.mp4").read_bytes()[:3000])
     argv = [str(clips_dir / "deadlift_bad.mp4") if a == "CLIP" else a for a in argv]
-    code, out, err = _run(capsys, "replay", *argv)
+    code, out, err = _run(capfd, "replay", *argv)  # capfd: FFmpeg's own lines would show too
     assert code == 2 and out == ""
     assert err.startswith("station: error: ") and message in err
     assert err.count("\n") == 1

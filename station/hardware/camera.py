@@ -7,6 +7,7 @@ file, and `close()`. `open_source(config.camera)` builds the configured one.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ import numpy as np
 
 from station.config import Config
 from station.errors import ConfigError, InputError, StationError
+
+# FFmpeg (inside OpenCV) prints its own complaint about a bad file ("moov atom not found")
+# before ours; a user needs only ours. Set OPENCV_FFMPEG_LOGLEVEL to see FFmpeg's again.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 # picamera2 names formats after libcamera's DRM fourccs, so "BGR888" arrays hold R, G, B per
 # pixel (and "RGB888" arrays B, G, R). MediaPipe wants R, G, B: ask for "BGR888".
