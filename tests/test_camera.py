@@ -193,6 +193,20 @@ def test_picamera2_releases_the_request_even_when_reading_it_fails():
     source.close()
 
 
+def test_picamera2_closes_the_camera_when_it_cannot_be_configured(monkeypatch):
+    source, made = _source()
+
+    def refuse(self, config):
+        raise RuntimeError("Invalid camera configuration")
+
+    monkeypatch.setattr(RecordingPicamera2, "configure", refuse)
+    with pytest.raises(RuntimeError, match="Invalid camera configuration"):
+        source.open()
+    assert [c[0] for c in made[0].calls][-1] == "close"
+    with pytest.raises(RuntimeError, match="before open"):
+        source.read()
+
+
 def test_picamera2_reports_the_size_libcamera_settled_on():
     source, _ = _source(adjust_size=(640, 480))
     source.width = 642  # not a size the ISP delivers: libcamera adjusts it
