@@ -1,59 +1,334 @@
 #!/usr/bin/env bash
 # Hinge Station installer.
-#   ./install.sh          create .venv and install the station with its dependencies
-#   ./install.sh --dev    the same, plus the test tools (pytest, ruff)
+#   ./install.sh               desktop or CI: create .venv here and install the station into it
+#                              Raspberry Pi (as root): install the appliance (see the README)
+#   ./install.sh --dev         .venv here plus the test tools (pytest, ruff; and shellcheck and
+#                              systemd-analyze through apt-get when run as root)
+#   ./install.sh --uninstall   remove what ./install.sh put on this machine (a Pi keeps
+#                              /etc/station and /var/lib/station unless --purge is given too)
+#   ./install.sh --dry-run     print every step it would take, change nothing
+#   ./install.sh --target pi|desktop   take that path whatever this machine is (CI: --dry-run)
+#   ./install.sh --print-config        print the settings file the appliance gets
 # Safe to run again: when nothing changed it changes nothing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv="$here/.venv"
-dev=0
+dev=0 dry=0 uninstall=0 purge=0 print_config=0 target=""
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 
-for arg in "$@"; do
-    case "$arg" in
+while [ $# -gt 0 ]; do
+    case "$1" in
         --dev) dev=1 ;;
+        --dry-run) dry=1 ;;
+        --uninstall) uninstall=1 ;;
+        --purge) purge=1 ;;
+        --print-config) print_config=1 ;;
+        --target)
+            [ $# -ge 2 ] || { echo "install.sh: --target needs pi or desktop" >&2; exit 2; }
+            target="$2"; shift ;;
+        --target=*) target="${1#--target=}" ;;
         -h|--help) usage; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
+    shift
 done
+case "$target" in
+    ""|pi|desktop) ;;
+    *) echo "install.sh: --target must be pi or desktop, not '$target'" >&2; exit 2 ;;
+esac
 
 die() { echo "install.sh: $*" >&2; exit 1; }
+say() { echo "install.sh: $*"; }
+
+# A step: say what it does, then do it (or, with --dry-run, show the command instead).
+step() {
+    local what="$1"; shift
+    if [ "$dry" = 1 ]; then
+        say "would $what"
+        printf '    $'; printf ' %q' "$@"; printf '\n'
+    else
+        say "$what"
+        "$@"
+    fi
+}
 
 is_raspberry_pi() {
     [ -r /proc/device-tree/model ] && grep -qi "raspberry pi" /proc/device-tree/model 2>/dev/null
 }
 
-# 1. A Python 3.11 or newer with the venv module.
-python="${PYTHON:-python3}"
-command -v "$python" >/dev/null 2>&1 \
-    || die "python3 not found: sudo apt-get install python3 python3-venv"
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || die "python3 >= 3.11 needed, found $("$python" -V 2>&1): sudo apt-get install python3.11 python3.11-venv"
-"$python" -c 'import venv, ensurepip' 2>/dev/null \
-    || die "python3's venv module is missing: sudo apt-get install python3-venv"
+# ---------------------------------------------------------------------------------------
+# The appliance (Raspberry Pi OS): paths and packages.
+opt=/opt/station
+app_venv="$opt/venv"
+etc=/etc/station
+state=/var/lib/station
+unit=/etc/systemd/system/station.service
+journald_dropin=/etc/systemd/journald.conf.d/station.conf
+user=station
+groups=(video gpio input render)
+# picamera2 and lgpio come from Raspberry Pi OS (the venv sees them: --system-site-packages).
+# pygame is built from source against Debian's SDL2, because the pygame wheels on PyPI ship
+# an SDL2 without the KMSDRM driver that draws on the screen with no desktop running.
+# libgl1 and libglib2.0-0 are what MediaPipe's OpenCV dependency loads.
+pi_packages=(
+    python3 python3-venv python3-dev build-essential pkg-config
+    python3-picamera2 python3-libcamera python3-lgpio python3-numpy
+    libsdl2-dev libsdl2-image-dev libsdl2-mixer-dev libsdl2-ttf-dev
+    libfreetype-dev libportmidi-dev libjpeg-dev libgl1 libglib2.0-0
+)
 
-# 2. The virtual environment. On a Pi it sees Debian's picamera2 and lgpio.
-if [ ! -x "$venv/bin/python" ]; then
-    venv_args=()
-    if is_raspberry_pi; then venv_args+=(--system-site-packages); fi
-    echo "install.sh: creating $venv"
-    "$python" -m venv "${venv_args[@]}" "$venv"
-fi
+# The repository's settings with the files the station writes moved to /var/lib/station:
+# under ProtectSystem=strict that is the only place the service may write.
+appliance_config() {
+    echo "# Installed by install.sh from the station's config/station.toml. The session log and"
+    echo "# the calibration live in $state (the service's StateDirectory), so their paths are"
+    echo "# absolute here. Edit freely: install.sh never overwrites an edited copy."
+    sed -E "s#^(path|calibration_file) = \"([^/\"][^\"]*)\"#\\1 = \"$state/\\2\"#" \
+        "$here/config/station.toml"
+}
 
-# 3. The package. Skipped when pyproject.toml and the extras are unchanged since the last run.
-extras=""
-[ "$dev" = 1 ] && extras="[dev]"
-stamp="$venv/.station-installed"
-want="$(sha256sum "$here/pyproject.toml" | cut -d' ' -f1) $extras"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || { [ "$dev" = 0 ] && [ -f "$stamp" ] \
-        && [ "$(cut -d' ' -f1 "$stamp")" = "${want%% *}" ]; }; then
-    echo "install.sh: up to date ($venv)"
-    exit 0
+# Google's Tasks pose models, for [pose] backend = "tasks", into $1. Needs the internet; offline
+# it says so and goes on: backend = "legacy" (the default) runs on the model inside the wheel.
+fetch_task_models() {
+    local dir="$1" name url
+    for name in pose_landmarker_lite pose_landmarker_full; do
+        [ -s "$dir/$name.task" ] && continue
+        url="https://storage.googleapis.com/mediapipe-models/pose_landmarker/$name/float16/1/$name.task"
+        if [ "$dry" = 1 ]; then
+            step "fetch $dir/$name.task" curl -fsSL -o "$dir/$name.task" "$url"
+            continue
+        fi
+        mkdir -p "$dir"
+        if command -v curl >/dev/null 2>&1 \
+                && curl -fsSL --retry 2 --connect-timeout 10 -o "$dir/$name.task.part" "$url"; then
+            mv "$dir/$name.task.part" "$dir/$name.task"
+            say "fetched $dir/$name.task"
+        else
+            rm -f "$dir/$name.task.part"
+            say "could not fetch $name.task (offline?); backend = \"legacy\" still works"
+        fi
+    done
+}
+
+# A digest of what gets installed: a changed checkout means pip installs again.
+source_digest() {
+    (cd "$here" && find pyproject.toml station -type f \( -name '*.py' -o -name '*.toml' \) \
+        -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+missing_packages() {
+    local p
+    for p in "${pi_packages[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
+            || echo "$p"
+    done
+}
+
+# Copy $1 to $2 when they differ; say whether it changed (exit 0) or not (exit 1).
+install_file() {
+    if [ -f "$2" ] && cmp -s "$1" "$2"; then return 1; fi
+    step "install $2" install -D -m 0644 "$1" "$2"
+}
+
+require_root() {
+    [ "$dry" = 1 ] || [ "$(id -u)" = 0 ] \
+        || die "the appliance install changes the system: run it as root (sudo $0)"
+}
+
+install_appliance() {
+    require_root
+    local changed=0 missing tmp
+    command -v apt-get >/dev/null 2>&1 || [ "$dry" = 1 ] \
+        || die "apt-get not found: the appliance needs Raspberry Pi OS (Bookworm)"
+
+    # 1. Debian packages.
+    mapfile -t missing < <(missing_packages)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        step "refresh the package lists" apt-get update
+        step "install ${#missing[@]} Debian packages" \
+            env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            "${missing[@]}"
+    else
+        say "Debian packages: all present"
+    fi
+
+    if [ "$dry" = 0 ]; then
+        /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+            || die "python3 >= 3.11 needed, found $(/usr/bin/python3 -V 2>&1): use Raspberry Pi OS Bookworm or later"
+    fi
+
+    # 2. The station user: a system account, no login, in the device groups.
+    if ! id -u "$user" >/dev/null 2>&1; then
+        step "create the system user $user" useradd --system --user-group \
+            --home-dir "$state" --no-create-home --shell /usr/sbin/nologin "$user"
+    fi
+    local g want=()
+    for g in "${groups[@]}"; do
+        if ! getent group "$g" >/dev/null; then
+            step "create the group $g (Raspberry Pi OS has it; this system does not)" \
+                groupadd --system "$g"
+        fi
+        id -nG "$user" 2>/dev/null | tr ' ' '\n' | grep -qx "$g" || want+=("$g")
+    done
+    if [ "${#want[@]}" -gt 0 ]; then
+        step "add $user to the groups ${want[*]}" \
+            usermod --append --groups "$(IFS=,; echo "${want[*]}")" "$user"
+    fi
+
+    # 3. Folders: the program, the settings, the session log and calibration.
+    [ -d "$opt" ] || step "create $opt" install -d -m 0755 "$opt"
+    [ -d "$etc" ] || step "create $etc" install -d -m 0755 "$etc"
+    [ -d "$state" ] || step "create $state" install -d -o "$user" -g "$user" -m 0750 "$state"
+
+    # 4. The venv (seeing Debian's picamera2, libcamera, lgpio and numpy) and the station.
+    if [ ! -x "$app_venv/bin/python" ]; then
+        step "create the venv $app_venv" /usr/bin/python3 -m venv --system-site-packages \
+            "$app_venv"
+    fi
+    local digest stamp="$app_venv/.station-installed"
+    digest="$(source_digest)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
+        say "the station in $app_venv is up to date"
+    else
+        step "install the station into $app_venv (builds pygame against Debian's SDL2)" \
+            env PIP_DISABLE_PIP_VERSION_CHECK=1 "$app_venv/bin/python" -m pip install \
+            --quiet --no-binary pygame "$here"
+        if [ "$dry" = 0 ]; then echo "$digest" > "$stamp"; fi
+        changed=1
+    fi
+    if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
+
+    # 5. The settings: written once; an edited copy is kept and the new one put beside it.
+    tmp="$(mktemp)"
+    # shellcheck disable=SC2064  # expand $tmp now: it is local to this function
+    trap "rm -f '$tmp'" EXIT
+    appliance_config > "$tmp"
+    if [ ! -f "$etc/station.toml" ]; then
+        step "write the settings $etc/station.toml" install -m 0644 "$tmp" "$etc/station.toml"
+    elif cmp -s "$tmp" "$etc/station.toml"; then
+        say "settings $etc/station.toml: unchanged"
+    else
+        say "settings $etc/station.toml were edited: kept as they are"
+        step "put the new default settings beside them" \
+            install -m 0644 "$tmp" "$etc/station.toml.new"
+    fi
+
+    # 5b. The Tasks pose models beside the settings ([pose] task_model is relative to them).
+    fetch_task_models "$etc/models"
+
+    # 6. systemd: the service, and the journal kept in RAM (an SD card wears out).
+    install_file "$here/systemd/station.service" "$unit" && changed=1
+    if install_file "$here/systemd/journald-station.conf" "$journald_dropin"; then
+        step "restart the journal with its new settings" systemctl restart systemd-journald
+    fi
+    if [ "$changed" = 1 ]; then step "reload systemd" systemctl daemon-reload; fi
+    if ! systemctl is-enabled --quiet station.service 2>/dev/null; then
+        step "enable the station at boot" systemctl enable station.service
+    fi
+    if [ "$changed" = 1 ] || ! systemctl is-active --quiet station.service 2>/dev/null; then
+        step "(re)start the station" systemctl restart station.service
+    fi
+    say "done. The station runs as a service: systemctl status station; journalctl -u station"
+    say "self-test: sudo -u $user $app_venv/bin/station check --config $etc/station.toml"
+}
+
+uninstall_appliance() {
+    require_root
+    if [ -f "$unit" ] || [ "$dry" = 1 ]; then
+        step "stop and disable the station" systemctl disable --now station.service
+        step "remove $unit" rm -f "$unit"
+        step "reload systemd" systemctl daemon-reload
+    fi
+    if [ -f "$journald_dropin" ] || [ "$dry" = 1 ]; then
+        step "remove $journald_dropin" rm -f "$journald_dropin"
+        step "restart the journal" systemctl restart systemd-journald
+    fi
+    if [ -d "$opt" ] || [ "$dry" = 1 ]; then step "remove $opt" rm -rf "$opt"; fi
+    if [ "$purge" = 1 ]; then
+        step "remove the settings $etc" rm -rf "$etc"
+        step "remove the session log and calibration $state" rm -rf "$state"
+        if id -u "$user" >/dev/null 2>&1 || [ "$dry" = 1 ]; then
+            step "remove the user $user" userdel "$user"
+        fi
+    else
+        say "kept $etc (settings) and $state (session log, calibration): --purge removes them"
+    fi
+    say "uninstalled. Debian packages stay (other programs may use them)."
+}
+
+# ---------------------------------------------------------------------------------------
+# Desktop / CI / a developer's checkout: .venv here, nothing outside it.
+venv="$here/.venv"
+
+dev_tools() {
+    # The appliance checks (tests/test_appliance_files.py) need these; CI runs as root.
+    local need=()
+    command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+    command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+    [ "${#need[@]}" -gt 0 ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        step "refresh the package lists" apt-get update -qq
+        step "install ${need[*]} (the appliance checks use them)" \
+            env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${need[@]}"
+    else
+        say "the appliance checks skip without ${need[*]}: sudo apt-get install ${need[*]}"
+    fi
+}
+
+install_desktop() {
+    # 1. A Python 3.11 or newer with the venv module.
+    local python="${PYTHON:-python3}"
+    command -v "$python" >/dev/null 2>&1 \
+        || die "python3 not found: sudo apt-get install python3 python3-venv"
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || die "python3 >= 3.11 needed, found $("$python" -V 2>&1): sudo apt-get install python3.11 python3.11-venv"
+    "$python" -c 'import venv, ensurepip' 2>/dev/null \
+        || die "python3's venv module is missing: sudo apt-get install python3-venv"
+
+    if [ "$dev" = 1 ]; then dev_tools; fi
+
+    # 2. The virtual environment. On a Pi it sees Debian's picamera2 and lgpio.
+    if [ ! -x "$venv/bin/python" ]; then
+        local venv_args=()
+        if is_raspberry_pi; then venv_args+=(--system-site-packages); fi
+        step "create $venv" "$python" -m venv "${venv_args[@]}" "$venv"
+    fi
+
+    # 3. The package. Skipped when pyproject.toml and the extras are unchanged since the last run.
+    local extras="" stamp="$venv/.station-installed" want
+    [ "$dev" = 1 ] && extras="[dev]"
+    want="$(sha256sum "$here/pyproject.toml" | cut -d' ' -f1) $extras"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] || { [ "$dev" = 0 ] && [ -f "$stamp" ] \
+            && [ "$(cut -d' ' -f1 "$stamp")" = "${want%% *}" ]; }; then
+        say "up to date ($venv)"
+        return 0
+    fi
+    step "upgrade pip in $venv" "$venv/bin/python" -m pip install --quiet \
+        --disable-pip-version-check --upgrade pip
+    # (setuptools warns on every editable install that a folder may shadow the package: noise.)
+    step "install the station into $venv" env PYTHONWARNINGS=ignore "$venv/bin/python" -m pip \
+        install --quiet --disable-pip-version-check -e "$here$extras"
+    if [ "$dry" = 0 ]; then echo "$want" > "$stamp"; fi
+    say "done. Try: $venv/bin/station demo --headless"
+}
+
+uninstall_desktop() {
+    if [ -d "$venv" ]; then step "remove $venv" rm -rf "$venv"; else say "nothing to remove"; fi
+}
+
+# ---------------------------------------------------------------------------------------
+if [ "$print_config" = 1 ]; then appliance_config; exit 0; fi
+
+if [ -z "$target" ]; then
+    if is_raspberry_pi && [ "$dev" = 0 ]; then target=pi; else target=desktop; fi
 fi
-echo "install.sh: installing the station into $venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here$extras"
-echo "$want" > "$stamp"
-echo "install.sh: done. Try: $venv/bin/station demo --headless"
+if [ "$dry" = 1 ]; then say "dry run for a $target: nothing will be changed"; fi
+
+case "$target/$uninstall" in
+    pi/0) install_appliance ;;
+    pi/1) uninstall_appliance ;;
+    desktop/0) install_desktop ;;
+    desktop/1) uninstall_desktop ;;
+esac

@@ -34,6 +34,8 @@ class CameraConfig:
     height: int = _key(480, 120, 1080)
     fps: int = _key(30, 5, 120)
     buffer_count: int = _key(3, 2, 8)
+    camera_num: int = _key(0, 0, 7)
+    full_view: bool = _key(True)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class HX711Config:
     pd_sck_pin: int = _key(6, 0, 27)
     gain: int = _key(128, 32, 128)
     rate_sps: int = _key(80, 10, 80)
+    max_pulse_us: float = _key(50.0, 5.0, 59.0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,15 @@ class TensionConfig:
     calibration_file: str = _key("calibration.json")
     median_window: int = _key(5, 1, 15)
     stale_after_s: float = _key(0.5, 0.05, 10.0)
+    noisy_above_n: float = _key(1.0, 0.01, 100.0)
+    noisy_rejected_fraction: float = _key(0.2, 0.01, 1.0)
+    stuck_readings: int = _key(40, 5, 1000)
+    auto_tare: bool = _key(True)
+    auto_tare_after_s: float = _key(10.0, 1.0, 600.0)
+    auto_tare_steady_n: float = _key(1.0, 0.05, 50.0)
+    auto_tare_max_n: float = _key(10.0, 0.5, 200.0)
+    realtime_priority: int = _key(10, 0, 99)
+    calibration_mass_kg: float = _key(5.0, 0.1, 200.0)
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ class ButtonConfig:
 
     enabled: bool = _key(True)
     pin: int = _key(17, 0, 27)
+    bounce_s: float = _key(0.05, 0.0, 1.0)
+    hold_s: float = _key(2.0, 0.5, 10.0)
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,12 @@ class KioskConfig:
     fullscreen: bool = _key(True)
     fps: int = _key(30, 10, 60)
     verdict_seconds: float = _key(2.0, 0.5, 10.0)
+    person_in_view_s: float = _key(1.0, 0.2, 10.0)
+    out_of_view_s: float = _key(4.0, 1.0, 60.0)
+    setup_hold_s: float = _key(1.0, 0.0, 10.0)
+    setup_max_tension_n: float = _key(150.0, 1.0, 2000.0)
+    summary_seconds: float = _key(8.0, 2.0, 120.0)
+    class_rotation_s: float = _key(120.0, 30.0, 1800.0)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,47 @@
-"""`station check` (not built yet: see the issue that builds it)."""
+"""`station check`: the hardware self-test, one row per part, exit 1 when any part fails.
+
+Run it on the Pi as the station's user with the service stopped (the service holds the
+camera and the screen):
+    sudo systemctl stop station
+    sudo -u station /opt/station/venv/bin/station check --config /etc/station/station.toml
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from station.config import Config
+from station.errors import InputError
+from station.selftest import PARTS, format_table, run_checks
+
+_NAMES = {p.replace(" ", "-"): p for p in PARTS}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--only", metavar="PARTS", default=None,
+                        help=f"comma-separated parts to check ({', '.join(_NAMES)}; "
+                             "default all)")
+
+
+def parse_parts(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return PARTS
+    wanted = [w.strip() for w in text.split(",") if w.strip()]
+    unknown = [w for w in wanted if w not in _NAMES]
+    if unknown or not wanted:
+        raise InputError(f"--only {text!r}: choose from {', '.join(_NAMES)}")
+    return tuple(_NAMES[w] for w in wanted)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    print("station check: not built yet")
-    return 1
+    parts = parse_parts(args.only)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    results = run_checks(config, parts)
+    print(format_table(results))
+    failed = [r.part for r in results if r.status.failed]
+    if failed:
+        print(f"station check: {len(failed)} of {len(results)} failed: {', '.join(failed)}")
+        return 1
+    print(f"station check: all {len(results)} parts ok")
+    return 0

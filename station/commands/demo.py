@@ -1,7 +1,10 @@
 """`station demo`: the station on the built-in simulated athlete.
 
 `--headless` coaches a simulated set without a window and prints each rep, its verdict and
-each buzz, beside what the simulated athlete really did.
+each buzz, beside what the simulated athlete really did. Without it the kiosk opens (a window
+where there is a desktop, full screen on a Pi's console) on one simulated athlete after
+another. `--headless --screenshots DIR` walks the kiosk through every screen on simulated
+time and writes a PNG of each.
 """
 
 from __future__ import annotations
@@ -25,14 +28,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--save", metavar="DIR",
                         help="also write the set as pose.npz, tension.csv and truth.json")
+    parser.add_argument("--screenshots", metavar="DIR",
+                        help="with --headless: tour every kiosk screen, a PNG of each in DIR")
+    parser.add_argument("--size", metavar="WxH", type=_size, default=None,
+                        help="kiosk size in pixels, windowed (default: [kiosk] in the config)")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give WIDTHxHEIGHT, e.g. 800x480") from None
+    if not (320 <= w <= 3840 and 240 <= h <= 2160):
+        raise argparse.ArgumentTypeError(f"{text!r}: 320x240 to 3840x2160")
+    return w, h
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     if not 1 <= args.reps <= 1000:
         raise InputError(f"--reps {args.reps}: choose 1 to 1000")
+    if args.screenshots and not args.headless:
+        raise InputError("--screenshots needs --headless")
+    if args.screenshots:
+        from station.kiosk.tour import run_tour
+
+        try:
+            paths = run_tour(config, Path(args.screenshots), seed=args.seed, size=args.size)
+        except OSError as exc:
+            raise InputError(f"{args.screenshots}: cannot write screenshots ({exc})") from None
+        for p in paths:
+            print(p)
+        return 0
     if not args.headless:
-        print("station demo: the kiosk window is not built yet; use --headless")
-        return 1
+        from station.kiosk.live_demo import run_live_demo
+
+        return run_live_demo(config, seed=args.seed, reps=args.reps, size=args.size)
     sim = simulate_set(args.seed, args.reps)
     report = analyze(sim.pose, sim.tension, config.coach)
     truth = [{"index": t.index, "kind": t.kind.value, "faults": [f.value for f in t.faults],

@@ -1,0 +1,337 @@
+"""The screens: idle, setup check, live coaching, the per-rep verdict, the set summary, and
+the menu, badges and class countdown drawn over them.
+
+`Renderer.render(target, view)` draws one frame of a `KioskView`. Everything it needs that is
+screen-sized (the camera picture's surface) it makes once, in its constructor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from station.kiosk import theme as th
+from station.kiosk.attract import HingeFigure
+from station.kiosk.view import KioskView, Screen
+from station.kiosk.widgets import (
+    FigureTransform,
+    TextCache,
+    blit_text,
+    blit_wrapped,
+    draw_badges,
+    draw_checks,
+    draw_gauge,
+    draw_path,
+    draw_skeleton,
+    fit_font,
+    format_clock,
+)
+from station.types import Fault
+
+FAULT_NAMES = {
+    Fault.HIPS_STOPPED: "Hips stopped",
+    Fault.KNEE_BEND: "Knees bent",
+    Fault.STICK_CONTACT: "Off the stick",
+    Fault.SHALLOW: "Too shallow",
+    Fault.BAND_SLACK: "Band slack",
+}
+
+SETUP_STEPS = (
+    "Band round your hips",
+    "Step away: band tight",
+    "Stick along your back",
+    "Stand side-on",
+)
+
+
+class Renderer:
+    """Draws a KioskView onto a surface of the size it was made for."""
+
+    def __init__(self, width: int, height: int, font_path: str | None = None) -> None:
+        self.theme = th.Theme(width, height, font_path)
+        self.layout = self.theme.layout
+        self.text = TextCache()
+        self.figure = HingeFigure()
+        self.tf = FigureTransform(self.layout.figure)
+        # The camera picture: one surface at the camera's size, one at the figure's size.
+        self._camera: pygame.Surface | None = None
+        self._scaled = pygame.Surface(self.layout.figure.size)
+        # Where the last frame put its key items, by name (what a person looks at first;
+        # the tests read it to check the right thing is drawn in the right place).
+        self.regions: dict[str, pygame.Rect] = {}
+
+    # -- the frame ---------------------------------------------------------------------------
+
+    def render(self, target: pygame.Surface, view: KioskView) -> None:
+        self.regions.clear()
+        target.fill(th.BACKGROUND)
+        if view.screen is Screen.IDLE:
+            self._idle(target, view)
+        elif view.screen is Screen.SETUP:
+            self._setup(target, view)
+        elif view.screen is Screen.COACHING:
+            self._coaching(target, view)
+        else:
+            self._summary(target, view)
+        self._bar(target, view)
+        if view.menu is not None:
+            self._menu(target, view)
+        if view.toast and view.now < view.toast_until:
+            self._toast(target, view.toast)
+
+    # -- shared parts ------------------------------------------------------------------------
+
+    def _bar(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t = self.layout, self.theme
+        pygame.draw.rect(target, th.PANEL, lay.bar)
+        draw_badges(target, self.text, t, view.badges, lay.bar, self.regions)
+        icon = self.menu_button()
+        for k in (-1, 0, 1):  # the menu's three lines, for a finger
+            y = icon.centery + k * icon.height // 5
+            pygame.draw.line(target, th.DIM, (icon.centerx - icon.height // 3, y),
+                             (icon.centerx + icon.height // 3, y), 3)
+        if view.rotation_left_s is not None and view.screen is not Screen.SUMMARY:
+            self._countdown(target, view.rotation_left_s)
+
+    def _countdown(self, target: pygame.Surface, left: float) -> None:
+        """Class mode: time to the next athlete. While coaching it sits beside the rep count
+        when there is room; otherwise in the picture's top corner (mostly empty: heads stay
+        below it and hips travel sideways)."""
+        lay, t = self.layout, self.theme
+        colour = th.TEXT if left > 30 else (th.AMBER if left > 10 else th.RED)
+        box = pygame.Rect(0, 0, int(lay.width * 0.24), int(lay.height * 0.23))
+        box.topright = (lay.width - lay.margin, lay.panel.top + lay.margin)
+        words = self.regions.get("pass_fail")
+        if words is None or words.right + lay.margin > box.left:
+            box.topleft = (lay.figure.left + lay.margin, lay.figure.top + lay.margin)
+        pygame.draw.rect(target, th.PANEL, box, border_radius=10)
+        pygame.draw.rect(target, colour, box, 3, border_radius=10)
+        blit_text(target, self.text, t.badge, "NEXT ATHLETE", th.DIM,
+                  (box.centerx, box.top + 4), "midtop")
+        self.regions["countdown"] = blit_text(target, self.text, t.title, format_clock(left),
+                                              colour, (box.centerx, box.bottom - 4), "midbottom")
+
+    def _pose_picture(self, target: pygame.Surface, view: KioskView) -> None:
+        """The camera image (or a drawn figure), the skeleton, the stick line, the hip path."""
+        live, rect = view.live, self.layout.figure
+        self.tf.update(live.image_size, live.landmarks, zoom=live.image is None)
+        if live.image is not None:
+            self._blit_image(target, live.image)
+        if live.landmarks is not None and np.isfinite(live.landmarks[:, :2]).any():
+            draw_path(target, self.theme, self.tf, live.hip_path, live.hip_path_len)
+            target.set_clip(rect)
+            draw_skeleton(target, self.theme, self.tf, live.landmarks, live.side, live.stick_ok,
+                          body=live.image is None)
+            target.set_clip(None)
+        else:
+            blit_text(target, self.text, self.theme.body, "Nobody in view", th.DIM, rect.center,
+                      "center")
+
+    def _blit_image(self, target: pygame.Surface, image: np.ndarray) -> None:
+        h, w = image.shape[:2]
+        if self._camera is None or self._camera.get_size() != (w, h):
+            self._camera = pygame.Surface((w, h))  # once per camera size, not per frame
+        pygame.surfarray.blit_array(self._camera, image.swapaxes(0, 1))
+        crop = self.tf.crop()
+        src = self._camera.subsurface(crop)
+        size = (int(crop.width * self.tf.scale), self.layout.figure.height)
+        if size[0] >= self.layout.figure.width:
+            pygame.transform.scale(src, self._scaled.get_size(), self._scaled)
+            target.blit(self._scaled, self.layout.figure)
+        else:  # an image narrower than the figure: centre it
+            dest = self._scaled.subsurface(pygame.Rect((0, 0), size))
+            pygame.transform.scale(src, size, dest)
+            x = self.tf.point(crop.left / w, 0)[0]
+            target.blit(dest, (x, self.layout.figure.top))
+
+    def _toast(self, target: pygame.Surface, text: str) -> None:
+        lay, t = self.layout, self.theme
+        surf = self.text.render(t.body, text, th.INK)
+        box = surf.get_rect(midbottom=(lay.width // 2, lay.height - 2 * lay.margin)).inflate(
+            3 * lay.margin, 2 * lay.margin)
+        pygame.draw.rect(target, th.AMBER, box, border_radius=12)
+        target.blit(surf, surf.get_rect(center=box.center))
+
+    # -- the screens -------------------------------------------------------------------------
+
+    def _idle(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t = self.layout, self.theme
+        self.figure.draw(target, t, lay.figure, view.now)
+        p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
+        y = p.top
+        y += blit_text(target, self.text, t.title, "HIP HINGE", th.TEXT, (p.left, y)).height
+        step_h = (p.bottom - y - t.body.get_height() - lay.margin) // len(SETUP_STEPS)
+        r = t.body.get_height() // 2
+        text_w = p.width - 2 * r - lay.margin
+        # One size for all steps: the biggest in which every step fits on one line.
+        font = next((f for f in (t.body, t.step, t.small)
+                     if all(f.size(step)[0] <= text_w for step in SETUP_STEPS)), t.small)
+        for i, step in enumerate(SETUP_STEPS, start=1):
+            cy = y + step_h // 2
+            pygame.draw.circle(target, th.BLUE, (p.left + r, cy), r)
+            blit_text(target, self.text, t.small, str(i), th.TEXT, (p.left + r, cy), "center")
+            blit_text(target, self.text, font, step, th.TEXT,
+                      (p.left + 2 * r + lay.margin, cy), "midleft")
+            y += step_h
+        blit_text(target, self.text, t.body, "Hips back, not down", th.AMBER,
+                  (p.left, p.bottom), "bottomleft")
+
+    def _setup(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t = self.layout, self.theme
+        self._pose_picture(target, view)
+        p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
+        title = blit_text(target, self.text, t.title, "GET SET", th.TEXT, p.topleft)
+        rect = pygame.Rect(p.left, title.bottom + lay.margin, p.width,
+                           p.bottom - title.bottom - lay.margin)
+        draw_checks(target, self.text, t, view.checks, rect, self.regions)
+
+    def _coaching(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t, live = self.layout, self.theme, view.live
+        self._pose_picture(target, view)
+        p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
+        verdict = view.verdict
+        if verdict is not None and view.now < verdict.until:
+            self._verdict(target, view, p)
+            return
+        # The rep count: "REP" small over a big number; passes and fails beside it.
+        label = blit_text(target, self.text, t.small, "REPS", th.DIM, p.topleft)
+        count = blit_text(target, self.text, t.big, str(live.rep_count), th.TEXT,
+                          (p.left, label.bottom))
+        self.regions["count"] = count
+        failed = live.rep_count - live.passed
+        x = count.right + 2 * lay.margin
+        blit_text(target, self.text, t.body, f"{live.passed} PASS", th.GREEN,
+                  (x, count.top + count.height // 4), "midleft")
+        fails = blit_text(target, self.text, t.body, f"{failed} FAIL",
+                          th.RED if failed else th.DIM, (x, count.bottom - count.height // 4),
+                          "midleft")
+        self.regions["pass_fail"] = fails.union(self.text.render(
+            t.body, f"{live.passed} PASS", th.GREEN).get_rect(topleft=(x, count.top)))
+        gauge_h = int(lay.height * 0.14)
+        gauge = pygame.Rect(p.left, p.bottom - gauge_h, p.width, gauge_h)
+        cue_rect = pygame.Rect(p.left, count.bottom + lay.margin, p.width,
+                               gauge.top - count.bottom - 2 * lay.margin)
+        if live.cue:
+            colour = th.RED if live.cue_is_fault else th.TEXT
+            if live.cue_is_fault:
+                pygame.draw.rect(target, th.RED, cue_rect.inflate(lay.margin, lay.margin), 4,
+                                 border_radius=10)
+            font = fit_font(self.text, [t.cue, t.body], live.cue, cue_rect.width - lay.margin, 3)
+            lines = min(3, len(self.text.wrap(font, live.cue, cue_rect.width - lay.margin)))
+            text_h = lines * font.get_linesize()
+            inner = pygame.Rect(cue_rect.left + lay.margin // 2,
+                                cue_rect.centery - text_h // 2, cue_rect.width - lay.margin,
+                                text_h)
+            blit_wrapped(target, self.text, font, live.cue, colour, inner, max_lines=3)
+            self.regions["cue"] = inner
+        self.regions["gauge"] = draw_gauge(target, self.text, t, gauge, live.tension_n,
+                                           live.tension_min_n, live.tension_max_n)
+
+    def _verdict(self, target: pygame.Surface, view: KioskView, p: pygame.Rect) -> None:
+        """PASS on green or FAIL on red over the words, while the picture keeps moving."""
+        lay, t, v = self.layout, self.theme, view.verdict
+        assert v is not None
+        fill = th.GREEN if v.passed else th.RED
+        ink = th.INK if v.passed else th.TEXT
+        box = lay.panel.inflate(-lay.margin, -lay.margin)
+        pygame.draw.rect(target, fill, box, border_radius=16)
+        pygame.draw.rect(target, fill, lay.figure, 8)
+        word = blit_text(target, self.text, t.verdict, "PASS" if v.passed else "FAIL", ink,
+                         (box.centerx, box.top + lay.margin), "midtop")
+        self.regions["verdict"] = box
+        self.regions["verdict_word"] = word
+        y = word.bottom
+        rep = blit_text(target, self.text, t.small, f"REP {v.rep_index}", ink,
+                        (box.centerx, y), "midtop")
+        y = rep.bottom + lay.margin
+        if v.fault is not None:
+            r = blit_text(target, self.text, t.body, FAULT_NAMES[v.fault].upper(), ink,
+                          (box.centerx, y), "midtop")
+            self.regions["verdict_fault"] = r
+            y = r.bottom + lay.margin
+        rest = pygame.Rect(box.left + lay.margin, y, box.width - 2 * lay.margin, box.bottom - y)
+        font = fit_font(self.text, [t.cue, t.body, t.small], v.cue, rest.width, 3)
+        blit_wrapped(target, self.text, font, v.cue, ink, rest, centre=True, max_lines=3)
+
+    def _summary(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t, s = self.layout, self.theme, view.summary
+        m = lay.margin
+        area = pygame.Rect(0, lay.bar.bottom, lay.width, lay.height - lay.bar.bottom).inflate(
+            -4 * m, -2 * m)
+        title = blit_text(target, self.text, t.title, "SET DONE", th.TEXT, area.topleft)
+        if s.reason:
+            blit_text(target, self.text, t.body, s.reason, th.AMBER,
+                      (area.right, title.centery), "midright")
+        # Left: the score, huge. Right: the main fault and its cue, then the best rep.
+        half = int(area.width * 0.45)
+        score = f"{s.passed}/{s.reps}"
+        colour = th.GREEN if s.reps and s.passed == s.reps else (
+            th.AMBER if s.passed else th.RED)
+        mid = (title.bottom + area.bottom) // 2
+        self.regions["score"] = blit_text(target, self.text, t.huge, score, colour,
+                                          (area.left + half // 2, mid), "midbottom")
+        blit_text(target, self.text, t.body, "PASSED", th.DIM, (area.left + half // 2, mid),
+                  "midtop")
+        right = pygame.Rect(area.left + half, title.bottom + m, area.width - half,
+                            area.bottom - title.bottom - m)
+        y = right.top
+        if s.main_fault is not None:
+            y += blit_text(target, self.text, t.small, "WORK ON", th.DIM, (right.left, y)).height
+            name = f"{FAULT_NAMES[s.main_fault]} x{s.main_fault_count}"
+            y += blit_text(target, self.text, t.body, name, th.RED, (right.left, y)).height
+            font = fit_font(self.text, [t.cue, t.body], s.main_cue, right.width, 3)
+            y += blit_wrapped(target, self.text, font, s.main_cue, th.TEXT,
+                              pygame.Rect(right.left, y, right.width, right.height), max_lines=3)
+            y += m
+        elif s.reps:
+            y += blit_text(target, self.text, t.cue, "Every rep clean!", th.GREEN,
+                           (right.left, y)).height + m
+        else:
+            y += blit_text(target, self.text, t.cue, "No reps counted", th.DIM,
+                           (right.left, y)).height + m
+        if s.best_rep is not None:
+            y += blit_text(target, self.text, t.small, "BEST REP", th.DIM, (right.left, y)).height
+            text = f"Rep {s.best_rep}" + (f": {s.best_note}" if s.best_note else "")
+            blit_wrapped(target, self.text, t.body, text, th.GREEN,
+                         pygame.Rect(right.left, y, right.width, right.bottom - y), max_lines=2)
+
+    def _menu(self, target: pygame.Surface, view: KioskView) -> None:
+        lay, t = self.layout, self.theme
+        assert view.menu is not None
+        rows = self.menu_rows(len(view.menu))
+        # The menu is the coach's page: the screen under it is hidden, not half-covered.
+        pygame.draw.rect(target, th.BACKGROUND, pygame.Rect(0, lay.bar.bottom, lay.width,
+                                                            lay.height - lay.bar.bottom))
+        box = rows[0].unionall(rows[1:]).inflate(4 * lay.margin, 4 * lay.margin)
+        title_h = t.body.get_height() + lay.margin
+        box.top -= title_h
+        box.height += title_h
+        pygame.draw.rect(target, th.PANEL, box, border_radius=14)
+        pygame.draw.rect(target, th.BLUE, box, 3, border_radius=14)
+        blit_text(target, self.text, t.body, "COACH MENU", th.DIM,
+                  (box.centerx, box.top + lay.margin), "midtop")
+        for i, (item, row) in enumerate(zip(view.menu, rows, strict=True)):
+            selected = i == view.menu_selected
+            pygame.draw.rect(target, th.BLUE if selected else th.BACKGROUND, row,
+                             border_radius=10)
+            blit_text(target, self.text, t.body, item.label, th.TEXT,
+                      (row.left + lay.margin * 2, row.centery), "midleft")
+            if item.value:
+                blit_text(target, self.text, t.body, item.value, th.AMBER if not selected
+                          else th.TEXT, (row.right - lay.margin * 2, row.centery), "midright")
+
+    def menu_rows(self, n: int) -> list[pygame.Rect]:
+        """Where the coach menu's rows are on screen (the touch screen taps them)."""
+        lay = self.layout
+        row_h = max(48, int(lay.height * 0.14))  # a finger-sized target
+        w = int(lay.width * 0.7)
+        top = lay.bar.bottom + (lay.height - lay.bar.bottom - n * row_h) // 2 + \
+            self.theme.body.get_height() // 2
+        return [pygame.Rect((lay.width - w) // 2, top + i * row_h, w, row_h - 6)
+                for i in range(n)]
+
+    def menu_button(self) -> pygame.Rect:
+        """The corner a tap opens the coach menu from (top right of the status strip)."""
+        lay = self.layout
+        return pygame.Rect(lay.width - lay.bar.height * 2, 0, lay.bar.height * 2,
+                           lay.bar.height)

@@ -1,0 +1,201 @@
+"""The session log: one SQLite row per set and per rep, with its metrics and faults.
+
+Never an image, never a landmark: a set is a few hundred bytes. The database runs in WAL mode
+with synchronous=FULL, so every committed rep is on the card before the commit returns and a
+power cut mid-write loses at most the transaction being written, never one already committed.
+Old sets are pruned past `max_sets`.
+
+`SessionLog` does the SQL and is used by one thread at a time. `StoreWriter` owns one in its
+own thread: the screen's loop only puts work on a queue and never waits for the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from station.types import RepResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid TEXT NOT NULL UNIQUE,
+    started_at TEXT NOT NULL,  -- wall clock, UTC ISO 8601 (a Pi without network may be off)
+    athlete INTEGER,           -- class mode: the rotation's athlete number; NULL otherwise
+    side TEXT,                 -- "left" / "right": the side facing the camera
+    reps INTEGER NOT NULL DEFAULT 0,
+    passed INTEGER NOT NULL DEFAULT 0,
+    main_fault TEXT,
+    ended TEXT,                -- why the set ended: done, out of view, next athlete, rotation
+    duration_s REAL
+);
+CREATE TABLE IF NOT EXISTS reps (
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL,
+    passed INTEGER NOT NULL,
+    faults TEXT NOT NULL,      -- comma-separated fault names of DESIGN.md, "" when it passed
+    cue TEXT NOT NULL,
+    metrics TEXT NOT NULL,     -- JSON object of the coach's per-rep metrics
+    PRIMARY KEY (set_id, idx)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SetEnd:
+    """How a set ended, for its row."""
+
+    side: str | None
+    main_fault: str | None
+    ended: str
+    duration_s: float
+
+
+class SessionLog:
+    """The log's SQL on one connection. Every method is one committed transaction."""
+
+    def __init__(self, path: str | Path, max_sets: int = 10000) -> None:
+        self.path = Path(path)
+        self.max_sets = max_sets
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _set_id(self, uid: str) -> int:
+        row = self.db.execute("SELECT id FROM sets WHERE uid = ?", (uid,)).fetchone()
+        if row is None:
+            raise KeyError(f"no set {uid!r} in the log")
+        return int(row[0])
+
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT INTO sets (uid, started_at, athlete) VALUES (?, ?, ?)",
+                            (uid, started_at, athlete))
+
+    def add_rep(self, uid: str, rep: RepResult) -> None:
+        """The rep's row, and the set's counts, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")
+            set_id = self._set_id(uid)
+            self.db.execute(
+                "INSERT OR REPLACE INTO reps (set_id, idx, start_s, end_s, passed, faults, cue,"
+                " metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (set_id, rep.index, rep.start, rep.end, int(rep.passed),
+                 ",".join(f.value for f in rep.faults), rep.cue,
+                 json.dumps({k: round(float(v), 4) for k, v in rep.metrics.items()})))
+            self.db.execute(
+                "UPDATE sets SET reps = (SELECT COUNT(*) FROM reps WHERE set_id = ?),"
+                " passed = (SELECT COUNT(*) FROM reps WHERE set_id = ? AND passed)"
+                " WHERE id = ?", (set_id, set_id, set_id))
+
+    def end_set(self, uid: str, end: SetEnd) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "UPDATE sets SET side = ?, main_fault = ?, ended = ?, duration_s = ?"
+                " WHERE uid = ?", (end.side, end.main_fault, end.ended, end.duration_s, uid))
+        self.prune()
+
+    def prune(self) -> int:
+        """Delete the oldest sets (and their reps) past max_sets; returns how many went."""
+        with self.db:
+            self.db.execute("BEGIN")
+            cur = self.db.execute(
+                "DELETE FROM sets WHERE id NOT IN"
+                " (SELECT id FROM sets ORDER BY id DESC LIMIT ?)", (self.max_sets,))
+            return cur.rowcount
+
+    def sets(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM sets ORDER BY id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def reps(self, uid: str) -> list[dict]:
+        cur = self.db.execute(
+            "SELECT reps.* FROM reps JOIN sets ON reps.set_id = sets.id WHERE sets.uid = ?"
+            " ORDER BY idx", (uid,))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for r in rows:
+            r["metrics"] = json.loads(r["metrics"])
+            r["faults"] = [f for f in r["faults"].split(",") if f]
+        return rows
+
+
+class StoreWriter:
+    """The log's own thread: `begin_set`, `add_rep` and `end_set` only queue the work.
+
+    When the disk fails (full, read-only, gone) the writer keeps taking work, drops it, and
+    says why in `reason`, so the station keeps coaching with a "log paused" badge.
+    """
+
+    def __init__(self, path: str | Path, max_sets: int) -> None:
+        self.path = Path(path)
+        self.max_sets = max_sets
+        self._queue: queue.Queue = queue.Queue()
+        self.reason = ""
+        self.written = 0  # transactions committed
+        self._opened = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="store", daemon=True)
+        self._thread.start()
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
+        self._queue.put(("begin_set", (uid, started_at, athlete)))
+
+    def add_rep(self, uid: str, rep: RepResult) -> None:
+        self._queue.put(("add_rep", (uid, rep)))
+
+    def end_set(self, uid: str, end: SetEnd) -> None:
+        self._queue.put(("end_set", (uid, end)))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued so far is written (for shutdown and tests)."""
+        done = threading.Event()
+        self._queue.put(("flush", done))
+        return done.wait(timeout)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=5.0)
+
+    def _run(self) -> None:
+        log: SessionLog | None = None
+        try:
+            log = SessionLog(self.path, self.max_sets)
+        except (sqlite3.Error, OSError) as exc:
+            self.reason = f"log paused ({exc})"[:60]
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            op, args = item
+            if op == "flush":
+                args.set()
+                continue
+            if log is None:
+                continue
+            try:
+                getattr(log, op)(*args)
+                self.written += 1
+                self.reason = ""
+            except (sqlite3.Error, OSError, KeyError) as exc:
+                self.reason = f"log paused ({exc})"[:60]
+        if log is not None:
+            log.close()

@@ -1,0 +1,88 @@
+"""The kiosk's loop under SDL's dummy driver: keys, taps and the frame loop."""
+
+from __future__ import annotations
+
+import pygame
+
+from station.config import Config
+from station.hardware.buzzer import AlertBuzzer
+from station.kiosk.app import KioskApp
+from station.kiosk.view import Screen
+from station.station import StationFlow
+
+
+def key(k: int) -> pygame.event.Event:
+    return pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0)
+
+
+def tap(pos) -> pygame.event.Event:
+    return pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=pos)
+
+
+def test_keys_and_taps_drive_the_flow():
+    app = KioskApp(Config().kiosk, headless=True)
+    assert app.screen.get_size() == (800, 480)
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    app.handle(key(pygame.K_SPACE), flow, 0.0)
+    assert flow.view.screen is Screen.SETUP
+    app.handle(tap(app.renderer.menu_button().center), flow, 0.1)
+    assert flow.view.menu is not None
+    rows = app.renderer.menu_rows(len(flow.view.menu))
+    app.handle(tap(rows[1].center), flow, 0.2)  # "Buzzer": mute
+    assert flow.buzzer.muted
+    app.handle(key(pygame.K_ESCAPE), flow, 0.3)  # closes the menu, does not quit
+    assert flow.view.menu is None and app.running
+    app.handle(tap((400, 300)), flow, 0.4)  # a tap anywhere else: the big "next" press
+    assert flow.view.screen is Screen.COACHING
+    app.handle(key(pygame.K_ESCAPE), flow, 0.5)  # windowed: Esc quits
+    assert not app.running
+    app.close()
+
+
+def test_the_loop_draws_until_quit():
+    app = KioskApp(Config().kiosk, headless=True)
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    frames = []
+    clock = iter(i / 30 for i in range(1000))
+
+    def after() -> None:
+        frames.append(flow.view.now)
+        if len(frames) == 5:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    assert app.run(flow, after_frame=after, clock=lambda: next(clock)) == 6
+    assert len(frames) == 6  # the QUIT is read on the next frame
+    assert frames[:3] == [0.0, 1 / 30, 2 / 30]
+    # The idle screen was drawn: its title's white pixels are on the display surface.
+    assert any(app.screen.get_at((x, 70))[:3] == (245, 245, 245) for x in range(360, 700))
+    app.close()
+
+
+def test_live_demo_opens_full_screen_and_runs():
+    from station.kiosk.live_demo import run_live_demo
+
+    assert run_live_demo(Config(), seed=2, reps=2, max_frames=10) == 0
+
+
+def test_a_button_press_from_its_thread_reaches_the_flow():
+    from gpiozero.pins.mock import MockFactory
+
+    from station.config import ButtonConfig
+    from station.hardware.button import StationButton
+    from station.station import Input
+
+    factory = MockFactory()
+    app = KioskApp(Config().kiosk, headless=True)
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    config = ButtonConfig(pin=17, bounce_s=0.0)  # the mock pin does not bounce
+    button, _ = StationButton.open(config, lambda: flow.submit(Input.PRESS),
+                                   lambda: flow.submit(Input.MENU), pin_factory=factory)
+    pin = factory.pin(17)
+    pin.drive_low()
+    pin.drive_high()
+    assert flow.view.screen is Screen.IDLE  # queued, not acted on from the button's thread
+    app.frame(flow, 1.0)
+    assert flow.view.screen is Screen.SETUP
+    button.close()
+    factory.reset()
+    app.close()
