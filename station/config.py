@@ -92,7 +92,6 @@ class CoachConfig:
     rep_start_speed_dps: float = _key(10.0, 0.0, 200.0)
     min_rep_trunk_deg: float = _key(30.0, 5.0, 80.0)
     min_rep_drop: float = _key(0.15, 0.02, 1.0)
-    rep_chain_recover: float = _key(0.5, 0.1, 1.0)
     knee_bend_max_deg: float = _key(40.0, 10.0, 120.0)
     knee_bend_hold_s: float = _key(0.05, 0.0, 1.0)
     hips_stopped_ratio: float = _key(0.35, 0.0, 1.0)

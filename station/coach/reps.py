@@ -7,8 +7,8 @@ gone wrong) shows in the drop, and is still a rep that a coach counts and fails.
 
 It holds up to pauses at the bottom (depth still: BOTTOM), bounces (a few degrees up and down
 again stay one rep), partial reps (a movement that never reaches the rep depth is not a rep)
-and two reps without a full stand (coming up at least `rep_chain_recover` of the way, then
-going down again, ends one rep and starts the next).
+and two reps without a full stand (coming back up past the rep depth, `min_rep_trunk_deg`,
+then going down again ends one rep and starts the next).
 """
 
 from __future__ import annotations
@@ -142,8 +142,10 @@ class RepTracker:
             if d < cfg.standing_trunk_deg:
                 self._pending = "end"
             elif d > rep.ascent_min + _RECHAIN_DEG:
-                recovered = (rep.peak_depth - rep.ascent_min) / max(rep.peak_depth - base, 1.0)
-                if rep.peak_depth >= cfg.min_rep_trunk_deg and recovered >= cfg.rep_chain_recover:
+                # Came up past the depth that counts a rep (not standing tall) and went down
+                # again: the next rep began. Still deeper than that: a bounce in this one.
+                if (rep.peak_depth >= cfg.min_rep_trunk_deg
+                        and rep.ascent_min < cfg.min_rep_trunk_deg):
                     self._pending = "chain"
                 else:
                     self.phase = Phase.DESCENDING  # a bounce: the same rep goes on down
