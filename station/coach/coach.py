@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from station.coach.faults import LiveFaults, raise_fault, score_rep
 from station.coach.features import Features, measure
-from station.coach.filters import MedianWindow, OneEuroFilter
+from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter
 from station.coach.fusion import Despiker
 from station.coach.reps import Rep, RepTracker
 from station.coach.side import SideTracker
@@ -41,6 +41,11 @@ _TENSION_NOISE_FLOOR = 0.1
 # The band is trusted only while its tension stays this far above slack (newtons): near zero
 # the band stops stretching and no longer follows the hips.
 _BAND_MARGIN_N = 5.0
+# Seconds of trunk angle in the straight line read as the trunk's angle now (5 frames).
+_TRUNK_LINE_S = 0.15
+# Fraction of stick_max_deg off the stick past which hips_stopped is not judged: a back that
+# starts to round leans the hip-to-shoulder line without any hinge, which reads as a stall.
+_STICK_GATE = 1.0 / 3.0
 # A stall seen this long (seconds) before the rep opened is still called when it opens.
 _EARLY_STALL_S = 0.5
 # The band's tension at a frame's instant is the mean of its samples within this many seconds
@@ -78,6 +83,7 @@ class Coach:
         self._knee_m = MedianWindow(3)
         self._stick_m = MedianWindow(3)
         self._trunk = Track(1.0)
+        self._trunk_line = LineEnd(_TRUNK_LINE_S)
         self._cam_stall = StallDetector(
             cfg.hips_stopped_window_s, cfg.hips_stopped_ratio, cfg.hips_stopped_noise_k,
             _TRAVEL_NOISE_FLOOR, cfg.hips_stopped_hold_s)
@@ -86,7 +92,7 @@ class Coach:
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
         self._despike = Despiker()
         self._tension_track = Track(0.5)
-        self._band_frame: tuple[float, float] | None = None
+        self._band_frame: tuple[float, float, bool] | None = None
         self._band_gain: float | None = None
         self._base_hip: float | None = None
         self._base_leg = 1.0
@@ -102,6 +108,8 @@ class Coach:
         self._in_view = False
         self._rep_seen: Rep | None = None
         self._early_stall: float | None = None
+        self._was_still = False
+        self._stick_off = 0.0
 
     # ----- what the screen reads -----
     @property
@@ -136,14 +144,20 @@ class Coach:
             base = self._base_tension
             self._base_tension = force if base is None else (
                 base + _TENSION_ALPHA * (force - base))
-            self._band_stall.standing(force)
         if rep is not None:
             rep.add_tension(force)
             events += self._faults.band(rep, t, force)
         pending = self._band_frame
         if pending is not None and t >= pending[0] + _BAND_HALF_SPAN_S:
             self._band_frame = None
-            events += self._band_witness(t, *pending)
+            t_frame, trunk, moving = pending
+            if moving:
+                events += self._band_witness(t, t_frame, trunk)
+            else:  # standing still: the band's noise, read the way the witness reads it
+                force = self._tension_track.mean_between(t_frame - _BAND_HALF_SPAN_S,
+                                                         t_frame + _BAND_HALF_SPAN_S)
+                if force is not None:
+                    self._band_stall.standing(force)
         return events
 
     def _band_witness(self, t: float, t_frame: float, trunk: float) -> list[Event]:
@@ -196,6 +210,7 @@ class Coach:
         self._trunk_f.reset()
         self._hip_f.reset()
         self._trunk.clear()
+        self._trunk_line.reset()
         self._cam_stall.clear()
 
     def _step(self, f: Features) -> list[Event]:
@@ -212,7 +227,8 @@ class Coach:
         travel = (self._base_hip - hip) / self._base_leg
         drop = (self._base_height - f.hip_height) / self._base_leg
         self._travel = travel
-        self._trunk.add(f.t, f.trunk)
+        trunk_now = self._trunk_line.add(f.t, f.trunk)
+        self._trunk.add(f.t, trunk_now)
         events: list[Event] = []
 
         if self._reps.still:  # standing still: the baselines follow the athlete
@@ -222,21 +238,26 @@ class Coach:
             self._base_height += a * (f.hip_height - self._base_height)
             self._base_trunk += a * (trunk - self._base_trunk)
             self._base_stick += a * (stick - self._base_stick)
+        self._stick_off = stick - self._base_stick
         events += self._reps.step(f.t, trunk, drop, travel, knee)
         rep = self._reps.rep
         if self._reps.still:
+            if not self._was_still:
+                self._cam_stall.noise.restart()
+                self._band_stall.noise.restart()
             self._cam_stall.standing(raw_travel)
             self._cam_stall.reset_rep()
             self._band_stall.reset_rep()
             self._early_stall = None
+        self._was_still = self._reps.still
         # From the first movement (before the rep is sure) the stall detectors draw this
         # descent's hinge line; they may judge it once the rep has opened.
         moving = not self._reps.still and self._reps.phase in (Phase.STANDING,
                                                                 Phase.DESCENDING)
-        if moving and self._cam_stall.descending(f.t, raw_travel, self._trunk, f.trunk):
+        if moving and self._cam_stall.descending(f.t, raw_travel, self._trunk, trunk_now):
             events += self._stalled(f.t)
         # The band judges this same instant once its samples on both sides have arrived.
-        self._band_frame = (f.t, f.trunk) if moving else None
+        self._band_frame = (f.t, trunk_now, moving) if (moving or self._reps.still) else None
         if rep is None:
             return events
         if rep is not self._rep_seen:
@@ -253,6 +274,10 @@ class Coach:
 
     def _stalled(self, t: float) -> list[Event]:
         """The hips stopped: buzz in a descending rep, or hold it for the rep about to open."""
+        if abs(self._stick_off) > _STICK_GATE * self.config.stick_max_deg:
+            # The back is rounding off the stick: the hip-to-shoulder line leans further
+            # than the hips hinge, so it no longer draws the hinge. The stick is the call.
+            return []
         rep = self._reps.rep
         if rep is None:
             self._early_stall = t if self._early_stall is None else self._early_stall

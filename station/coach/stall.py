@@ -86,25 +86,45 @@ class Track:
 
 
 class NoiseGauge:
-    """The spread (standard deviation) of a signal about its own running mean, while still."""
+    """The spread (standard deviation) of a signal about its own level, while still.
 
-    def __init__(self, floor: float, alpha: float = 0.03) -> None:
+    Each stretch of stillness starts afresh (`restart`): its first samples only find the
+    level (the athlete may stand a little differently after each rep), and a sample further
+    than five spreads from the level is a shift, not noise.
+    """
+
+    def __init__(self, floor: float, alpha: float = 0.03, settle: int = 8) -> None:
         self.floor = floor
         self.alpha = alpha
+        self.settle = settle
         self._mean: float | None = None
+        self._seen = 0
         self._var: float | None = None
 
     def reset(self) -> None:
         self._mean = self._var = None
+        self._seen = 0
+
+    def restart(self) -> None:
+        """A new stretch of stillness: find the level again before measuring the spread."""
+        self._mean = None
+        self._seen = 0
 
     def add(self, x: float) -> None:
         if self._mean is None:
             self._mean = x
             return
+        self._seen += 1
         d = x - self._mean
+        if self._seen <= self.settle:
+            self._mean += d / (self._seen + 1)
+            return
         self._mean += self.alpha * d
         v = d * d
-        self._var = v if self._var is None else self._var + self.alpha * (v - self._var)
+        if self._var is None:
+            self._var = v
+        elif v <= 25.0 * self._var:
+            self._var += self.alpha * (v - self._var)
 
     @property
     def sigma(self) -> float:
@@ -132,6 +152,12 @@ class LineFit:
         self.lo = min(self.lo, x)
         self.hi = max(self.hi, x)
 
+    def leverage(self, x: float) -> float:
+        """How far a prediction at x leans on the fitted slope: 1/n + (x - mean)^2 / Sxx."""
+        n = self.n
+        vx = self.sxx - self.sx * self.sx / n
+        return 1.0 / n + (x - self.sx / n) ** 2 / vx if vx > 0.0 else math.inf
+
     def solve(self) -> tuple[float, float, float] | None:
         """(a, b, residual standard deviation), or None with too few points."""
         n = self.n
@@ -146,6 +172,9 @@ class LineFit:
         vy = self.syy - self.sy * self.sy / n
         res = max(0.0, vy - b * cxy) / max(n - 2, 1)
         return a, b, math.sqrt(res)
+
+
+MODE = lambda level, window: level and window  # noqa: E731
 
 
 class StallDetector:
@@ -172,6 +201,7 @@ class StallDetector:
         self._since: float | None = None
 
     def reset_rep(self) -> None:
+        """Forget the hinge line (the athlete is still again, or a new descent begins)."""
         self._fit = LineFit()
         self._queue.clear()
         self._since = None
@@ -212,10 +242,13 @@ class StallDetector:
             return False
         expected = abs(b) * (trunk_now - k0)
         shortfall = s * (a + b * trunk_now - x)
-        # The scatter about the line, or the standing noise if larger: the camera's jitter is
-        # correlated from frame to frame, so a line through a second of it looks steadier
-        # than any one frame is.
-        sigma = max(scatter, self.noise.sigma)
+        # The noise of one reading (the scatter about the line, or the standing noise if
+        # larger: the camera's jitter is correlated from frame to frame, so a line through a
+        # second of it looks steadier than any one frame is), plus the line's own doubt
+        # where it is read: early in a descent it rests on a few degrees and is read beyond
+        # them, so a small error in its slope is a large one in the prediction.
+        noise = max(scatter, self.noise.sigma)
+        sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
         stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
                    and shortfall > self.noise_k * sigma)
         if not stalled:
