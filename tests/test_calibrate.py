@@ -171,7 +171,8 @@ def _calibrate(monkeypatch, capsys, config_path, answers: str, *extra):
 
 def test_calibrate_simulated_end_to_end(monkeypatch, capsys, config_path):
     # Enter (slack), 5 (kg), Enter (hanging), y (save).
-    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n5\n\ny\n", "--simulate")
+    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n5\n\ny\n", "--simulate",
+                                "--seconds", "1.0")
     assert code == 0, err
     cal, warning = load_calibration(config_path.parent / "calibration.json")
     assert warning is None
@@ -179,8 +180,8 @@ def test_calibrate_simulated_end_to_end(monkeypatch, capsys, config_path):
     assert 1 / cal.newtons_per_count == pytest.approx(rig.counts_per_newton, rel=0.005)
     assert cal.offset_counts == pytest.approx(rig.offset_counts, abs=30)
     assert cal.known_mass_kg == 5.0
-    # 60 counts of noise at 7034 counts/N: 0.0085 N.
-    assert cal.noise_n == pytest.approx(rig.noise_counts / rig.counts_per_newton, rel=0.3)
+    # 60 counts of noise at 7034 counts/N: 0.0085 N (from about 80 readings: within 35%).
+    assert cal.noise_n == pytest.approx(rig.noise_counts / rig.counts_per_newton, rel=0.35)
     assert "noise" in out and "counts per newton" in out and "Saved" in out
 
 
