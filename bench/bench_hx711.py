@@ -7,6 +7,8 @@
 2. The sampling loop at 80 SPS against the emulator, as the reader process the station uses
    and as a thread, each alone and beside a busy pure-Python thread (what pygame and the coach
    do to the GIL): CPU share of one core, readings per second, long pulses discarded.
+3. Latency: load steps at known times in the emulated chip; when the sensor's samples show them
+   (the sample's time stamp, and its arrival in the polling process).
 """
 
 from __future__ import annotations
@@ -174,6 +176,42 @@ def bench_thread(seconds: float, busy: bool) -> None:
           f"({counts.get(ReadStatus.LONG_PULSE, 0)} long pulses)")
 
 
+def bench_latency(steps: int = 8) -> None:
+    """Load steps of +-20 N at known times; when does the station see them?"""
+    print(f"3. latency of a 20 N load step, {steps} steps, median window "
+          f"{TensionConfig().median_window}, polled every 1 ms")
+    first = time.monotonic() + 2.0
+    times = [first + 0.5 * i for i in range(steps)]
+    deltas = [20_000.0 if i % 2 == 0 else -20_000.0 for i in range(steps)]
+    sensor = TensionSensor(HX711Config(), TensionConfig(auto_tare=False),
+                           Calibration(offset_counts=0, newtons_per_count=0.001, calibrated=True),
+                           simulate=SimulatedLoad(counts=30_000, noise_counts=50,
+                                                  steps=tuple(zip(times, deltas, strict=True))))
+    stamped, arrived = [], []
+    with sensor:
+        level = 30.0
+        i = 0
+        while i < steps and time.monotonic() < times[-1] + 2.0:
+            now = time.monotonic()
+            for sample in sensor.poll():
+                target = level + deltas[i] / 1000
+                if sample.t >= times[i] and abs(sample.force_n - target) < 10.0:
+                    stamped.append(1000 * (sample.t - times[i]))
+                    arrived.append(1000 * (now - times[i]))
+                    level = target
+                    i += 1
+                    if i == steps:
+                        break
+            time.sleep(0.001)
+    if not stamped:
+        print("   no step seen")
+        return
+    print(f"   the first sample past half the step is stamped {statistics.median(stamped):.0f} ms"
+          f" after it (median; {min(stamped):.0f}-{max(stamped):.0f}) and reaches the station "
+          f"{statistics.median(arrived):.0f} ms after it ({min(arrived):.0f}-{max(arrived):.0f})"
+          f"; {len(stamped)} of {steps} steps seen")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -186,6 +224,7 @@ def main() -> None:
     for busy in (False, True):
         bench_process(args.seconds, busy)
         bench_thread(args.seconds, busy)
+    bench_latency()
 
 
 if __name__ == "__main__":

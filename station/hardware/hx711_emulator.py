@@ -118,6 +118,7 @@ class HX711Emulator:
         self.spike_counts = 2_000_000
         self._stretch: list[tuple[int, int]] = []  # (pulse number, extra ns) for coming reads
         self._stall: list[tuple[int, float]] = []  # (pulse number, seconds low after it)
+        self._steps: list[tuple[int, float]] = []  # (clock ns, counts added from then on)
         # Record of what happened, for tests.
         self.shifts: deque[ShiftRecord] = deque(maxlen=1000)
         self.conversions = 0
@@ -174,13 +175,20 @@ class HX711Emulator:
         if self._stall and self._stall[0][0] == self._pulses and self._high_since is None:
             time.sleep(self._stall.pop(0)[1])
 
+    def step_at(self, t: float, delta_counts: float) -> None:
+        """From monotonic time `t` (s) on, the input is `delta_counts` higher: a load step
+        whose arrival the tension sensor's latency can be measured against."""
+        offset = self._clock() - time.monotonic_ns()
+        self._steps.append((int(t * 1e9) + offset, float(delta_counts)))
+
     def _convert(self, t_ns: int) -> int:
         """One conversion finished at t_ns, as the 24-bit word the chip will shift out."""
         index = self.conversions
         self.conversions += 1
         if self.stuck_value is not None:
             return self.stuck_value & 0xFFFFFF
-        value = self.channel_b_counts if self.gain == 32 else self.counts * self.gain / 128
+        counts = self.counts + sum(d for t, d in self._steps if t_ns >= t)
+        value = self.channel_b_counts if self.gain == 32 else counts * self.gain / 128
         if self.noise_counts:
             value += self._rng.normal(0.0, self.noise_counts)
         if self.spike_every and index % self.spike_every == self.spike_every - 1:

@@ -239,6 +239,7 @@ class SimulatedLoad:
     spike_every: int = 0
     stuck_value: int | None = None
     long_pulses: int = 0  # the first reads that get a pulse held too long
+    steps: tuple[tuple[float, float], ...] = ()  # (monotonic s, counts added from then on)
     seed: int = 0
 
 
@@ -287,6 +288,8 @@ def open_hx711(spec: ReaderSpec) -> HX711:
     emulator.stuck_value = sim.stuck_value
     if sim.long_pulses:
         emulator.stretch_pulse(pulse=12, us=80.0, reads=sim.long_pulses)
+    for t, delta in sim.steps:
+        emulator.step_at(t, delta)
     return HX711.from_config(spec.hx711, pin_factory=factory)
 
 
