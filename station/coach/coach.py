@@ -1,43 +1,56 @@
 """The coach: pose frames and tension samples in, events out. Pure: no I/O, no clock.
 
 Per frame it measures the side the athlete faces (features.py), smooths it (filters.py),
-follows the rep through STANDING -> DESCENDING -> BOTTOM -> ASCENDING -> STANDING and calls
-faults: live ones (hips_stopped, knee_bend, stick_contact, band_slack) the moment they are
-seen, `shallow` when the rep ends.
+follows the rep through STANDING -> DESCENDING -> BOTTOM -> ASCENDING -> STANDING (reps.py)
+and calls faults: live ones (hips_stopped, knee_bend, stick_contact, band_slack) the moment
+they are seen, `shallow` when the rep ends. The band's tension, when it follows the hips, is
+a second and faster witness of the hips stopping (fusion.py, stall.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from station.coach.cues import CUES, cue_for
-from station.coach.features import Features, facing_vote, measure
-from station.coach.filters import MedianWindow, OneEuroFilter, SlopeWindow
+from station.coach.faults import LiveFaults, raise_fault, score_rep
+from station.coach.features import Features, measure
+from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter
+from station.coach.fusion import Despiker
+from station.coach.reps import Rep, RepTracker
+from station.coach.side import SideTracker
+from station.coach.stall import StallDetector, Track
 from station.config import CoachConfig
 from station.types import (
     Event,
     Fault,
-    FaultDetected,
     Phase,
     PoseFrame,
-    RepResult,
-    RepScored,
-    RepStarted,
     Side,
     SideDetected,
     TensionSample,
 )
 
-# Degrees the trunk must come back up from its deepest point before the rep is ascending.
-_TURN_DEG = 4.0
-# Trunk speed (degrees per second) under which a rep deep enough to count is at its bottom.
-_BOTTOM_SPEED_DPS = 8.0
-# Degrees over the standing baseline, rising, that mark the start of a descent.
-_START_OVER_BASE_DEG = 6.0
-# Seconds of velocity window: 0.2 s is 6 frames at 30 fps, enough to average out jitter.
-_SLOPE_SPAN_S = 0.2
-# Weight of each standing frame in the standing baseline (exponential average).
+# Weight of each standing frame in the standing baselines (exponential average).
 _BASELINE_ALPHA = 0.1
+# Weight of each standing tension sample in the band's standing tension.
+_TENSION_ALPHA = 0.05
+# The least camera jitter assumed for hip travel over one window (leg lengths): MediaPipe's
+# steadiest clips still move the hip about 0.5 px on a 250 px leg.
+_TRAVEL_NOISE_FLOOR = 0.002
+# The least load-cell noise assumed over one window (newtons).
+_TENSION_NOISE_FLOOR = 0.1
+# The band is trusted only while its tension stays this far above slack (newtons): near zero
+# the band stops stretching and no longer follows the hips.
+_BAND_MARGIN_N = 5.0
+# Seconds of trunk angle in the straight line read as the trunk's angle now (5 frames).
+_TRUNK_LINE_S = 0.15
+# Fraction of stick_max_deg off the stick past which hips_stopped is not judged: a back that
+# starts to round leans the hip-to-shoulder line without any hinge, which reads as a stall.
+_STICK_GATE = 1.0 / 3.0
+# A stall seen this long (seconds) before the rep opened is still called when it opens.
+_EARLY_STALL_S = 0.5
+# The band's tension at a frame's instant is the mean of its samples within this many seconds
+# either side: three samples at 80/s, a third of the noise variance for 15 ms of waiting.
+_BAND_HALF_SPAN_S = 0.015
 
 
 @dataclass(frozen=True)
@@ -53,32 +66,7 @@ class CoachSnapshot:
     knee_deg: float = 0.0
     stick_deg: float = 0.0
     tension_n: float | None = None
-
-
-@dataclass
-class _Rep:
-    """The rep in progress: what has been seen so far."""
-
-    index: int
-    start: float
-    trunk_start: float
-    travel_start: float
-    ratio: float = 0.0
-    peak_trunk: float = 0.0
-    peak_t: float = 0.0
-    max_travel: float = 0.0
-    knee_at_peak: float = 0.0
-    max_knee: float = 0.0
-    ascent_min_trunk: float = 180.0
-    ascent_min_t: float = 0.0
-    faults: list[Fault] = field(default_factory=list)
-    stopped_since: float | None = None
-    knee_frames: int = 0
-    stick_frames: int = 0
-    slack_since: float | None = None
-    tension_min: float | None = None
-    tension_sum: float = 0.0
-    tension_n: int = 0
+    band_trusted: bool = False
 
 
 class Coach:
@@ -86,214 +74,231 @@ class Coach:
 
     def __init__(self, config: CoachConfig) -> None:
         self.config = config
-        self._side: Side | None = None
-        self._votes: list[float] = []
-        self._phase = Phase.STANDING
-        self._rep: _Rep | None = None
-        self._count = 0
+        cfg = config
+        self._sides = SideTracker(cfg.side_frames, cfg.side_switch_frames)
+        self._reps = RepTracker(cfg)
+        self._faults = LiveFaults(cfg)
         self._trunk_f = OneEuroFilter(min_cutoff=1.5, beta=0.05)
         self._hip_f = OneEuroFilter(min_cutoff=1.5, beta=0.01)
         self._knee_m = MedianWindow(3)
         self._stick_m = MedianWindow(3)
-        self._trunk_v = SlopeWindow(_SLOPE_SPAN_S)
-        self._hip_v = SlopeWindow(_SLOPE_SPAN_S)
-        self._tension_m = MedianWindow(5)
+        self._trunk = Track(1.0)
+        self._trunk_line = LineEnd(_TRUNK_LINE_S)
+        self._cam_stall = StallDetector(
+            cfg.hips_stopped_window_s, cfg.hips_stopped_ratio, cfg.hips_stopped_noise_k,
+            _TRAVEL_NOISE_FLOOR, cfg.hips_stopped_hold_s)
+        self._band_stall = StallDetector(
+            cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
+            cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
+        self._despike = Despiker()
+        self._tension_track = Track(0.5)
+        self._band_frame: tuple[float, float, bool] | None = None
+        self._band_gain: float | None = None
         self._base_hip: float | None = None
-        self._base_leg: float | None = None
+        self._base_leg = 1.0
+        self._base_height = 0.0
         self._base_trunk = 0.0
         self._base_stick = 0.0
+        self._base_tension: float | None = None
         self._last: Features | None = None
+        self._last_seen: float | None = None
         self._travel = 0.0
-        self._trunk = 0.0
         self._tension: float | None = None
+        self._tension_t: float | None = None
         self._in_view = False
+        self._rep_seen: Rep | None = None
+        self._early_stall: float | None = None
+        self._was_still = False
+        self._stick_off = 0.0
 
     # ----- what the screen reads -----
     @property
     def side(self) -> Side | None:
-        return self._side
+        return self._sides.side
+
+    @property
+    def band_trusted(self) -> bool:
+        """Whether the band's tension is used as a witness of the hips right now."""
+        return self._band_gain is not None
 
     @property
     def snapshot(self) -> CoachSnapshot:
         f = self._last
         return CoachSnapshot(
-            phase=self._phase, side=self._side, rep_index=self._count, in_view=self._in_view,
-            hip_travel=self._travel,
+            phase=self._reps.phase, side=self._sides.side, rep_index=self._reps.count,
+            in_view=self._in_view, hip_travel=self._travel,
             trunk_deg=f.trunk if f else 0.0, knee_deg=f.knee if f else 0.0,
-            stick_deg=(f.stick - self._base_stick) if f else 0.0, tension_n=self._tension)
+            stick_deg=(f.stick - self._base_stick) if f else 0.0, tension_n=self._tension,
+            band_trusted=self.band_trusted)
 
     # ----- inputs -----
     def add_tension(self, sample: TensionSample) -> list[Event]:
-        """One band-tension sample; may raise band_slack in the rep in progress."""
-        force = self._tension_m.add(sample.force_n)
-        self._tension = force
-        rep = self._rep
-        if rep is None:
+        """One band-tension sample: band_slack, and the band's witness of the hips."""
+        force = self._despike.add(sample.force_n)
+        t = sample.t
+        self._tension, self._tension_t = force, t
+        self._tension_track.add(t, force)
+        rep = self._reps.rep
+        events: list[Event] = []
+        if rep is None and self._reps.still:
+            base = self._base_tension
+            self._base_tension = force if base is None else (
+                base + _TENSION_ALPHA * (force - base))
+        if rep is not None:
+            rep.add_tension(force)
+            events += self._faults.band(rep, t, force)
+        pending = self._band_frame
+        if pending is not None and t >= pending[0] + _BAND_HALF_SPAN_S:
+            self._band_frame = None
+            t_frame, trunk, moving = pending
+            if moving:
+                events += self._band_witness(t, t_frame, trunk)
+            else:  # standing still: the band's noise, read the way the witness reads it
+                force = self._tension_track.mean_between(t_frame - _BAND_HALF_SPAN_S,
+                                                         t_frame + _BAND_HALF_SPAN_S)
+                if force is not None:
+                    self._band_stall.standing(force)
+        return events
+
+    def _band_witness(self, t: float, t_frame: float, trunk: float) -> list[Event]:
+        """Judge the last frame's instant on the band: the tension around it, against the
+        hinge line the band has drawn so far in this descent (stall.py)."""
+        rep = self._reps.rep
+        gain = self._band_gain
+        if gain is None and rep is not None:
+            gain = rep.band.gain
+        if gain is None:
             return []
-        rep.tension_min = force if rep.tension_min is None else min(rep.tension_min, force)
-        rep.tension_sum += force
-        rep.tension_n += 1
-        if force >= self.config.band_slack_min_n:
-            rep.slack_since = None
+        force = self._tension_track.mean_between(t_frame - _BAND_HALF_SPAN_S,
+                                                 t_frame + _BAND_HALF_SPAN_S)
+        if force is None or force <= self.config.band_slack_min_n + _BAND_MARGIN_N:
             return []
-        if rep.slack_since is None:
-            rep.slack_since = sample.t
-        if sample.t - rep.slack_since >= 0.1:
-            return self._raise(rep, Fault.BAND_SLACK, sample.t)
+        if self._band_stall.descending(t_frame, force, self._trunk, trunk,
+                                       sign=1.0 if gain > 0 else -1.0):
+            return self._stalled(t)
         return []
 
     def add_pose(self, frame: PoseFrame) -> list[Event]:
         """One pose frame; returns the events it caused (possibly none)."""
         events: list[Event] = []
-        if self._side is None:
-            if frame.has_person:
-                self._votes.append(facing_vote(frame))
-            if len(self._votes) < self.config.side_frames:
-                self._in_view = frame.has_person
-                return events
-            self._side = Side.RIGHT if sum(self._votes) >= 0 else Side.LEFT
-            events.append(SideDetected(frame.t, self._side))
-        feats = measure(frame, self._side, self.config.min_visibility)
+        standing = self._reps.phase is Phase.STANDING
+        side, changed = self._sides.add(frame, standing)
+        if changed and side is not None:
+            events.append(SideDetected(frame.t, side))
+            self._reset_baselines()
+        if side is None:
+            self._in_view = frame.has_person
+            return events
+        feats = measure(frame, side, self.config.min_visibility)
         self._in_view = feats is not None
         if feats is None:
             return events  # a lost or unsure frame neither starts nor breaks a rep
+        if (self._last_seen is not None and feats.t - self._last_seen > self.config.lost_reset_s
+                and self._reps.rep is None):
+            self._reset_baselines()  # back after a while away: maybe somewhere else
+        self._last_seen = feats.t
         return events + self._step(feats)
 
     def finish(self, t: float) -> list[Event]:
         """End of the stream: a rep still in progress is dropped (it never finished)."""
-        self._rep = None
-        self._phase = Phase.STANDING
+        self._reps.drop()
         return []
 
-    # ----- the rep -----
+    # ----- per frame -----
+    def _reset_baselines(self) -> None:
+        self._base_hip = None
+        self._trunk_f.reset()
+        self._hip_f.reset()
+        self._trunk.clear()
+        self._trunk_line.reset()
+        self._cam_stall.clear()
+
     def _step(self, f: Features) -> list[Event]:
-        cfg = self.config
         self._last = f
         trunk = self._trunk_f(f.t, f.trunk)
         hip = self._hip_f(f.t, f.hip_forward)
         knee = self._knee_m.add(f.knee)
         stick = self._stick_m.add(f.stick)
-        trunk_v = self._trunk_v.add(f.t, f.trunk)
         if self._base_hip is None:
-            self._base_hip, self._base_leg = hip, f.leg
+            self._base_hip, self._base_leg = f.hip_forward, f.leg
+            self._base_height = f.hip_height
             self._base_trunk, self._base_stick = trunk, stick
+        raw_travel = (self._base_hip - f.hip_forward) / self._base_leg
         travel = (self._base_hip - hip) / self._base_leg
-        hip_v = self._hip_v.add(f.t, travel)
+        drop = (self._base_height - f.hip_height) / self._base_leg
         self._travel = travel
-        self._trunk = trunk
+        trunk_now = self._trunk_line.add(f.t, f.trunk)
+        self._trunk.add(f.t, trunk_now)
         events: list[Event] = []
 
-        if self._phase is Phase.STANDING:
+        if self._reps.still:  # standing still: the baselines follow the athlete
             a = _BASELINE_ALPHA
             self._base_hip += a * (hip - self._base_hip)
             self._base_leg += a * (f.leg - self._base_leg)
+            self._base_height += a * (f.hip_height - self._base_height)
             self._base_trunk += a * (trunk - self._base_trunk)
             self._base_stick += a * (stick - self._base_stick)
-            rising = trunk_v is not None and trunk_v > cfg.hips_stopped_trunk_speed_dps
-            if trunk > cfg.rep_start_trunk_deg or (
-                    rising and trunk > self._base_trunk + _START_OVER_BASE_DEG):
-                self._count += 1
-                self._rep = _Rep(self._count, f.t, trunk, travel)
-                self._phase = Phase.DESCENDING
-                events.append(RepStarted(f.t, self._count))
-            else:
-                return events
-
-        rep = self._rep
-        assert rep is not None
-        if trunk > rep.peak_trunk:
-            rep.peak_trunk, rep.peak_t, rep.knee_at_peak = trunk, f.t, knee
-        rep.max_travel = max(rep.max_travel, travel)
-        rep.max_knee = max(rep.max_knee, knee)
-
-        events += self._live_faults(rep, f.t, travel, hip_v, trunk_v, knee, stick)
-
-        if self._phase in (Phase.DESCENDING, Phase.BOTTOM):
-            if trunk < rep.peak_trunk - _TURN_DEG:
-                self._phase = Phase.ASCENDING
-                rep.ascent_min_trunk, rep.ascent_min_t = trunk, f.t
-            elif (self._phase is Phase.DESCENDING and rep.peak_trunk >= cfg.min_rep_trunk_deg
-                  and trunk_v is not None and abs(trunk_v) < _BOTTOM_SPEED_DPS):
-                self._phase = Phase.BOTTOM
-        elif self._phase is Phase.ASCENDING:
-            if trunk < rep.ascent_min_trunk:
-                rep.ascent_min_trunk, rep.ascent_min_t = trunk, f.t
-            if trunk < cfg.standing_trunk_deg:
-                events += self._end_rep(rep, f.t)
-        # Leaned a little and settled back before any rep: that was sway, not a rep.
-        if (self._phase is Phase.DESCENDING and rep.peak_trunk < cfg.min_rep_trunk_deg
-                and trunk < self._base_trunk + 2.0):
-            self._abandon()
+        self._stick_off = stick - self._base_stick
+        events += self._reps.step(f.t, trunk, drop, travel, knee)
+        rep = self._reps.rep
+        if self._reps.still:
+            if not self._was_still:
+                self._cam_stall.noise.restart()
+                self._band_stall.noise.restart()
+            self._cam_stall.standing(raw_travel)
+            self._cam_stall.reset_rep()
+            self._band_stall.reset_rep()
+            self._early_stall = None
+        self._was_still = self._reps.still
+        # From the first movement (before the rep is sure) the stall detectors draw this
+        # descent's hinge line; they may judge it once the rep has opened.
+        moving = not self._reps.still and self._reps.phase in (Phase.STANDING,
+                                                                Phase.DESCENDING)
+        if moving and self._cam_stall.descending(f.t, raw_travel, self._trunk, trunk_now):
+            events += self._stalled(f.t)
+        # The band judges this same instant once its samples on both sides have arrived.
+        self._band_frame = (f.t, trunk_now, moving) if (moving or self._reps.still) else None
+        if rep is None:
+            return events
+        if rep is not self._rep_seen:
+            self._rep_seen = rep
+            if self._early_stall is not None and f.t - self._early_stall <= _EARLY_STALL_S:
+                events += raise_fault(rep, Fault.HIPS_STOPPED, f.t)
+            self._early_stall = None
+        self._learn_band(rep, travel)
+        descending = self._reps.phase is Phase.DESCENDING
+        events += self._faults.pose(rep, f.t, travel, drop, knee, stick - self._base_stick,
+                                    trunk, descending)
+        events += self._reps.finish_step(f.t, self._score)
         return events
 
-    def _live_faults(self, rep: _Rep, t: float, travel: float, hip_v: float | None,
-                     trunk_v: float | None, knee: float, stick: float) -> list[Event]:
-        cfg = self.config
-        events: list[Event] = []
-        # hips_stopped: the torso keeps folding while the hips no longer go back as fast as
-        # this rep's own hinge ratio (hip travel per degree of trunk) says they should.
-        if self._phase is Phase.DESCENDING and hip_v is not None and trunk_v is not None:
-            gained = self._trunk - rep.trunk_start
-            moved = travel - rep.travel_start
-            if gained >= 6.0 and moved >= 0.02:
-                rep.ratio = max(rep.ratio, moved / gained)
-            expected = rep.ratio * trunk_v
-            judged = trunk_v > cfg.hips_stopped_trunk_speed_dps and expected >= 0.1
-            if judged and hip_v < cfg.hips_stopped_ratio * expected:
-                if rep.stopped_since is None:
-                    rep.stopped_since = t
-                if t - rep.stopped_since >= cfg.hips_stopped_hold_s:
-                    events += self._raise(rep, Fault.HIPS_STOPPED, t)
-            else:
-                rep.stopped_since = None
-        # knee_bend: two frames in a row past the limit (one frame may be an occluded knee).
-        rep.knee_frames = rep.knee_frames + 1 if knee > cfg.knee_bend_max_deg else 0
-        if rep.knee_frames >= 2:
-            events += self._raise(rep, Fault.KNEE_BEND, t)
-        # stick_contact: the head line folds off the trunk line, against the athlete's own
-        # standing posture, for three frames.
-        off = abs(stick - self._base_stick) > cfg.stick_max_deg
-        rep.stick_frames = rep.stick_frames + 1 if off else 0
-        if rep.stick_frames >= 3:
-            events += self._raise(rep, Fault.STICK_CONTACT, t)
-        return events
-
-    def _raise(self, rep: _Rep, fault: Fault, t: float) -> list[Event]:
-        """Record a live fault once per rep; the first sighting is the event (the buzz)."""
-        if fault in rep.faults:
+    def _stalled(self, t: float) -> list[Event]:
+        """The hips stopped: buzz in a descending rep, or hold it for the rep about to open."""
+        if abs(self._stick_off) > _STICK_GATE * self.config.stick_max_deg:
+            # The back is rounding off the stick: the hip-to-shoulder line leans further
+            # than the hips hinge, so it no longer draws the hinge. The stick is the call.
             return []
-        rep.faults.append(fault)
-        return [FaultDetected(t, rep.index, fault, True, CUES[fault])]
-
-    def _abandon(self) -> None:
-        self._rep = None
-        self._count -= 1
-        self._phase = Phase.STANDING
-
-    def _end_rep(self, rep: _Rep, t: float) -> list[Event]:
-        cfg = self.config
-        self._phase = Phase.STANDING
-        self._rep = None
-        if rep.peak_trunk < cfg.min_rep_trunk_deg:
-            self._count -= 1
+        rep = self._reps.rep
+        if rep is None:
+            self._early_stall = t if self._early_stall is None else self._early_stall
             return []
-        events: list[Event] = []
-        faults = list(rep.faults)
-        if (rep.max_travel < cfg.shallow_min_travel and Fault.HIPS_STOPPED not in faults):
-            faults.append(Fault.SHALLOW)
-            events.append(FaultDetected(t, rep.index, Fault.SHALLOW, False, CUES[Fault.SHALLOW]))
-        metrics = {
-            "hip_travel": rep.max_travel,
-            "trunk_deg": rep.peak_trunk,
-            "knee_deg": rep.knee_at_peak,
-            "knee_max_deg": rep.max_knee,
-            "descent_s": rep.peak_t - rep.start,
-            "ascent_s": t - rep.peak_t,
-        }
-        if rep.tension_n:
-            metrics["tension_min_n"] = rep.tension_min or 0.0
-            metrics["tension_mean_n"] = rep.tension_sum / rep.tension_n
-        ordered = tuple(f for f in Fault if f in faults)
-        result = RepResult(rep.index, rep.start, t, ordered, cue_for(ordered), metrics)
-        events.append(RepScored(t, result))
-        return events
+        if self._reps.phase is Phase.DESCENDING:
+            return raise_fault(rep, Fault.HIPS_STOPPED, t)
+        return []
+
+    def _learn_band(self, rep: Rep, travel: float) -> None:
+        """Pair the camera's hip travel with the band's tension, to learn the band's gain."""
+        t = self._last.t if self._last else 0.0
+        if (self._tension is None or self._tension_t is None
+                or t - self._tension_t > self.config.band_stale_s):
+            self._band_gain = None  # no fresh tension: the camera alone
+            return
+        if self._tension <= self.config.band_slack_min_n + _BAND_MARGIN_N:
+            return
+        rep.band.add(travel, self._tension)
+
+    def _score(self, rep: Rep, t: float) -> list[Event]:
+        gain = rep.band.gain
+        if gain is not None:
+            self._band_gain = gain
+        return score_rep(rep, t, self.config)

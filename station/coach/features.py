@@ -2,6 +2,11 @@
 
 All angles are in degrees and measured in pixels (x scaled by width, y by height) so that a
 non-square image does not bend them. "Forward" is the way the athlete faces.
+
+The trunk and the hips are read from both sides of the body (the mean of left and right hip,
+and of left and right shoulder) when both are seen well: MediaPipe places the far hip and
+shoulder reliably from a side view, and the mean halves the jitter the hinge is judged on.
+Knee, ankle and ear come from the near side only: the far leg hides behind the near one.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ from station.types import PoseFrame, Side
 _SIDE_POINTS = {
     Side.LEFT: (lm.LEFT_EAR, lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE),
     Side.RIGHT: (lm.RIGHT_EAR, lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE),
+}
+# The same body parts on the other side: far shoulder and far hip.
+_FAR_TRUNK = {
+    Side.LEFT: (lm.RIGHT_SHOULDER, lm.RIGHT_HIP),
+    Side.RIGHT: (lm.LEFT_SHOULDER, lm.LEFT_HIP),
 }
 
 
@@ -49,26 +59,38 @@ def _angle_from_vertical(fwd: float, up: float) -> float:
 
 def measure(frame: PoseFrame, side: Side, min_visibility: float) -> Features | None:
     """The frame's features for `side`, or None when a needed landmark is missing or unsure."""
-    pts = frame.landmarks[list(_SIDE_POINTS[side])]
+    L = frame.landmarks
+    pts = L[list(_SIDE_POINTS[side])]
     if not np.isfinite(pts[:, :2]).all() or (pts[:, 3] < min_visibility).any():
         return None
     sign = 1.0 if side is Side.RIGHT else -1.0
+    w, h = frame.width, frame.height
     # (forward, up) in pixels for ear, shoulder, hip, knee, ankle.
-    f = sign * pts[:, 0].astype(np.float64) * frame.width
-    u = -pts[:, 1].astype(np.float64) * frame.height
+    f = sign * pts[:, 0].astype(np.float64) * w
+    u = -pts[:, 1].astype(np.float64) * h
     (ef, sf, hf, kf, af), (eu, su, hu, ku, au) = f, u
+    far_s, far_h = L[_FAR_TRUNK[side][0]], L[_FAR_TRUNK[side][1]]
+    if (far_s[3] >= min_visibility and far_h[3] >= min_visibility
+            and math.isfinite(far_s[0]) and math.isfinite(far_h[0])):
+        # Mid-shoulder and mid-hip: the mean of both sides.
+        sf = 0.5 * (sf + sign * float(far_s[0]) * w)
+        su = 0.5 * (su - float(far_s[1]) * h)
+        mf = 0.5 * (hf + sign * float(far_h[0]) * w)
+        mu = 0.5 * (hu - float(far_h[1]) * h)
+    else:
+        mf, mu = hf, hu
     thigh = math.hypot(hf - kf, hu - ku)
     shank = math.hypot(kf - af, ku - au)
     if thigh < 1.0 or shank < 1.0:
         return None
-    trunk = _angle_from_vertical(sf - hf, su - hu)
+    trunk = _angle_from_vertical(sf - mf, su - mu)
     head = _angle_from_vertical(ef - sf, eu - su)
-    # Knee flexion: 180 minus the hip-knee-ankle angle.
+    # Knee flexion: 180 minus the hip-knee-ankle angle (near side).
     cos_k = ((hf - kf) * (af - kf) + (hu - ku) * (au - ku)) / (thigh * shank)
     knee = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_k))))
     shin = _angle_from_vertical(kf - af, ku - au)
     stick = (head - trunk + 180.0) % 360.0 - 180.0
-    return Features(frame.t, hf, hu - au, thigh + shank, trunk, knee, shin, stick)
+    return Features(frame.t, mf, mu - au, thigh + shank, trunk, knee, shin, stick)
 
 
 def facing_vote(frame: PoseFrame) -> float:

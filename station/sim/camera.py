@@ -56,7 +56,12 @@ class CameraView:
 
 
 class LandmarkCamera:
-    """Projects joints to MediaPipe-style landmarks, with MediaPipe-like noise and dropouts."""
+    """Projects joints to MediaPipe-style landmarks, with MediaPipe-like noise and dropouts.
+
+    The athlete may turn about the vertical (`turn`, radians from the facing they started
+    with) and walk along the image (`shift`, metres): landmarks that leave the image lose
+    their visibility, and MediaPipe loses the person once the hips are out of frame.
+    """
 
     def __init__(self, view: CameraView, body: Body, facing_right: bool,
                  rng: np.random.Generator) -> None:
@@ -65,76 +70,85 @@ class LandmarkCamera:
         self.facing_right = facing_right
         self.rng = rng
         self._noise = np.zeros((NUM_LANDMARKS, 2))
-        self._noise_scale = np.full(NUM_LANDMARKS, 1.0)
+        self._burst = 0
         near, far = ("right", "left") if facing_right else ("left", "right")
         self._near, self._far = near, far
-        far_side = 0 if far == "left" else 1
-        # MediaPipe is steadiest on the face and least steady on the knees: the real clips'
-        # frame-to-frame jitter on ears is about a third of that on knees.
-        for name, scale in _NOISE_SCALE.items():
-            for idx in _PAIRED[name]:
-                self._noise_scale[list(idx)] = scale
-        for name in _FAR_LEG_JOINTS:
-            for i in _PAIRED[name][far_side]:
-                self._noise_scale[i] = 3.0
-        self._burst = 0
+        # Per landmark: which joint drives it, its lateral offset (metres, + toward the
+        # athlete's left), which body side it is on (-1 right, +1 left, 0 centre), the
+        # visibility range when on the near side and when on the far side, and its jitter.
+        half = body.hip_width / 2
+        self._joint = ["nose"] * NUM_LANDMARKS
+        self._lateral = np.zeros(NUM_LANDMARKS)
+        self._body_side = np.zeros(NUM_LANDMARKS)
+        self._vis_near = np.tile([0.93, 1.0], (NUM_LANDMARKS, 1))
+        self._vis_far = np.tile([0.93, 1.0], (NUM_LANDMARKS, 1))
+        self._vis_near[0] = self._vis_far[0] = (0.97, 1.0)
+        self._scale_near = np.ones(NUM_LANDMARKS)
+        self._scale_far = np.ones(NUM_LANDMARKS)
+        for name, sides in _PAIRED.items():
+            for side_i, idx in enumerate(sides):
+                lateral = half if side_i == 0 else -half
+                if name in ("eye", "ear", "mouth"):
+                    lateral *= 0.35
+                for i in idx:
+                    self._joint[i] = name
+                    self._lateral[i] = lateral
+                    self._body_side[i] = 1.0 if side_i == 0 else -1.0
+                    self._scale_near[i] = self._scale_far[i] = _NOISE_SCALE[name]
+                    if name in _FAR_LEG_JOINTS:
+                        self._vis_far[i] = (0.15, 0.6)
+                        self._scale_far[i] = 3.0
+                    elif name in ("eye", "ear"):
+                        self._vis_far[i] = (0.75, 0.99)
+        # The near arm holds the stick low, the far arm high: hands keep their grip on a turn.
+        for side, (elbow, wrist) in ((near, ("elbow_low", "wrist_low")),
+                                     (far, ("elbow_top", "wrist_top"))):
+            idx = _NEAR_ARM[side]
+            for k, i in enumerate(idx):
+                self._joint[i] = elbow if k == 0 else wrist
+                self._lateral[i] = half if side == "left" else -half
+                self._body_side[i] = 1.0 if side == "left" else -1.0
+                self._vis_near[i] = (0.9, 0.9) if side == near else (0.4, 0.95)
+                self._vis_far[i] = (0.4, 0.95)
 
-    def _project(self, xy: np.ndarray, depth: float) -> tuple[float, float, float]:
-        """Image position (normalised) and MediaPipe-like z of a point at body x, y, depth."""
+    def landmarks(self, joints: Joints, turn: float = 0.0, shift: float = 0.0) -> np.ndarray:
+        """One frame's [33, 4] landmarks (x, y, z, visibility); all NaN when the person is lost."""
         v = self.view
+        rng = self.rng
+        pos = np.array([getattr(joints, name) for name in self._joint])
         sign = 1.0 if self.facing_right else -1.0
-        x = sign * xy[0] + v.x_offset
+        c, s = math.cos(turn), math.sin(turn)
+        x = sign * (pos[:, 0] * c - self._lateral * s) + v.x_offset + shift
+        depth = sign * (pos[:, 0] * s + self._lateral * c)
         yaw = math.radians(v.yaw_deg)
         xc = x * math.cos(yaw) + depth * math.sin(yaw)
         zc = v.distance - x * math.sin(yaw) + depth * math.cos(yaw)
         f = v.focal_px
         u = f * xc / zc
-        w = -f * (xy[1] - v.cam_height) / zc
+        w = -f * (pos[:, 1] - v.cam_height) / zc
         roll = math.radians(v.roll_deg)
         u, w = u * math.cos(roll) - w * math.sin(roll), u * math.sin(roll) + w * math.cos(roll)
-        return ((u + v.width / 2) / v.width, (w + v.height / 2) / v.height,
-                (zc - v.distance) * f / zc / v.width)
-
-    def landmarks(self, joints: Joints) -> np.ndarray:
-        """One frame's [33, 4] landmarks (x, y, z, visibility); all NaN when the person is lost."""
-        v = self.view
-        rng = self.rng
-        out = np.zeros((NUM_LANDMARKS, 4), dtype=np.float64)
-        half = self.body.hip_width / 2
-        near_side = 1 if self._near == "right" else 0
-        for name, sides in _PAIRED.items():
-            pos = getattr(joints, name)
-            for side_i, idx in enumerate(sides):
-                near = side_i == near_side
-                depth = -half if near else half
-                if name in ("eye", "ear", "mouth"):
-                    depth *= 0.35
-                for k, i in enumerate(idx):
-                    x, y, z = self._project(pos, depth - 0.005 * k)
-                    out[i, :3] = (x, y, z)
-                    out[i, 3] = rng.uniform(0.93, 1.0)
-                    if not near and name in _FAR_LEG_JOINTS:
-                        out[i, 3] = rng.uniform(0.15, 0.6)
-                    elif not near and name in ("eye", "ear"):
-                        out[i, 3] = rng.uniform(0.75, 0.99)
-        out[0, :3] = self._project(joints.nose, 0.0)
-        out[0, 3] = rng.uniform(0.97, 1.0)
-        arms = {self._near: (joints.elbow_low, joints.wrist_low),
-                self._far: (joints.elbow_top, joints.wrist_top)}
-        for side, (elbow, wrist) in arms.items():
-            depth = -half if side == self._near else half
-            idx = _NEAR_ARM[side]
-            out[idx[0], :3] = self._project(elbow, depth)
-            for i in idx[1:]:
-                out[i, :3] = self._project(wrist, depth)
-            out[list(idx), 3] = rng.uniform(0.4, 0.95) if side == self._far else 0.9
+        out = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)
+        out[:, 0] = (u + v.width / 2) / v.width
+        out[:, 1] = (w + v.height / 2) / v.height
+        out[:, 2] = (zc - v.distance) * f / zc / v.width
+        # The side nearer the camera is seen; the far side is guessed through the body.
+        near = self._body_side * sign * c < 0.0
+        near |= self._body_side == 0.0
+        lo = np.where(near, self._vis_near[:, 0], self._vis_far[:, 0])
+        hi = np.where(near, self._vis_near[:, 1], self._vis_far[:, 1])
+        out[:, 3] = rng.uniform(lo, hi)
+        scale = np.where(near, self._scale_near, self._scale_far)
         # MediaPipe's tracking smooths: its jitter is correlated from frame to frame.
         rho = 0.8
-        fresh = rng.normal(0.0, v.noise_px, size=(NUM_LANDMARKS, 2)) * self._noise_scale[:, None]
+        fresh = rng.normal(0.0, v.noise_px, size=(NUM_LANDMARKS, 2)) * scale[:, None]
         self._noise = rho * self._noise + math.sqrt(1 - rho * rho) * fresh
         out[:, 0] += self._noise[:, 0] / v.width
         out[:, 1] += self._noise[:, 1] / v.height
-        if self._lost():
+        outside = (out[:, 0] < 0.0) | (out[:, 0] > 1.0) | (out[:, 1] < 0.0) | (out[:, 1] > 1.0)
+        out[outside, 3] *= 0.1
+        hips_out = outside[23] and outside[24]
+        if self._lost() or hips_out:
             out[:] = np.nan
         return out.astype(np.float32)
 

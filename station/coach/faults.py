@@ -1,0 +1,84 @@
+"""The live faults seen on the pose and the band, and the score of a finished rep.
+
+hips_stopped is judged by stall.py (the hips fall behind this rep's hinge ratio); here it is
+also called when the hips go down rather than back (an upright squat: the hips dropped more
+than they travelled). knee_bend, stick_contact and band_slack must hold for a short time, so
+one occluded knee or one HX711 spike never buzzes.
+"""
+
+from __future__ import annotations
+
+from station.coach.cues import CUES, cue_for
+from station.coach.reps import Rep
+from station.config import CoachConfig
+from station.types import Event, Fault, FaultDetected, RepResult, RepScored
+
+
+def raise_fault(rep: Rep, fault: Fault, t: float) -> list[Event]:
+    """Record a live fault once per rep; the first sighting is the event (the buzz)."""
+    if fault in rep.faults:
+        return []
+    rep.faults.append(fault)
+    return [FaultDetected(t, rep.index, fault, True, CUES[fault])]
+
+
+def _held(since: float | None, on: bool, t: float) -> float | None:
+    if not on:
+        return None
+    return t if since is None else since
+
+
+class LiveFaults:
+    """knee_bend, stick_contact, hips going down, band_slack: called while the rep goes on."""
+
+    def __init__(self, config: CoachConfig) -> None:
+        self.config = config
+
+    def pose(self, rep: Rep, t: float, travel: float, drop: float, knee: float,
+             stick_off: float, trunk: float, descending: bool) -> list[Event]:
+        cfg = self.config
+        events: list[Event] = []
+        rep.knee_since = _held(rep.knee_since, knee > cfg.knee_bend_max_deg, t)
+        if rep.knee_since is not None and t - rep.knee_since >= cfg.knee_bend_hold_s:
+            events += raise_fault(rep, Fault.KNEE_BEND, t)
+        rep.stick_since = _held(rep.stick_since, abs(stick_off) > cfg.stick_max_deg, t)
+        if rep.stick_since is not None and t - rep.stick_since >= cfg.stick_hold_s:
+            events += raise_fault(rep, Fault.STICK_CONTACT, t)
+        # Hips down, not back: an upright trunk while the hips drop further than they went
+        # back is a squat, whatever the trunk-led stall detector made of it.
+        if (descending and drop >= cfg.hips_down_min_drop and drop > travel
+                and trunk < cfg.min_rep_trunk_deg):
+            events += raise_fault(rep, Fault.HIPS_STOPPED, t)
+        return events
+
+    def band(self, rep: Rep, t: float, force: float) -> list[Event]:
+        cfg = self.config
+        rep.slack_since = _held(rep.slack_since, force < cfg.band_slack_min_n, t)
+        if rep.slack_since is not None and t - rep.slack_since >= cfg.band_slack_hold_s:
+            return raise_fault(rep, Fault.BAND_SLACK, t)
+        return []
+
+
+def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
+    """The finished rep's verdict: `shallow` if the hips never got far back, and its metrics."""
+    events: list[Event] = []
+    faults = list(rep.faults)
+    if rep.max_travel < config.shallow_min_travel and Fault.HIPS_STOPPED not in faults:
+        faults.append(Fault.SHALLOW)
+        events.append(FaultDetected(t, rep.index, Fault.SHALLOW, False, CUES[Fault.SHALLOW]))
+    metrics = {
+        "hip_travel": rep.max_travel,
+        "hip_drop": rep.max_drop,
+        "trunk_deg": rep.peak_trunk,
+        "knee_deg": rep.knee_at_peak,
+        "knee_max_deg": rep.max_knee,
+        "descent_s": rep.peak_t - rep.start,
+        "ascent_s": t - rep.peak_t,
+    }
+    if rep.tension_n:
+        metrics["tension_min_n"] = rep.tension_min or 0.0
+        metrics["tension_mean_n"] = rep.tension_sum / rep.tension_n
+    ordered = tuple(f for f in Fault if f in faults)
+    result = RepResult(rep.index, rep.start, t, ordered, cue_for(ordered), metrics)
+    events.append(RepScored(t, result))
+    return events

@@ -1,0 +1,173 @@
+"""Rep segmentation: STANDING -> DESCENDING -> BOTTOM -> ASCENDING -> STANDING.
+
+A rep is followed on one depth signal, in degrees: the trunk's lean, or the hips' drop below
+standing scaled so that `min_rep_drop` leg lengths count like `min_rep_trunk_deg` degrees,
+whichever is larger. A hinge shows in the trunk; a squat with an upright trunk (the hinge
+gone wrong) shows in the drop, and is still a rep that a coach counts and fails.
+
+It holds up to pauses at the bottom (depth still: BOTTOM), bounces (a few degrees up and down
+again stay one rep), partial reps (a movement that never reaches the rep depth is not a rep)
+and two reps without a full stand (coming back up past the rep depth, `min_rep_trunk_deg`,
+then going down again ends one rep and starts the next).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from station.coach.filters import SlopeWindow
+from station.coach.fusion import BandGain
+from station.config import CoachConfig
+from station.types import Event, Fault, Phase, RepStarted
+
+# Degrees the depth must come back up from its deepest point before the rep is ascending.
+_TURN_DEG = 4.0
+# Depth speed (degrees per second) under which a rep deep enough to count is at its bottom.
+_BOTTOM_SPEED_DPS = 8.0
+# Degrees the depth must go down again, on the way up, before that is a new descent.
+_RECHAIN_DEG = 8.0
+# Seconds of velocity window: 0.2 s is 6 frames at 30 fps, enough to average out jitter.
+_SLOPE_SPAN_S = 0.2
+# Weight of each standing frame in the standing depth baseline (exponential average).
+_BASELINE_ALPHA = 0.1
+
+
+@dataclass
+class Rep:
+    """The rep in progress: what has been seen so far, and the state of its live faults."""
+
+    index: int
+    start: float
+    band: BandGain
+    peak_depth: float = 0.0
+    peak_t: float = 0.0
+    peak_trunk: float = 0.0
+    knee_at_peak: float = 0.0
+    max_knee: float = 0.0
+    max_travel: float = 0.0
+    max_drop: float = 0.0
+    ascent_min: float = 180.0
+    ascent_min_t: float = 0.0
+    faults: list[Fault] = field(default_factory=list)
+    knee_since: float | None = None
+    stick_since: float | None = None
+    slack_since: float | None = None
+    tension_min: float | None = None
+    tension_sum: float = 0.0
+    tension_n: int = 0
+
+    def add_tension(self, force: float) -> None:
+        self.tension_min = force if self.tension_min is None else min(self.tension_min, force)
+        self.tension_sum += force
+        self.tension_n += 1
+
+
+class RepTracker:
+    """Follows the depth signal frame by frame and opens, closes and counts reps."""
+
+    def __init__(self, config: CoachConfig) -> None:
+        self.config = config
+        self.phase = Phase.STANDING
+        self.rep: Rep | None = None
+        self.count = 0
+        self._scale = config.min_rep_trunk_deg / config.min_rep_drop
+        self._velocity = SlopeWindow(_SLOPE_SPAN_S)
+        self._base: float | None = None
+        self._pending: str | None = None
+        self.still = False  # standing still (within 2 degrees of the standing depth)
+
+    def depth(self, trunk: float, drop: float) -> float:
+        """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths)."""
+        return max(trunk, drop * self._scale)
+
+    def _open(self, t: float, start: float) -> Event:
+        self.count += 1
+        self.rep = Rep(self.count, start, BandGain(self.config.band_learn_travel,
+                                                    self.config.band_min_corr))
+        self.phase = Phase.DESCENDING
+        return RepStarted(t, self.count)
+
+    def drop(self) -> None:
+        """Forget a rep in progress (the stream ended before it finished)."""
+        if self.rep is not None:
+            self.count -= 1
+        self.rep = None
+        self.phase = Phase.STANDING
+        self._pending = None
+
+    def step(self, t: float, trunk: float, drop: float, travel: float, knee: float
+             ) -> list[Event]:
+        """One frame's trunk (deg), hip drop and travel (leg lengths) and knee (deg)."""
+        cfg = self.config
+        d = self.depth(trunk, drop)
+        v = self._velocity.add(t, d)
+        self._pending = None
+        events: list[Event] = []
+        if self.phase is Phase.STANDING:
+            if self._base is None:
+                self._base = d
+            over = d - self._base
+            # Rising: moving down at speed, or (just back from lost frames, no speed yet)
+            # twice as far over the standing depth.
+            rising = (v > cfg.rep_start_speed_dps) if v is not None else (
+                over > cfg.rep_start_rise_deg)
+            if d > cfg.rep_start_trunk_deg or (rising and over > cfg.rep_start_rise_deg):
+                events.append(self._open(t, t))
+            else:
+                if over < cfg.rep_start_rise_deg:
+                    self._base += _BASELINE_ALPHA * over
+                self.still = abs(over) < 2.0
+                return events
+        self.still = False
+        rep = self.rep
+        assert rep is not None
+        if d > rep.peak_depth:
+            rep.peak_depth, rep.peak_t = d, t
+            rep.peak_trunk, rep.knee_at_peak = trunk, knee
+        rep.max_travel = max(rep.max_travel, travel)
+        rep.max_knee = max(rep.max_knee, knee)
+        rep.max_drop = max(rep.max_drop, drop)
+        base = self._base if self._base is not None else 0.0
+        if self.phase in (Phase.DESCENDING, Phase.BOTTOM):
+            if d < rep.peak_depth - _TURN_DEG:
+                self.phase = Phase.ASCENDING
+                rep.ascent_min, rep.ascent_min_t = d, t
+            elif (self.phase is Phase.DESCENDING and rep.peak_depth >= cfg.min_rep_trunk_deg
+                  and v is not None and abs(v) < _BOTTOM_SPEED_DPS):
+                self.phase = Phase.BOTTOM
+        elif self.phase is Phase.ASCENDING:
+            if d < rep.ascent_min:
+                rep.ascent_min, rep.ascent_min_t = d, t
+            if d < cfg.standing_trunk_deg:
+                self._pending = "end"
+            elif d > rep.ascent_min + _RECHAIN_DEG:
+                # Came up past the depth that counts a rep (not standing tall) and went down
+                # again: the next rep began. Still deeper than that: a bounce in this one.
+                if (rep.peak_depth >= cfg.min_rep_trunk_deg
+                        and rep.ascent_min < cfg.min_rep_trunk_deg):
+                    self._pending = "chain"
+                else:
+                    self.phase = Phase.DESCENDING  # a bounce: the same rep goes on down
+        # Leaned a little and settled back before any rep: that was sway, not a rep.
+        if (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.min_rep_trunk_deg
+                and d < base + 2.0):
+            self.drop()
+        return events
+
+    def finish_step(self, t: float, score: Callable[[Rep, float], list[Event]]) -> list[Event]:
+        """Close the rep if this frame ended it (scored by `score`); open the next if chained."""
+        rep, pending = self.rep, self._pending
+        self._pending = None
+        if rep is None or pending is None:
+            return []
+        self.rep = None
+        self.phase = Phase.STANDING
+        if rep.peak_depth < self.config.min_rep_trunk_deg:
+            self.count -= 1  # a partial movement, not a rep
+            return []
+        if pending == "end":
+            return score(rep, t)
+        events = score(rep, rep.ascent_min_t)
+        events.append(self._open(t, rep.ascent_min_t))
+        return events

@@ -1,0 +1,259 @@
+"""The hips-stopped detector: the hips stop travelling back while the torso keeps folding.
+
+A hinge moves the hips back in step with the trunk's lean: over a rep, hip travel grows in
+proportion to trunk angle (this rep's own "hinge ratio"). The stall is the moment the hips
+fall behind that ratio. Every new sample of the hips' witness (the camera's hip travel at
+30 frames/s, or the band's tension at 80 samples/s) asks: over the last `window` seconds,
+did the hips move at least `ratio` of what the trunk's change says they should have?
+
+The expected change is this rep's ratio (hips moved per degree of trunk, from standing up to
+the start of the window) times the trunk's change over the window. The shortfall must also
+clear the witness's own noise (learned while the athlete stands: the spread of its change
+over one window), so jitter alone never buzzes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+
+class Track:
+    """A short history of one signal, read back at any recent time by linear interpolation."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self._t: deque[float] = deque()
+        self._x: deque[float] = deque()
+
+    def clear(self) -> None:
+        self._t.clear()
+        self._x.clear()
+
+    def add(self, t: float, x: float) -> None:
+        self._t.append(t)
+        self._x.append(x)
+        while self._t and self._t[0] < t - self.span:
+            self._t.popleft()
+            self._x.popleft()
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    @property
+    def last(self) -> float:
+        return self._x[-1]
+
+    @property
+    def last_t(self) -> float:
+        return self._t[-1]
+
+    def at(self, t: float) -> float | None:
+        """The signal at time t (interpolated), or None if t is outside the history."""
+        ts, xs = self._t, self._x
+        if not ts or t < ts[0] or t > ts[-1]:
+            return None
+        for i in range(len(ts) - 1, 0, -1):
+            if ts[i - 1] <= t:
+                t0, t1 = ts[i - 1], ts[i]
+                if t1 <= t0:
+                    return xs[i]
+                a = (t - t0) / (t1 - t0)
+                return xs[i - 1] + a * (xs[i] - xs[i - 1])
+        return xs[0]
+
+    def mean_between(self, t0: float, t1: float) -> float | None:
+        """Mean of the samples with t0 <= t <= t1, or None if there are none."""
+        total, n = 0.0, 0
+        for t, x in zip(reversed(self._t), reversed(self._x), strict=True):
+            if t < t0:
+                break
+            if t <= t1:
+                total += x
+                n += 1
+        return total / n if n else None
+
+    def mean_since(self, t: float) -> float:
+        """Mean of the samples from time t on (at least the last one)."""
+        ts, xs = self._t, self._x
+        total, n = 0.0, 0
+        for i in range(len(ts) - 1, -1, -1):
+            if n and ts[i] < t:
+                break
+            total += xs[i]
+            n += 1
+        return total / n
+
+
+class NoiseGauge:
+    """The spread (standard deviation) of a signal about its own level, while still.
+
+    Each stretch of stillness starts afresh (`restart`): its first samples only find the
+    level (the athlete may stand a little differently after each rep), and a sample further
+    than five spreads from the level is a shift, not noise.
+    """
+
+    def __init__(self, floor: float, alpha: float = 0.03, settle: int = 8) -> None:
+        self.floor = floor
+        self.alpha = alpha
+        self.settle = settle
+        self._mean: float | None = None
+        self._seen = 0
+        self._var: float | None = None
+
+    def reset(self) -> None:
+        self._mean = self._var = None
+        self._seen = 0
+
+    def restart(self) -> None:
+        """A new stretch of stillness: find the level again before measuring the spread."""
+        self._mean = None
+        self._seen = 0
+
+    def add(self, x: float) -> None:
+        if self._mean is None:
+            self._mean = x
+            return
+        self._seen += 1
+        d = x - self._mean
+        if self._seen <= self.settle:
+            self._mean += d / (self._seen + 1)
+            return
+        self._mean += self.alpha * d
+        v = d * d
+        if self._var is None:
+            self._var = v
+        elif v <= 25.0 * self._var:
+            self._var += self.alpha * (v - self._var)
+
+    @property
+    def sigma(self) -> float:
+        if self._var is None:
+            return 2.0 * self.floor
+        return max(self.floor, math.sqrt(self._var))
+
+
+class LineFit:
+    """Running least-squares line y = a + b x."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.sx = self.sy = self.sxx = self.sxy = self.syy = 0.0
+        self.lo = math.inf
+        self.hi = -math.inf
+
+    def add(self, x: float, y: float) -> None:
+        self.n += 1
+        self.sx += x
+        self.sy += y
+        self.sxx += x * x
+        self.sxy += x * y
+        self.syy += y * y
+        self.lo = min(self.lo, x)
+        self.hi = max(self.hi, x)
+
+    def leverage(self, x: float) -> float:
+        """How far a prediction at x leans on the fitted slope: 1/n + (x - mean)^2 / Sxx."""
+        n = self.n
+        vx = self.sxx - self.sx * self.sx / n
+        return 1.0 / n + (x - self.sx / n) ** 2 / vx if vx > 0.0 else math.inf
+
+    def solve(self) -> tuple[float, float, float] | None:
+        """(a, b, residual standard deviation), or None with too few points."""
+        n = self.n
+        if n < 4:
+            return None
+        vx = self.sxx - self.sx * self.sx / n
+        if vx <= 0.0:
+            return None
+        cxy = self.sxy - self.sx * self.sy / n
+        b = cxy / vx
+        a = (self.sy - b * self.sx) / n
+        vy = self.syy - self.sy * self.sy / n
+        res = max(0.0, vy - b * cxy) / max(n - 2, 1)
+        return a, b, math.sqrt(res)
+
+
+MODE = lambda level, window: level and window  # noqa: E731
+
+
+class StallDetector:
+    """Hips-stopped on one witness of hip travel (camera travel, or band tension).
+
+    While the rep descends, the witness is fitted as a straight line against the trunk angle
+    (the hinge line), using samples older than one window. Each new sample is compared with
+    the line at the trunk's current angle: the hips have stalled when they fall short of the
+    line by more than `noise_k` times the witness's scatter about it (or its standing noise,
+    whichever is larger) and by more than `1 - ratio` of what the trunk's last `window`
+    seconds say they should have moved.
+    """
+
+    def __init__(self, window: float, ratio: float, noise_k: float, noise_floor: float,
+                 hold: float, min_span_deg: float = 5.0) -> None:
+        self.window = window
+        self.ratio = ratio
+        self.noise_k = noise_k
+        self.hold = hold
+        self.min_span_deg = min_span_deg
+        self.noise = NoiseGauge(noise_floor)
+        self._fit = LineFit()
+        self._queue: deque[tuple[float, float]] = deque()
+        self._since: float | None = None
+
+    def reset_rep(self) -> None:
+        """Forget the hinge line (the athlete is still again, or a new descent begins)."""
+        self._fit = LineFit()
+        self._queue.clear()
+        self._since = None
+
+    def clear(self) -> None:
+        self.reset_rep()
+        self.noise.reset()
+
+    def standing(self, x: float) -> None:
+        """A sample while the athlete stands still: learns the witness's noise."""
+        self.noise.add(x)
+
+    def descending(self, t: float, x: float, trunk: Track, trunk_now: float,
+                   sign: float | None = None) -> bool:
+        """A sample while the trunk goes down: True once the hips have stalled for `hold`.
+
+        `sign`, when given, is the way the witness must move as the hips go back (the band's
+        learned sign); a rep whose hinge line slopes the other way is not judged on it.
+        """
+        q = self._queue
+        q.append((t, x))
+        while q and q[0][0] <= t - self.window:
+            ts, xs = q.popleft()
+            k = trunk.at(ts)
+            if k is not None:
+                self._fit.add(k, xs)
+        fit = self._fit.solve()
+        if fit is None or self._fit.hi - self._fit.lo < self.min_span_deg:
+            self._since = None
+            return False
+        a, b, scatter = fit
+        if sign is not None and b * sign <= 0.0:
+            self._since = None
+            return False
+        s = 1.0 if b > 0.0 else -1.0
+        k0 = trunk.at(t - self.window)
+        if k0 is None:
+            return False
+        expected = abs(b) * (trunk_now - k0)
+        shortfall = s * (a + b * trunk_now - x)
+        # The noise of one reading (the scatter about the line, or the standing noise if
+        # larger: the camera's jitter is correlated from frame to frame, so a line through a
+        # second of it looks steadier than any one frame is), plus the line's own doubt
+        # where it is read: early in a descent it rests on a few degrees and is read beyond
+        # them, so a small error in its slope is a large one in the prediction.
+        noise = max(scatter, self.noise.sigma)
+        sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
+        stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
+                   and shortfall > self.noise_k * sigma)
+        if not stalled:
+            self._since = None
+            return False
+        if self._since is None:
+            self._since = t
+        return t - self._since >= self.hold
