@@ -16,6 +16,7 @@ instead of stopping it.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -232,7 +233,6 @@ class LiveStation:
 
 def run_station(config: Config) -> int:
     """`station run`: build every part from the config and run the kiosk until it is closed."""
-    from station.calibration import load_calibration
     from station.hardware.button import StationButton
     from station.hardware.buzzer import AlertBuzzer
     from station.hardware.camera import open_source
@@ -246,11 +246,6 @@ def run_station(config: Config) -> int:
     watchdog = Watchdog()
     watchdog.status("starting: loading the pose model")
     estimator = PoseEstimator.from_config(config)
-    calibration_path = config.resolve(config.tension.calibration_file)
-    _, warning = load_calibration(calibration_path, gain=config.hx711.gain,
-                                  rate_sps=config.hx711.rate_sps)
-    if warning:
-        log.warning("load cell: %s", warning)  # the journal; the badge says camera only
 
     def make_tension() -> TensionSensor:
         return TensionSensor.from_config(config)
@@ -268,6 +263,8 @@ def run_station(config: Config) -> int:
                                    on_hold=lambda: flow.submit(Input.MENU))
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
                           watchdog)
+    # systemd stops the station with SIGTERM: end the loop, close every part on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
     try:
         app.run(flow, feed=station.feed, after_frame=station.after_frame)
