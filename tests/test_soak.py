@@ -1,4 +1,4 @@
-"""Soak: the station on the simulated athlete for two simulated hours, fast-forwarded.
+"""Soak: the station on the simulated athlete for 1.5 simulated hours, fast-forwarded.
 
 Flow, coach, buzzer (gpiozero mock pins), session log (SQLite, its own thread) and screen
 (rendered off-screen once a simulated second) run as they do live. After the first 20% (warm-up)
@@ -12,11 +12,12 @@ from __future__ import annotations
 from bench.soak import run_soak
 
 
-def test_two_simulated_hours_flat_memory_no_thread_lost_every_set_logged(tmp_path) -> None:
-    result = run_soak(2.0, tmp_path / "soak.sqlite3", pool_size=4)
+def test_hours_of_sets_flat_memory_no_thread_lost_every_set_logged(tmp_path) -> None:
+    # 1.5 simulated hours: about a minute here (90x real time), under two on a busy machine.
+    result = run_soak(1.5, tmp_path / "soak.sqlite3", pool_size=3)
     print("\n".join(result.lines()))
-    assert result.simulated_s >= 2 * 3600
-    assert result.sets_started >= 100  # about one athlete a minute
+    assert result.simulated_s >= 1.5 * 3600
+    assert result.sets_started >= 75  # about one athlete a minute
     # Memory: resident size after warm-up grows under 5%.
     assert result.rss_growth < 0.05, result.lines()
     # No thread died: the log writer and the buzzer's player are still there.
