@@ -162,14 +162,14 @@ def test_camera_lost_reconnects_with_back_off_and_says_so(tmp_path, clips_dir, n
     assert gaps[0] >= 0.1 and gaps[1] >= 0.2
     camera = [b["camera"] for b in run.badges]
     lost = run.reasons("camera")
-    assert any(r.startswith("lost: retrying in") for r in lost)
+    assert any(r.startswith("lost: retry in") for r in lost)
     first_lost = next(i for i, c in enumerate(camera) if c[1].startswith("lost"))
     assert any(c[0] for c in camera[:first_lost]) and camera[-1] == (True, "")
     assert run.station.camera.status.reconnects == 1
     assert pose.returned > 40  # coaching went on with the camera that came back
     notes = notify.received()
     assert notes[0] == "READY=1\nSTATUS=coaching"
-    assert any(n.startswith("STATUS=camera: lost: retrying in") for n in notes)
+    assert any(n.startswith("STATUS=camera: lost: retry in") for n in notes)
     assert notes.count("WATCHDOG=1") >= 15  # every 0.1 s through the outage too
     journal = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("camera: lost: retrying in") and "camera unplugged" in m
@@ -185,9 +185,10 @@ def test_a_pose_error_skips_that_frame_only(tmp_path, clips_dir, caplog):
     assert pose.calls > 20 and pose.calls - pose.returned == pose.calls // 7
     assert run.station.pose.skipped == pose.calls // 7
     assert run.station.pose_restarts == 0 and run.station.pose.error is None
-    assert any(r.startswith("skipped ") and "RuntimeError" in r for r in run.reasons("pose"))
+    assert "frames skipped" in run.reasons("pose")
     assert run.flow.view.live.landmarks is not None  # the frames around it were coached
-    assert any("landmark model returned garbage" in r.getMessage() for r in caplog.records)
+    assert any("RuntimeError: landmark model returned garbage" in r.getMessage()
+               for r in caplog.records)
 
 
 def emulated_sensor(config: Config, load: SimulatedLoad, calibration: Calibration):
@@ -209,8 +210,8 @@ def test_load_cell_unplugged_means_camera_only_and_a_restart(tmp_path, clips_dir
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir), make_tension)
     run.run(frames=600, until=lambda r: r.station.tension_restarts >= 1 and len(made) >= 2)
     reasons = run.reasons("load cell")
-    assert reasons and all(r.endswith("camera only") for r in reasons)
-    assert any(r.startswith(("disconnected", "stale")) for r in reasons)
+    assert reasons and set(reasons) <= {"stale", "disconnected", "restarting"}
+    assert "disconnected" in reasons
     assert not any(run.has_load_cell)  # the coach never got a tension sample
     assert run.flow.view.live.tension_n is None
     assert run.flow.view.live.landmarks is not None  # and coached on the camera meanwhile
@@ -226,9 +227,9 @@ def test_noisy_load_cell_means_camera_only_then_a_quiet_one_is_used(tmp_path, cl
     noisy = SimulatedLoad(counts=50_000, noise_counts=5_000, seed=1)  # 5 N of noise
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir),
               emulated_sensor(config, noisy, CALIBRATED))
-    run.run(frames=600, until=lambda r: "noisy: camera only" in r.reasons("load cell")[-1:]
+    run.run(frames=600, until=lambda r: "noisy" in r.reasons("load cell")[-1:]
             and len(r.badges) > 60)
-    assert any(r == "noisy: camera only" for r in run.reasons("load cell"))
+    assert "noisy" in run.reasons("load cell")
     assert not run.has_load_cell[-1] and run.flow.view.live.tension_n is None
 
     quiet = SimulatedLoad(counts=50_000, noise_counts=20, seed=1)  # 0.02 N: a good load cell
@@ -251,7 +252,7 @@ def test_corrupt_calibration_says_so_and_coaches_on_the_camera(tmp_path, clips_d
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir), make_tension)
     with caplog.at_level(logging.WARNING):
         run.run(frames=600, until=lambda r: r.badges[-1]["load cell"][1].startswith("not cal"))
-    assert run.badges[-1]["load cell"] == (False, "not calibrated: camera only")
+    assert run.badges[-1]["load cell"] == (False, "not calibrated")
     assert not run.has_load_cell[-1] and run.flow.view.live.tension_n is None
     warnings = [r.getMessage() for r in caplog.records]
     assert any(str(tmp_path / "calibration.json") in m and "calibrate" in m for m in warnings)
