@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station.coach import analyze  # noqa: E402
 from station.config import CoachConfig  # noqa: E402
 from station.sim.athlete import RepKind  # noqa: E402
-from station.sim.session import SimulatedSet, simulate_set  # noqa: E402
+from station.sim.session import Scenario, SimulatedSet, simulate_set  # noqa: E402
 from station.types import Fault  # noqa: E402
 
 
@@ -127,10 +127,11 @@ def print_tally(name: str, t: Tally, faults: list[Fault]) -> None:
 
 def load_or_simulate(seed: int, reps: int, cache: Path | None) -> SimulatedSet:
     if cache is not None:
-        path = cache / f"set-{seed}-{reps}.pkl"
+        path = cache / f"varied-{seed}-{reps}.pkl"
         if path.exists():
             return pickle.loads(path.read_bytes())
-    sim = simulate_set(seed, reps)
+    scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
+    sim = simulate_set(seed, reps, scenario=scenario)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(sim))

@@ -181,10 +181,10 @@ class Coach:
     def add_pose(self, frame: PoseFrame) -> list[Event]:
         """One pose frame; returns the events it caused (possibly none)."""
         events: list[Event] = []
-        standing = self._reps.phase is Phase.STANDING
-        side, changed = self._sides.add(frame, standing)
+        side, changed = self._sides.add(frame)
         if changed and side is not None:
             events.append(SideDetected(frame.t, side))
+            self._reps.drop()  # a "rep" that began facing the other way was the turn itself
             self._reset_baselines()
         if side is None:
             self._in_view = frame.has_person
@@ -250,6 +250,10 @@ class Coach:
             self._band_stall.reset_rep()
             self._early_stall = None
         self._was_still = self._reps.still
+        if self._reps.phase is Phase.ASCENDING:
+            # On the way up: the next descent (a chained rep) draws its own hinge line.
+            self._cam_stall.reset_rep()
+            self._band_stall.reset_rep()
         # From the first movement (before the rep is sure) the stall detectors draw this
         # descent's hinge line; they may judge it once the rep has opened.
         moving = not self._reps.still and self._reps.phase in (Phase.STANDING,
