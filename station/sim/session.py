@@ -114,6 +114,9 @@ def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: S
         if kind is RepKind.SLACK:
             # Step in so far that the band falls to 0-8 N at the bottom of the rep.
             at_bottom = band.tension(plan.travel_bottom)
+            if scenario.turn:  # it may come after the turn, with the band pulling the other way
+                other = Band(band.stiffness, band.standing_n, not band.anchor_behind)
+                at_bottom = max(at_bottom, other.tension(plan.travel_bottom))
             plan = dataclasses.replace(plan, step_in_n=at_bottom - rng.uniform(0.0, 8.0))
         prev = plans[-1] if plans else None
         if (prev is not None and prev.to_depth > 0.0):
