@@ -46,6 +46,11 @@ _TRUNK_LINE_S = 0.15
 # Fraction of stick_max_deg off the stick past which hips_stopped is not judged: a back that
 # starts to round leans the hip-to-shoulder line without any hinge, which reads as a stall.
 _STICK_GATE = 1.0 / 3.0
+# The band's stall is called only when the camera's newest frame leans the same way: its
+# hips at least half a noise-width short of their own hinge line. It costs the band almost
+# none of its speed and drops a fifth of its false stalls (the trunk's jitter, which both
+# read against, then shows in the camera too).
+_BAND_CAMERA_Z = 0.5
 # A stall seen this long (seconds) before the rep opened is still called when it opens.
 _EARLY_STALL_S = 0.5
 # The band's tension at a frame's instant is the mean of its samples within this many seconds
@@ -173,8 +178,9 @@ class Coach:
                                                  t_frame + _BAND_HALF_SPAN_S)
         if force is None or force <= self.config.band_slack_min_n + _BAND_MARGIN_N:
             return []
-        if self._band_stall.descending(t_frame, force, self._trunk, trunk,
-                                       sign=1.0 if gain > 0 else -1.0):
+        if (self._band_stall.descending(t_frame, force, self._trunk, trunk,
+                                        sign=1.0 if gain > 0 else -1.0)
+                and self._cam_stall.last_z >= _BAND_CAMERA_Z):
             return self._stalled(t)
         return []
 
