@@ -9,13 +9,14 @@
 #   ./install.sh --dry-run     print every step it would take, change nothing
 #   ./install.sh --target pi|desktop   take that path whatever this machine is (CI: --dry-run)
 #   ./install.sh --print-config        print the settings file the appliance gets
+#   ./install.sh --reset-config        Pi: put the edited settings aside (.bak), install defaults
 # Safe to run again: when nothing changed it changes nothing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-dev=0 dry=0 uninstall=0 purge=0 print_config=0 target=""
+dev=0 dry=0 uninstall=0 purge=0 print_config=0 reset_config=0 target=""
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
         --uninstall) uninstall=1 ;;
         --purge) purge=1 ;;
         --print-config) print_config=1 ;;
+        --reset-config) reset_config=1 ;;
         --target)
             [ $# -ge 2 ] || { echo "install.sh: --target needs pi or desktop" >&2; exit 2; }
             target="$2"; shift ;;
@@ -200,6 +202,11 @@ install_appliance() {
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
 
     # 5. The settings: written once; an edited copy is kept and the new one put beside it.
+    if [ "$reset_config" = 1 ] && [ -f "$etc/station.toml" ]; then
+        step "put the settings aside as $etc/station.toml.bak" \
+            mv -f "$etc/station.toml" "$etc/station.toml.bak"
+        changed=1
+    fi
     tmp="$(mktemp)"
     # shellcheck disable=SC2064  # expand $tmp now: it is local to this function
     trap "rm -f '$tmp'" EXIT

@@ -19,7 +19,7 @@ rate and the pose rate in each mode: the evidence for where pose belongs on a Pi
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp_proc
+import dataclasses
 import os
 import resource
 import statistics
@@ -40,10 +40,16 @@ sys.path.insert(0, str(REPO))
 
 from station.annotate import Annotator  # noqa: E402
 from station.coach import Coach, analyze  # noqa: E402
-from station.config import Config, PoseConfig  # noqa: E402
+from station.config import Config  # noqa: E402
 from station.hardware.camera import OpenCVSource  # noqa: E402
-from station.hardware.frames import CaptureThread, NewestFrameSlot, PoseWorker  # noqa: E402
+from station.hardware.frames import (  # noqa: E402
+    CaptureThread,
+    NewestFrameSlot,
+    PosePipeline,
+    PoseWorker,
+)
 from station.pose import PoseEstimator  # noqa: E402
+from station.pose_process import PoseProcess  # noqa: E402
 from station.streams import PoseStream  # noqa: E402
 
 CLIPS = next((p for p in (REPO.parent / "shared" / "data" / "clips",
@@ -166,28 +172,37 @@ def estimate_pis(per_frame: dict[str, float]) -> None:
 
 # ----- contention -----
 
-def _tension_stand_in(stop: threading.Event, lateness: list[float]) -> None:
-    """Wakes at 80 Hz and does a read's worth of Python (24 bit shifts, a median of 5)."""
+def _tension_stand_in(stop: threading.Event, lateness: list[float],
+                      longest_pulse: list[float]) -> None:
+    """Wakes at 80 Hz and bit-bangs a read's worth of Python: 24 clock pulses, each a "high"
+    and a "low" step, then a median of 5. Records how late it woke and, per read, its longest
+    high step: on a real HX711, PD_SCK high for over 60 us powers the chip down."""
     period = 1 / 80
     due = time.perf_counter() + period
     window: list[int] = []
+    clock = time.perf_counter
     while not stop.is_set():
-        delay = due - time.perf_counter()
+        delay = due - clock()
         if delay > 0:
             time.sleep(delay)
-        lateness.append(time.perf_counter() - due)
+        lateness.append(clock() - due)
         value = 0
+        longest = 0.0
         for bit in range(24):
-            value = (value << 1) | (bit & 1)
+            high = clock()  # PD_SCK high
+            value = (value << 1) | (bit & 1)  # read DOUT
+            longest = max(longest, clock() - high)  # PD_SCK low
+        longest_pulse.append(longest)
         window = (window + [value])[-5:]
         statistics.median(window)
         due += period
-        if time.perf_counter() > due + period:  # fell a whole period behind: skip ahead
-            due = time.perf_counter() + period
+        if clock() > due + period:  # fell a whole period behind: skip ahead
+            due = clock() + period
 
 
-def _screen(seconds: float, poses: list[int]) -> list[float]:
-    """A pygame loop at 30 fps drawing a kiosk-like frame; its frame times."""
+def _screen(seconds: float, poll) -> list[float]:
+    """A pygame loop at 30 fps drawing a kiosk-like frame, taking new poses each frame as the
+    kiosk would (`poll()` -> number of new poses); its frame times."""
     import pygame
 
     pygame.init()
@@ -195,14 +210,16 @@ def _screen(seconds: float, poses: list[int]) -> list[float]:
     font = pygame.font.Font(None, 48)
     clock = pygame.time.Clock()
     frame_times = []
+    poses = 0
     end = time.perf_counter() + seconds
     last = time.perf_counter()
     while time.perf_counter() < end:
         pygame.event.pump()
+        poses += poll()
         screen.fill((20, 20, 20))
         for i in range(12):
             pygame.draw.line(screen, (240, 240, 240), (100 + 20 * i, 100), (300, 400 - 10 * i), 4)
-        screen.blit(font.render(f"poses {poses[0]}", True, (60, 200, 60)), (420, 200))
+        screen.blit(font.render(f"poses {poses}", True, (60, 200, 60)), (420, 200))
         pygame.display.flip()
         clock.tick(30)
         now = time.perf_counter()
@@ -212,65 +229,66 @@ def _screen(seconds: float, poses: list[int]) -> list[float]:
     return frame_times
 
 
-def _pose_loop(clip: str, stop, count, pose_config: PoseConfig) -> None:
-    """Capture + pose threads over the clip (looping), counting poses; runs in either mode."""
-    with PoseEstimator(pose_config) as estimator:
-        while not stop.is_set():
-            slot = NewestFrameSlot()
-            with OpenCVSource(Path(clip), realtime=True) as source:
-                capture = CaptureThread(source, slot)
+def _contention_run(mode: str, clip: Path, config: Config, seconds: float) -> str:
+    """One mode: "none" (no pose), "thread" (PosePipeline here) or "process" (PoseProcess)."""
+    lateness: list[float] = []
+    pulses: list[float] = []
+    stop_tension = threading.Event()
+    tension = threading.Thread(target=_tension_stand_in, args=(stop_tension, lateness, pulses))
+    received: list[int] = []
+    estimator = pipeline = proc = None
+    if mode == "thread":
+        estimator = PoseEstimator(config.pose)
+        pipeline = PosePipeline(OpenCVSource(clip, realtime=True), estimator.process_frame,
+                                lambda pose, frame: received.append(1))
+        pipeline.start()
+    elif mode == "process":
+        file_config = dataclasses.replace(config, camera=dataclasses.replace(
+            config.camera, source="opencv", device=str(clip)))
+        proc = PoseProcess(file_config, realtime=True).start()
 
-                def counted(pose, frame):
-                    count.value += 1
+    def poll() -> int:
+        if proc is not None:
+            return len(proc.poll())
+        n = len(received)
+        received.clear()
+        return n
 
-                worker = PoseWorker(slot, estimator.process_frame, counted)
-                worker.start()
-                capture.start()
-                while worker.is_alive() and not stop.is_set():
-                    worker.join(0.05)
-                capture.stop()
-                worker.stop()
-                worker.join()
-                capture.join()
+    def processed() -> int:
+        if pipeline is not None:
+            return pipeline.counts().processed
+        return proc.counts.processed if proc is not None else 0
+
+    if mode != "none":
+        time.sleep(2.0)  # let the model load before measuring
+    poll()
+    before = processed()
+    tension.start()
+    frame_times = _screen(seconds, poll)
+    stop_tension.set()
+    tension.join()
+    after = processed()
+    if pipeline is not None:
+        pipeline.stop()
+        estimator.close()
+    if proc is not None:
+        proc.stop()
+    late = np.array(lateness) * 1000
+    ft = np.array(frame_times[1:]) * 1000
+    long_reads = 100 * float(np.mean(np.array(pulses) > 60e-6))
+    return (f"  pose {mode:<8}: 80 Hz reader late by median {np.median(late):5.2f} ms, "
+            f"p99 {np.percentile(late, 99):6.2f} ms, max {late.max():6.2f} ms; "
+            f"reads with a >60 us pulse {long_reads:4.1f}%; screen "
+            f"{1000 / ft.mean():5.1f} fps (p99 frame {np.percentile(ft, 99):5.1f} ms); "
+            f"pose {(after - before) / seconds:5.1f} fps")
 
 
 def bench_contention(clip: Path, config: Config, seconds: float) -> None:
+    """The screen and tension stand-ins with no pose, pose in a thread, pose in a process."""
     print(f"contention, {seconds:.0f} s a mode: 80 Hz tension stand-in + pygame screen at 30 fps "
           f"+ pose on a 30 fps camera stand-in ({os.cpu_count()} CPUs here)")
     for mode in ("none", "thread", "process"):
-        lateness: list[float] = []
-        stop_tension = threading.Event()
-        tension = threading.Thread(target=_tension_stand_in, args=(stop_tension, lateness))
-        poses = [0]
-        if mode == "thread":
-            stop = threading.Event()
-            count = type("Count", (), {"value": 0})()
-            pose = threading.Thread(target=_pose_loop, args=(str(clip), stop, count,
-                                                             config.pose))
-        elif mode == "process":
-            ctx = mp_proc.get_context("spawn")
-            stop = ctx.Event()
-            count = ctx.Value("i", 0)
-            pose = ctx.Process(target=_pose_loop, args=(str(clip), stop, count, config.pose))
-        if mode != "none":
-            pose.start()
-            time.sleep(2.0)  # let the model load before measuring
-            start_count = count.value
-        tension.start()
-        frame_times = _screen(seconds, poses)
-        stop_tension.set()
-        tension.join()
-        pose_fps = 0.0
-        if mode != "none":
-            pose_fps = (count.value - start_count) / seconds
-            stop.set()
-            pose.join()
-        late = np.array(lateness) * 1000
-        ft = np.array(frame_times[1:]) * 1000
-        print(f"  pose {mode:<8}: 80 Hz reader late by median {np.median(late):5.2f} ms, "
-              f"p99 {np.percentile(late, 99):6.2f} ms, max {late.max():6.2f} ms; screen "
-              f"{1000 / ft.mean():5.1f} fps (p99 frame {np.percentile(ft, 99):5.1f} ms); "
-              f"pose {pose_fps:5.1f} fps")
+        print(_contention_run(mode, clip, config, seconds))
 
 
 def main() -> int:
@@ -285,7 +303,8 @@ def main() -> int:
     config = Config()
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp) / "lifting_640x480.mp4"
-        make_640x480_clip(clip, args.frames)
+        # long enough for the contention runs to play it once (2 s load + the measurement)
+        make_640x480_clip(clip, max(args.frames, int(30 * (args.contention + 3))))
         per_frame = bench_stages(clip, config)
         bench_threads(clip, config)
         estimate_pis(per_frame)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from station import __version__
 from station.config import load_config
-from station.errors import StationError
+from station.errors import ConfigError, StationError
 
 # Subcommand name -> (module under station.commands, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -52,7 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module = importlib.import_module(f"station.commands.{COMMANDS[args.command][0]}")
     try:
-        config = load_config(args.config)
+        try:
+            config = load_config(args.config)
+        except ConfigError as exc:
+            # A command may handle a broken settings file itself (`run` under systemd shows it
+            # on the screen and waits for the fix); the others exit 2 with the one line.
+            handler = getattr(module, "on_config_error", None)
+            if handler is None:
+                raise
+            return int(handler(args, exc) or 0)
         return int(module.run(args, config) or 0)
     except StationError as exc:
         print(f"station: error: {exc}", file=sys.stderr)

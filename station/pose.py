@@ -103,6 +103,12 @@ class LegacyBackend:
         )
 
     def landmarks(self, rgb: np.ndarray, t: float) -> np.ndarray | None:
+        # The solution stamps every frame 33.3 ms after the last, as if none were ever
+        # dropped; its landmark smoothing then misjudges speed when the pose worker skips
+        # frames. Give the graph the frame's own time instead (it adds the 33333 us itself).
+        if hasattr(self._pose, "_simulated_timestamp"):
+            us = int(round(t * 1e6))
+            self._pose._simulated_timestamp = max(us, self._pose._simulated_timestamp + 1) - 33333
         result = self._pose.process(rgb)
         if result.pose_landmarks is None:
             return None

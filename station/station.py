@@ -189,6 +189,11 @@ class StationFlow:
         self.events: list[Event] = []  # every coach event of the current set, in order
         self._reported: dict[str, tuple[bool, str]] = {}
 
+    @property
+    def person_present(self) -> bool:
+        """Someone is in view now (the load cell re-tares itself only while nobody is)."""
+        return self._presence.in_view_for(self.view.now) > 0.0
+
     # -- inputs --------------------------------------------------------------------------
 
     def report(self, part: str, ok: bool, reason: str = "") -> None:

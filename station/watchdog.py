@@ -84,10 +84,14 @@ class Watchdog:
         try:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                # Never block the kiosk loop: a full socket drops the message instead.
+                self._sock.setblocking(False)
             self._sock.sendto(message.encode("utf-8"), self._address)
+        except BlockingIOError:
+            pass  # systemd is behind; the next ping goes through when it catches up
         except OSError:
-            # systemd gone or the socket full: the station keeps coaching regardless; a
-            # watchdog that really stops arriving is what gets it restarted.
+            # systemd gone: the station keeps coaching regardless; a watchdog that really
+            # stops arriving is what gets it restarted.
             self.close()
 
 

@@ -19,3 +19,42 @@ def tool(name: str) -> str:
             pytest.fail(f"{name} missing in CI: install.sh --dev should have installed it")
         pytest.skip(f"{name} not installed (sudo apt-get install {name})")
     return path
+
+
+class NotifyListener:
+    """systemd's side of sd_notify for tests: a datagram socket read by its own thread, so
+    the station's non-blocking sends never find it full."""
+
+    def __init__(self, path) -> None:
+        import socket
+        import threading
+
+        self.path = str(path)
+        self.messages: list[str] = []
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(self.path)
+        self._sock.settimeout(0.05)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="notify-listener", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.messages.append(self._sock.recv(4096).decode())
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    def received(self) -> list[str]:
+        """Everything received so far (waits a moment for datagrams still in flight)."""
+        import time
+
+        time.sleep(0.1)
+        return list(self.messages)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1.0)
+        self._sock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -170,7 +171,8 @@ def _calibrate(monkeypatch, capsys, config_path, answers: str, *extra):
 
 def test_calibrate_simulated_end_to_end(monkeypatch, capsys, config_path):
     # Enter (slack), 5 (kg), Enter (hanging), y (save).
-    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n5\n\ny\n", "--simulate")
+    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n5\n\ny\n", "--simulate",
+                                "--seconds", "1.0")
     assert code == 0, err
     cal, warning = load_calibration(config_path.parent / "calibration.json")
     assert warning is None
@@ -178,8 +180,8 @@ def test_calibrate_simulated_end_to_end(monkeypatch, capsys, config_path):
     assert 1 / cal.newtons_per_count == pytest.approx(rig.counts_per_newton, rel=0.005)
     assert cal.offset_counts == pytest.approx(rig.offset_counts, abs=30)
     assert cal.known_mass_kg == 5.0
-    # 60 counts of noise at 7034 counts/N: 0.0085 N.
-    assert cal.noise_n == pytest.approx(rig.noise_counts / rig.counts_per_newton, rel=0.3)
+    # 60 counts of noise at 7034 counts/N: 0.0085 N (from about 80 readings: within 35%).
+    assert cal.noise_n == pytest.approx(rig.noise_counts / rig.counts_per_newton, rel=0.35)
     assert "noise" in out and "counts per newton" in out and "Saved" in out
 
 
@@ -257,3 +259,36 @@ def test_mass_that_does_not_hang_on_the_cell_is_caught(config_path):
         with pytest.raises(HX711Error, match="is the mass hanging"):
             flow.run()
     assert not (config_path.parent / "calibration.json").exists()
+
+
+def test_calibrate_notices_a_chip_wired_for_10_sps(config_path):
+    from gpiozero.pins.mock import MockFactory
+
+    from station.hardware.hx711_emulator import HX711Emulator
+
+    config = load_config(config_path)  # rate_sps = 80
+    factory = MockFactory()
+    rig = SimulatedRig(noise_counts=0)
+    rig.attach(HX711Emulator(5, 6, pin_factory=factory, rate_sps=10))  # RATE tied low
+    answers = iter(["", "", "y"])
+    said: list[str] = []
+    with HX711.from_config(config.hx711, pin_factory=factory) as hx:
+        flow = CalibrationFlow(hx, config, rig=rig, seconds=0.1, mass_kg=5.0,
+                               ask=lambda _: next(answers), say=said.append)
+        # Where a busy machine stretched a pulse, the power-cycle left this chip (which
+        # settles in 400 ms, not the 50 the config promises) unsettled: the result may be
+        # refused. The rate was measured and reported in step 1 all the same.
+        with contextlib.suppress(HX711Error):
+            flow.run()
+    assert any("RATE pin is tied low" in line for line in said), said
+
+
+def test_calibrate_without_gpio_says_so_in_one_line(monkeypatch, capsys, config_path):
+    from gpiozero import Device
+
+    monkeypatch.setattr(Device, "pin_factory", None)
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # as on a laptop
+    code, _, err = _calibrate(monkeypatch, capsys, config_path, "")
+    assert code == 1
+    assert err == ("station: error: cannot open the HX711 on GPIO5/GPIO6 (no GPIO); "
+                   "without a Pi, try --simulate\n")

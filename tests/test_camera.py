@@ -4,6 +4,7 @@ since no camera is attached here) and the OpenCV source on the real clips."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -192,6 +193,20 @@ def test_picamera2_releases_the_request_even_when_reading_it_fails():
     source.close()
 
 
+def test_picamera2_closes_the_camera_when_it_cannot_be_configured(monkeypatch):
+    source, made = _source()
+
+    def refuse(self, config):
+        raise RuntimeError("Invalid camera configuration")
+
+    monkeypatch.setattr(RecordingPicamera2, "configure", refuse)
+    with pytest.raises(RuntimeError, match="Invalid camera configuration"):
+        source.open()
+    assert [c[0] for c in made[0].calls][-1] == "close"
+    with pytest.raises(RuntimeError, match="before open"):
+        source.read()
+
+
 def test_picamera2_reports_the_size_libcamera_settled_on():
     source, _ = _source(adjust_size=(640, 480))
     source.width = 642  # not a size the ISP delivers: libcamera adjusts it
@@ -229,6 +244,15 @@ def test_opencv_file_ends_with_none(clips_dir):
         frames = list(iter(source.read, None))
     assert len(frames) == 29
     assert frames[-1].t == pytest.approx(28 / 30)
+
+
+def test_opencv_file_played_in_realtime_is_on_the_monotonic_clock(clips_dir):
+    before = time.monotonic()
+    with OpenCVSource(clips_dir / "deadlift_bad.mp4", realtime=True) as source:
+        frames = [source.read() for _ in range(6)]
+    after = time.monotonic()
+    assert before <= frames[0].t <= frames[-1].t <= after  # waited for each frame's time
+    assert np.diff([f.t for f in frames]) == pytest.approx([1 / 30] * 5)
 
 
 def test_opencv_unreadable_inputs_are_one_line_errors(tmp_path):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
 from station.config import HX711Config
 from station.errors import ConfigError
-from station.hardware.hx711 import HX711, ReadStatus, check_hx711_config, decode
+from station.hardware.hx711 import HX711, ReadStatus, check_hx711_config, decode, measure
 from station.hardware.hx711_emulator import HX711Emulator
 
 
@@ -18,18 +20,26 @@ def factory():
 
 
 def _pair(factory, gain: int = 128, counts: float = 0, **kw):
+    """An emulated chip and the driver on its pins.
+
+    The driver's pulse limit is 58 us here, not 50: the emulator works inside each pulse,
+    which on a busy machine stretches many past 50. It still catches every pulse that powers
+    the emulated chip down (over 60 us by the emulator's own, shorter, measure).
+    """
     emu = HX711Emulator(5, 6, pin_factory=factory, counts=counts, **kw)
-    hx = HX711(5, 6, gain=gain, pin_factory=factory)
+    hx = HX711(5, 6, gain=gain, max_pulse_us=58.0, pin_factory=factory)
     return emu, hx
 
 
-def _good(hx, tries: int = 10):
-    """The next OK reading; a loaded machine may stretch a pulse, and such reads are dropped."""
-    for _ in range(tries):
+def _good(hx, within: float = 20.0):
+    """The next reading that was not discarded for a long pulse (a busy machine makes some,
+    and in bursts; where it does not, this is the first reading)."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
         r = hx.read(timeout=1.0)
         if r.status is not ReadStatus.LONG_PULSE and r.status is not ReadStatus.LATE:
             return r
-    raise AssertionError("no reading without a long pulse in 10 tries")
+    raise AssertionError(f"every reading for {within:g} s had a long pulse")
 
 
 @pytest.mark.parametrize(("word", "status", "counts"), [
@@ -70,7 +80,7 @@ def test_values_read_back_with_25_pulses(factory, value):
     assert r.counts == value
     assert r.word == value & 0xFFFFFF
     assert emu.shifts[-1].pulses == 25
-    assert 0 < r.longest_pulse_ns < 50_000
+    assert 0 < r.longest_pulse_ns < 58_000  # a kept reading has no pulse over the limit
 
 
 @pytest.mark.parametrize(("gain", "pulses", "expected"), [(128, 25, 40000), (64, 27, 20000),
@@ -128,8 +138,13 @@ def test_pulse_over_the_limit_but_under_power_down_is_still_discarded(factory):
     emu = HX711Emulator(5, 6, pin_factory=factory, counts=1000)
     with HX711(5, 6, max_pulse_us=40.0, pin_factory=factory) as hx:
         _good(hx)
+        downs = emu.power_downs
         emu.stretch_pulse(pulse=1, us=45.0)
-        assert hx.read(timeout=1.0).status is ReadStatus.LONG_PULSE
+        r = hx.read(timeout=1.0)
+        assert r.status is ReadStatus.LONG_PULSE
+        if r.longest_pulse_ns < 60_000:  # (a busy machine may stretch it further)
+            assert emu.power_downs == downs  # the chip stayed up: no power-cycle needed
+            assert emu.shifts[-1].pulses == 25  # and the read was finished
         assert _good(hx).counts == 1000
 
 
@@ -213,3 +228,52 @@ def test_pins_are_reserved_and_released(factory):
 def test_config_the_chip_cannot_do_names_the_key(changes, key):
     with pytest.raises(ConfigError, match=key):
         check_hx711_config(HX711Config(**changes))
+
+
+def test_measure_counts_every_outcome_and_the_chips_rate(factory):
+    emu, hx = _pair(factory, counts=2000, noise_counts=40.0)
+    emu.spike_every = 5
+    emu.stuck_value = None
+    with hx:
+        got = measure(hx, 0.3, min_readings=20)
+    assert len(got.counts) >= 20
+    assert got.outcomes.get("ok", 0) == len(got.counts)
+    assert sum(c > 100_000 for c in got.counts) >= 3  # the spikes are in the raw readings
+    assert got.median == pytest.approx(2000, abs=60)
+    assert got.reads_per_s <= 85  # never more than the chip converts (80 a second)
+
+
+def test_measure_on_an_unplugged_chip_has_no_readings(factory):
+    emu, hx = _pair(factory)
+    emu.unplugged = True
+    with hx:
+        got = measure(hx, 0.3, min_readings=5, patience=0.3, timeout=0.1)
+    assert got.counts == ()
+    assert got.outcomes["not_ready"] >= 3
+    assert got.reads_per_s == 0.0
+
+
+def test_value_is_a_fresh_valid_reading_or_none(factory):
+    emu, hx = _pair(factory, counts=31337)
+    with hx:
+        assert hx.value in (31337, None)  # None only if a busy machine stretched a pulse
+        emu.counts = 20_000_000  # saturates
+        assert hx.value is None
+
+
+@pytest.mark.parametrize("gain", [128, 64])
+def test_read_stalled_past_the_next_conversion_is_discarded_and_the_gain_kept(factory, gain):
+    emu, hx = _pair(factory, gain=gain, counts=40000)
+    expected = 40000 * gain // 128
+    with hx:
+        assert _good(hx).counts == expected
+        for _ in range(20):  # (again if a busy machine stretched a pulse of that read)
+            emu._stall.clear()
+            _good(hx)  # settled, nothing pending
+            emu.stall_after_pulse(24, ms=14.0)  # the next conversion comes before pulse 25
+            r = hx.read(timeout=1.0)
+            if r.status is not ReadStatus.LONG_PULSE:
+                break
+        assert r.status is ReadStatus.LATE
+        assert _good(hx).counts == expected
+        assert emu.gain == gain

@@ -138,3 +138,18 @@ def test_stretched_pulse_holds_the_clock_high_and_powers_the_chip_down(rig):
     assert time.perf_counter_ns() - t0 >= 80_000
     assert emu.power_downs >= 1
     assert emu.shifts[-1].powered_down
+
+
+def test_a_load_step_shows_in_the_conversions_after_it():
+    factory = MockFactory()
+    emu = HX711Emulator(5, 6, pin_factory=factory, counts=1000)
+    sck, dout = factory.pin(6), factory.pin(5)
+    sck.function = "output"
+    sck.state = False
+    time.sleep(0.075)  # settled
+    step = time.monotonic() + 0.5  # (room for a retried read on a busy machine)
+    emu.step_at(step, 5000)
+    before = int("".join(map(str, _read(emu, sck, dout, 25)[:24])), 2)
+    time.sleep(max(0.0, step - time.monotonic()) + 0.03)
+    after = int("".join(map(str, _read(emu, sck, dout, 25)[:24])), 2)
+    assert (before, after) == (1000, 6000)

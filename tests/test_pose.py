@@ -25,6 +25,7 @@ from station.types import (
     LEFT_KNEE,
     LEFT_SHOULDER,
     NOSE,
+    RIGHT_ANKLE,
     RIGHT_EAR,
     RIGHT_HIP,
     RIGHT_KNEE,
@@ -102,19 +103,31 @@ def test_a_clip_matches_the_recorded_mediapipe_output(clips_dir):
     assert nose_ahead.mean() > 0.9  # facing image-right, as watched
 
 
-def test_detection_rate_and_facing_on_real_clips(clips_dir, estimator):
+def test_detection_rate_on_a_clip_that_loses_the_lifter(clips_dir):
     # deadlift_bad: the lifter rises out of the frame's reach in the last frames.
     with PoseEstimator(PoseConfig()) as est:
         bad = estimate_video(clips_dir / "deadlift_bad.mp4", est, progress=False)
     found = np.isfinite(bad.landmarks[:, 0, 0])
     assert len(bad) == 29 and found[:25].all() and 0.85 <= found.mean() < 1.0
-    # The kettlebell athlete faces image-left: the nose is left of the ears.
-    kb = estimate_video(clips_dir / "kb_deadlift_0016c_side.mp4", estimator,
-                        stride=6, max_frames=360, progress=False)
+
+
+def test_skipped_frames_are_tracked_on_their_own_times(clips_dir):
+    """Every 6th frame of a 60 fps clip, as when the pose worker falls behind. Given the frames'
+    real times, the tracker stays close to what it finds on every frame (the recorded run):
+    here 1.9 px on average, against 2.75 px when it assumes 33 ms between the frames it sees.
+    The kettlebell athlete is found in every frame, facing image-left (nose left of the ears)."""
+    with PoseEstimator(PoseConfig()) as est:
+        kb = estimate_video(clips_dir / "kb_deadlift_0016c_side.mp4", est,
+                            stride=6, max_frames=360, progress=False)
     assert len(kb) == 60 and np.isfinite(kb.landmarks[:, 0, 0]).all()
     assert kb.t[1] == pytest.approx(0.1)
     ears = kb.landmarks[:, [LEFT_EAR, RIGHT_EAR], 0].mean(axis=1)
     assert (kb.landmarks[:, NOSE, 0] < ears).mean() > 0.9
+    ref = load_pose_npz(clips_dir / "kb_deadlift_0016c_side.mediapipe-0.10.18-full.npz")
+    body = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE,
+            LEFT_ANKLE, RIGHT_ANKLE]
+    err = np.abs(kb.landmarks[:, body, :2] - ref.landmarks[0:360:6, body, :2]) * (360, 640)
+    assert err.mean() < 2.3 and np.percentile(err, 95) < 7.0
 
 
 def test_missing_task_model_is_one_line_naming_the_key(tmp_path):

@@ -56,27 +56,34 @@ def test_replay_writes_report_pose_and_annotated_video(clips_dir, tmp_path, caps
     assert np.abs(drawn.astype(int) - plain.astype(int)).mean() > 0.5
 
 
-def test_replay_text_report_names_the_video_and_each_rep(clips_dir, capsys):
-    code, out, _ = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4")
+def test_replay_text_report_with_a_slack_band(clips_dir, tmp_path, capsys):
+    """A band at 5 N the whole clip (t on the video's clock): the rep also fails band_slack."""
+    slack = tmp_path / "tension.csv"
+    slack.write_text("t,force_n\n" + "".join(f"{i / 80:.4f},5.0\n" for i in range(80)))
+    code, out, _ = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--tension", slack)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].endswith("deadlift_bad.mp4: 29 frames, the athlete in view in 28.")
     assert lines[1] == "Athlete faces right."
+    reps = [ln for ln in lines if ln.startswith("rep ")]
+    assert reps and all("band_slack" in ln for ln in reps)
     assert lines[-1].endswith("failed.")
 
 
 @pytest.mark.parametrize("argv, message", [
     (["missing.mp4"], "missing.mp4: video file not found"),
     (["notes.mp4"], "notes.mp4: not a video OpenCV can read"),
+    (["cut.mp4"], "cut.mp4: not a video OpenCV can read"),  # a download cut short
     (["CLIP", "--annotate", "no/such/folder/out.mp4"], "folder no/such/folder does not exist"),
     (["CLIP", "--tension", "missing.csv"], "missing.csv: tension file not found"),
 ])
-def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capsys, argv,
+def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capfd, argv,
                                          message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.mp4").write_text("not a video\n")
+    (tmp_path / "cut.mp4").write_bytes((clips_dir / "deadlift_bad.mp4").read_bytes()[:3000])
     argv = [str(clips_dir / "deadlift_bad.mp4") if a == "CLIP" else a for a in argv]
-    code, out, err = _run(capsys, "replay", *argv)
+    code, out, err = _run(capfd, "replay", *argv)  # capfd: FFmpeg's own lines would show too
     assert code == 2 and out == ""
     assert err.startswith("station: error: ") and message in err
     assert err.count("\n") == 1

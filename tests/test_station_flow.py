@@ -85,11 +85,13 @@ def test_someone_walking_past_does_not_wake_it(sim):
         t += 1 / 30
         flow.on_pose(PoseFrame(t, lm, 640, 480))
         flow.tick(t)
+    assert flow.person_present
     for _ in range(60):
         t += 1 / 30
         flow.on_pose(PoseFrame.empty(t, 640, 480))
         flow.tick(t)
     assert flow.view.screen is Screen.IDLE
+    assert not flow.person_present
 
 
 def test_leaving_mid_set_shows_the_summary_then_idle(sim):

@@ -45,7 +45,8 @@ def _feed(filt: TensionFilter, forces_n, t0: float = 0.0, noise_counts: float = 
 def test_calibrated_samples_in_newtons_with_the_readings_times():
     filt = TensionFilter(TensionConfig(), CAL)
     out = _feed(filt, [40.0] * 20, noise_counts=0)
-    assert [s.t for s in out] == [i / RATE for i in range(20)]
+    # The median of 5 needs 5 readings before the first sample.
+    assert [s.t for s in out] == [i / RATE for i in range(4, 20)]
     assert all(s.force_n == pytest.approx(40.0) for s in out)
 
 
@@ -163,7 +164,7 @@ def test_reader_failure_reports_disconnected():
 
 # -- the reader process, on the emulated chip ----------------------------------------------
 
-def _run_sensor(simulate: SimulatedLoad, want: int, timeout: float = 10.0):
+def _run_sensor(simulate: SimulatedLoad, want: int, timeout: float = 30.0):
     sensor = TensionSensor(HX711Config(), TensionConfig(), CAL, simulate=simulate)
     started = time.monotonic()
     samples = []
@@ -179,8 +180,8 @@ def _run_sensor(simulate: SimulatedLoad, want: int, timeout: float = 10.0):
 def test_sensor_process_reads_the_emulated_chip():
     # 57 000 counts = 7 N on CAL; spikes every 7th conversion; the first 3 reads get long pulses.
     started, samples, status, priority = _run_sensor(
-        SimulatedLoad(counts=57_000, noise_counts=30, spike_every=7, long_pulses=3), want=60)
-    assert len(samples) >= 60
+        SimulatedLoad(counts=57_000, noise_counts=30, spike_every=7, long_pulses=3), want=40)
+    assert len(samples) >= 40
     assert all(s.force_n == pytest.approx(7.0, abs=0.2) for s in samples)
     times = [s.t for s in samples]
     assert times == sorted(times)
@@ -213,3 +214,46 @@ def test_replay_gives_the_csv_samples_whole_and_paced(tmp_path):
     rest = replay.poll(now=1e9)
     assert [s.t for s in first + rest] == [s.t for s in whole]
     assert replay.status().health is Health.STALE  # finished
+
+
+def test_a_reader_process_that_dies_is_reported():
+    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL,
+                           simulate=SimulatedLoad(counts=57_000))
+    with sensor:
+        deadline = time.monotonic() + 30.0
+        while not sensor.poll() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sensor._process.kill()
+        sensor._process.join()
+        sensor.poll()
+        status = sensor.status()
+    assert status.health is Health.DISCONNECTED
+    assert "reader process stopped" in status.detail
+
+
+def test_sensor_without_gpio_reports_disconnected(monkeypatch):
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # the spawned reader sees it
+    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL)
+    with sensor:
+        deadline = time.monotonic() + 30.0
+        while sensor.status().health is not Health.DISCONNECTED \
+                and time.monotonic() < deadline:
+            sensor.poll()
+            time.sleep(0.02)
+        status = sensor.status()
+    assert status.health is Health.DISCONNECTED
+    assert "no GPIO" in status.detail
+
+
+def test_from_config_loads_the_calibration_beside_the_config_or_warns(tmp_path, caplog):
+    from station.calibration import save_calibration
+    from station.config import load_config
+
+    config_path = tmp_path / "station.toml"
+    config_path.write_text("[tension]\ncalibration_file = \"cal.json\"\n")
+    config = load_config(config_path)
+    with caplog.at_level("WARNING"):
+        assert not TensionSensor.from_config(config).calibrated
+    assert "no calibration file" in caplog.text and "cal.json" in caplog.text
+    save_calibration(tmp_path / "cal.json", CAL)
+    assert TensionSensor.from_config(config).calibrated

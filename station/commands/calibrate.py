@@ -11,17 +11,22 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from gpiozero.exc import GPIOZeroError
 
 from station.calibration import STANDARD_GRAVITY, Calibration, from_readings, save_calibration
 from station.config import Config
 from station.errors import InputError
-from station.hardware.hx711 import HX711, HX711Error, ReadStatus, check_hx711_config
-from station.hardware.tension import raise_priority, read_timeout
+from station.hardware.gpio import open_gpio
+from station.hardware.hx711 import (
+    HX711,
+    HX711Error,
+    ReadStatus,
+    check_hx711_config,
+    measure,
+    read_timeout,
+)
+from station.hardware.tension import raise_priority
 
 NO_CHIP_TIMEOUT_S = 2.0
 _GONE = (ReadStatus.NOT_READY, ReadStatus.ALL_ONES, ReadStatus.STUCK_LOW)
@@ -71,18 +76,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.mass is not None and not 0 < args.mass <= 200:
         raise InputError(f"--mass {args.mass:g} is out of range (over 0 up to 200 kg)")
     rig = None
-    try:
-        if args.simulate is None:
-            # Like the tension sensor's reader: fewer clock pulses preempted, fewer discarded.
-            raise_priority(config.tension.realtime_priority)
-            hx = HX711.from_config(config.hx711)
-        else:
-            hx, rig = _simulated(config, args.simulate)
-    except GPIOZeroError as exc:
-        print(f"station: error: cannot use GPIO{config.hx711.dout_pin}/"
-              f"GPIO{config.hx711.pd_sck_pin} here ({exc}); without a Pi, try --simulate",
-              file=sys.stderr)
-        return 1
+    if args.simulate is None:
+        # Like the tension sensor's reader: fewer clock pulses preempted, fewer discarded.
+        raise_priority(config.tension.realtime_priority)
+        hx, why = open_gpio(lambda: HX711.from_config(config.hx711))
+        if hx is None:
+            print(f"station: error: cannot open the HX711 on GPIO{config.hx711.dout_pin}/"
+                  f"GPIO{config.hx711.pd_sck_pin} ({why}); without a Pi, try --simulate",
+                  file=sys.stderr)
+            return 1
+    else:
+        hx, rig = _simulated(config, args.simulate)
     with hx:
         try:
             flow = CalibrationFlow(hx, config, rig=rig, seconds=args.seconds, mass_kg=args.mass)
@@ -181,29 +185,26 @@ class CalibrationFlow:
     def _collect(self, what: str) -> list[int]:
         """Readings for `seconds`; fails on a chip that vanishes or saturates."""
         hx = self.hx
-        wanted = max(8, round(self.seconds * hx.rate_sps))
-        counts: list[int] = []
-        rejected: Counter[str] = Counter()
-        timeout = read_timeout(hx)
-        while len(counts) < wanted:
-            reading = hx.read(timeout)
-            if reading.ok:
-                counts.append(reading.counts)
-            elif reading.status is ReadStatus.SATURATED:
-                raise HX711Error(f"the load cell saturates the ADC with {what}: use a lighter "
-                                 "mass, or a lower [hx711] gain")
-            elif reading.status in _GONE:
-                raise HX711Error(f"the HX711 stopped answering ({reading.status.value}) while "
-                                 f"reading {what}: check its wiring")
-            else:
-                rejected[reading.status.value] += 1
-                if sum(rejected.values()) > wanted:
-                    raise HX711Error(f"most readings were discarded ({dict(rejected)}): the "
-                                     "clock pulses run too long on this machine")
-        extra = f", {sum(rejected.values())} discarded" if rejected else ""
-        self.say(f"  {len(counts)} readings with {what}: median "
-                 f"{statistics.median(counts):.0f} counts{extra}")
-        return counts
+        got = measure(hx, self.seconds, min_readings=8, timeout=read_timeout(hx))
+        outcomes = got.outcomes
+        if hx.rate_sps == 80 and 0 < got.reads_per_s < 20:
+            self.say("  The chip converts about 10 times a second: its RATE pin is tied low. "
+                     "Set [hx711] rate_sps = 10, or wire RATE high for 80 (see the README).")
+        if outcomes.get(ReadStatus.SATURATED.value):
+            raise HX711Error(f"the load cell saturates the ADC with {what}: use a lighter "
+                             "mass, or a lower [hx711] gain")
+        gone = {s.value: outcomes[s.value] for s in _GONE if outcomes.get(s.value)}
+        if gone:
+            raise HX711Error(f"the HX711 stopped answering ({', '.join(gone)}) while "
+                             f"reading {what}: check its wiring")
+        rejected = sum(outcomes.values()) - len(got.counts)
+        if len(got.counts) < 8:
+            raise HX711Error(f"most readings were discarded ({outcomes}): the clock pulses "
+                             "run too long on this machine")
+        extra = f", {rejected} discarded" if rejected else ""
+        self.say(f"  {len(got.counts)} readings with {what} at {got.reads_per_s:.0f}/s: "
+                 f"median {got.median:.0f} counts{extra}")
+        return list(got.counts)
 
     def _compute(self, slack: list[int], loaded: list[int], mass: float) -> Calibration:
         noise = statistics.pstdev(slack)

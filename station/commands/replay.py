@@ -94,6 +94,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
     save_to = _check_output(args.save_pose, "pose stream") if args.save_pose else None
     annotate_to = _check_output(args.annotate, "annotated video") if args.annotate else None
 
+    with OpenCVSource(video) as probe:  # a bad video fails here, before the model loads
+        if probe.read() is None:
+            raise InputError(f"{video}: no frames could be decoded from this video")
     with PoseEstimator.from_config(config) as estimator:
         stream = estimate_video(video, estimator)
     if save_to is not None:

@@ -7,10 +7,10 @@ Its callbacks run in gpiozero's own thread, so they only hand the press on (`on_
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 from station.config import ButtonConfig
+from station.hardware.gpio import open_gpio
 
 
 class StationButton:
@@ -32,16 +32,13 @@ class StationButton:
         """The configured button, or None and the reason (disabled, no GPIO here)."""
         if not config.enabled:
             return None, "disabled"
-        from gpiozero import Button, GPIOZeroError
+        from gpiozero import Button
 
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                button = Button(config.pin, pull_up=True, bounce_time=config.bounce_s,
-                                hold_time=config.hold_s, pin_factory=pin_factory)
-        except (GPIOZeroError, OSError, RuntimeError) as exc:
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            return None, "no GPIO" if "pin factory" in text.lower() else text[:40]
+        button, reason = open_gpio(lambda: Button(
+            config.pin, pull_up=True, bounce_time=config.bounce_s or None,
+            hold_time=config.hold_s, pin_factory=pin_factory))
+        if button is None:
+            return None, reason
         return cls(button, on_press, on_hold), ""
 
     def _pressed(self) -> None:

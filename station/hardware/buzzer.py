@@ -10,10 +10,10 @@ not at all when muted.
 from __future__ import annotations
 
 import threading
-import warnings
 from dataclasses import dataclass
 
 from station.config import BuzzerConfig
+from station.hardware.gpio import open_gpio
 from station.types import Event, Fault, FaultDetected, RepScored
 
 
@@ -103,19 +103,14 @@ class PatternPlayer:
 
 def open_buzzer(config: BuzzerConfig, pin_factory=None) -> tuple[PatternPlayer | None, str]:
     """The configured buzzer's player, or None and the reason it could not be opened."""
-    from gpiozero import Buzzer, GPIOZeroError, TonalBuzzer
+    from gpiozero import Buzzer, TonalBuzzer
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # gpiozero warns on each pin factory it tries
-            if config.kind == "tonal":
-                device = TonalBuzzer(config.pin, mid_tone="A4", octaves=1,
-                                     pin_factory=pin_factory)
-            else:
-                device = Buzzer(config.pin, pin_factory=pin_factory)
-    except (GPIOZeroError, OSError, RuntimeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        reason = "no GPIO" if "pin factory" in first.lower() else first[:40]
+    if config.kind == "tonal":
+        device, reason = open_gpio(lambda: TonalBuzzer(config.pin, mid_tone="A4", octaves=1,
+                                                       pin_factory=pin_factory))
+    else:
+        device, reason = open_gpio(lambda: Buzzer(config.pin, pin_factory=pin_factory))
+    if device is None:
         return None, reason
     return PatternPlayer(device, tonal=config.kind == "tonal"), ""
 

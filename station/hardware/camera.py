@@ -7,6 +7,7 @@ file, and `close()`. `open_source(config.camera)` builds the configured one.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ import numpy as np
 
 from station.config import Config
 from station.errors import ConfigError, InputError, StationError
+
+# FFmpeg (inside OpenCV) prints its own complaint about a bad file ("moov atom not found")
+# before ours; a user needs only ours. Set OPENCV_FFMPEG_LOGLEVEL to see FFmpeg's again.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 # picamera2 names formats after libcamera's DRM fourccs, so "BGR888" arrays hold R, G, B per
 # pixel (and "RGB888" arrays B, G, R). MediaPipe wants R, G, B: ask for "BGR888".
@@ -191,9 +196,11 @@ class OpenCVSource(_SourceBase):
     """A USB webcam (`device` "0", "1", ...) or a video file through OpenCV, as RGB frames.
 
     For a file, `Frame.t` is the frame index divided by the file's frame rate (the file's own
-    clock, starting at 0); with `realtime=True`, `read()` also waits until that time has come,
-    so a file can stand in for a live camera. For a webcam, `Frame.t` is `time.monotonic()` when
-    the frame was grabbed, and the driver keeps one buffer so no frame is stale.
+    clock, starting at 0, which a tension CSV recorded with the video shares). With
+    `realtime=True` the file stands in for a live camera: `read()` waits until each frame's time
+    has come, and `Frame.t` is on the monotonic clock (the time the file was opened + index/fps).
+    For a webcam, `Frame.t` is `time.monotonic()` when the frame was grabbed, and the driver
+    keeps one buffer so no frame is stale.
     """
 
     def __init__(self, device: str | int | Path, width: int = 640, height: int = 480,
@@ -250,7 +257,8 @@ class OpenCVSource(_SourceBase):
         if self.is_file:
             t = self._index / self.fps
             if self.realtime:
-                wait = self._started + t - time.monotonic()
+                t += self._started  # a live camera's clock: monotonic seconds
+                wait = t - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
         else:

@@ -113,6 +113,9 @@ class PoseWorker(threading.Thread):
         self.on_pose = on_pose
         self.processed = 0
         self.error: BaseException | None = None
+        # A pose error skips that frame only (the next frame gets a fresh try); counted here.
+        self.skipped = 0
+        self.last_skip: Exception | None = None
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -123,7 +126,12 @@ class PoseWorker(threading.Thread):
                     if self.slot.closed:
                         break
                     continue
-                pose = self.estimate(frame)
+                try:
+                    pose = self.estimate(frame)
+                except Exception as exc:  # one bad frame must not end the pose thread
+                    self.skipped += 1
+                    self.last_skip = exc
+                    continue
                 self.processed += 1
                 self.on_pose(pose, frame)
         except BaseException as exc:  # kept for the owner: a thread cannot raise to it
@@ -176,7 +184,8 @@ class PosePipeline:
 
     @property
     def error(self) -> BaseException | None:
-        """The first error either thread stopped on (a camera gone, a pose failure), or None."""
+        """The first error either thread stopped on (a camera gone), or None; a frame pose
+        could not be found for is skipped and counted in `worker.skipped` instead."""
         return self.capture.error or self.worker.error
 
     def __enter__(self) -> PosePipeline:

@@ -14,10 +14,15 @@ So the driver (1) writes the rising and the falling edge back to back and reads 
 after the falling edge, keeping the high time to two pin writes; (2) turns off the garbage
 collector for the 25-27 pulses of a read; (3) times every pulse with `time.perf_counter_ns`
 from before the rising write to after the falling write (an upper bound of the high time) and,
-when any pulse ran over `max_pulse_us`, discards the reading and power-cycles the chip into a
-known state (it may have powered down mid-read and reset to gain 128), then waits out the
-settling time. The tension sensor adds a process of its own with raised scheduling priority
-(`station.hardware.tension`), so that pulses rarely run long in the first place.
+when any pulse ran over `max_pulse_us`, discards the reading; when one ran over 60 us, it also
+power-cycles the chip into a known state (it may have powered down mid-read and reset to gain
+128) and waits out the settling time. The tension sensor adds a process of its own with
+raised scheduling priority (`station.hardware.tension`), so pulses rarely run long at all.
+
+A stall with the clock low is harmless to the chip, but one long enough for the next
+conversion to finish mid-read (the read took over 0.8 of a period, or DOUT fell again during
+the gain pulses) may mix two conversions and hand the gain pulses to the new one: that
+reading is discarded too (status LATE) and, when gain pulses were sent, the chip power-cycled.
 
 Settling: after power-up, a reset, or a gain change the chip needs 50 ms (80 SPS) or 400 ms
 (10 SPS) before its output is valid. The driver sleeps that long and then discards one more
@@ -28,7 +33,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
@@ -43,6 +50,7 @@ GAIN_PULSES: dict[int, int] = {128: 25, 32: 26, 64: 27}
 SETTLING_S: dict[int, float] = {10: 0.4, 80: 0.05}
 #: A PD_SCK high pulse longer than this powers the chip down (datasheet), in microseconds.
 POWER_DOWN_US = 60.0
+_POWER_DOWN_NS = int(POWER_DOWN_US * 1000)
 #: How long the driver holds PD_SCK high to power the chip down, in seconds (> 60 us).
 POWER_DOWN_HOLD_S = 0.0002
 
@@ -202,8 +210,9 @@ class HX711(Device):
 
     @property
     def value(self) -> int | None:
-        """The counts of a fresh reading (None when no valid reading came within 1 s)."""
-        return self.read(timeout=max(1.0, 2 * self._settling_s + 4 * self._period_s)).counts
+        """The counts of a fresh reading (None unless it is valid: not ready, saturated ...)."""
+        reading = self.read(timeout=max(1.0, 2 * self._settling_s + 4 * self._period_s))
+        return reading.counts if reading.ok else None
 
     def power_down(self) -> None:
         """Hold PD_SCK high past 60 us: the chip stops converting and draws under 1 uA."""
@@ -247,11 +256,19 @@ class HX711(Device):
             self._last_ready = t
             word, longest, dout_high = self._shift(self._pulses)
             took = time.monotonic() - t
-            if longest > self._max_pulse_ns:
+            if longest > _POWER_DOWN_NS:
+                # The chip may have powered down mid-read and reset (gain 128): restart it.
                 self.long_pulses += 1
                 self.power_down()
                 self.power_up()
                 return Reading(t, None, ReadStatus.LONG_PULSE, word, longest)
+            if took > self._late_s or (self._pulses > 25 and not dout_high and word != 0):
+                # Stalled so long that the next conversion may have come mid-read: the data
+                # may be mixed, and the gain pulses may have gone to the new conversion.
+                if self._pulses > 25:
+                    self.power_down()
+                    self.power_up()
+                return Reading(t, None, ReadStatus.LATE, word, longest)
             if self._chip_gain != self._gain:
                 # That conversion ran at the old gain; the pulses just sent change it.
                 self._chip_gain = self._gain
@@ -260,8 +277,11 @@ class HX711(Device):
             if self._discard_next:
                 self._discard_next = False
                 continue
-            if took > self._late_s:
-                return Reading(t, None, ReadStatus.LATE, word, longest)
+            if longest > self._max_pulse_ns:
+                # Over the datasheet's limit, yet under 60 us: the chip stayed up and took
+                # the whole read, but its data are not to be trusted.
+                self.long_pulses += 1
+                return Reading(t, None, ReadStatus.LONG_PULSE, word, longest)
             status, counts = decode(word, dout_high)
             return Reading(t, counts, status, word, longest)
 
@@ -284,12 +304,13 @@ class HX711(Device):
         """Clock out 24 bits MSB first plus the gain pulses.
 
         Returns the word, the longest high pulse in ns, and whether DOUT was high afterwards.
-        Stops early on a long pulse (the chip may have powered down; the rest is garbage).
+        Stops early on a pulse over 60 us (the chip may have powered down: the rest is
+        garbage); a shorter long pulse leaves the chip up, so the read is finished.
         """
         sck = self._sck
         dout = self._dout
         clock = time.perf_counter_ns
-        limit = self._max_pulse_ns
+        limit = _POWER_DOWN_NS
         word = 0
         longest = 0
         gc_enabled = gc.isenabled()
@@ -311,3 +332,59 @@ class HX711(Device):
             if gc_enabled:
                 gc.enable()
         return word, longest, dout_high
+
+
+def read_timeout(hx: HX711) -> float:
+    """How long one read may wait: settling, a discarded reading and a spare period.
+
+    At least 0.5 s, so a chip wired for 10 SPS (RATE low) under an 80 SPS config still
+    answers every read, slowly (even the one after a power-cycle, which waits for two
+    conversions, 200 ms), instead of looking unplugged.
+    """
+    return max(0.5, hx.settling_s + 4.0 / hx.rate_sps)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What `measure` saw: the valid readings' counts and how every read ended."""
+
+    counts: tuple[int, ...]
+    outcomes: dict[str, int]  # read status value -> how many
+    seconds: float
+
+    @property
+    def reads_per_s(self) -> float:
+        """Reads the chip answered per second, rejected ones included: its real data rate."""
+        answered = sum(n for status, n in self.outcomes.items()
+                       if status != ReadStatus.NOT_READY.value)
+        return answered / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def median(self) -> float:
+        return float(statistics.median(self.counts)) if self.counts else float("nan")
+
+    @property
+    def noise_counts(self) -> float:
+        """Standard deviation of the valid readings (of a steady load: the noise)."""
+        return statistics.pstdev(self.counts) if len(self.counts) > 1 else 0.0
+
+
+def measure(hx: HX711, seconds: float, *, min_readings: int = 0, patience: float = 10.0,
+            timeout: float | None = None) -> Measurement:
+    """Read the chip for `seconds`, and on until `min_readings` valid readings (at most
+    `patience` s more), keeping every valid reading's counts and every read's outcome."""
+    if timeout is None:
+        timeout = read_timeout(hx)
+    counts: list[int] = []
+    outcomes: Counter[str] = Counter()
+    started = time.monotonic()
+    limit = started + seconds + patience
+    while True:
+        now = time.monotonic()
+        if now - started >= seconds and (len(counts) >= min_readings or now >= limit):
+            break
+        reading = hx.read(timeout)
+        outcomes[reading.status.value] += 1
+        if reading.ok:
+            counts.append(reading.counts)
+    return Measurement(tuple(counts), dict(outcomes), time.monotonic() - started)

@@ -16,8 +16,9 @@ read, from the time on `time.perf_counter_ns` (no background thread). As the dat
 
 Faults to inject: `unplugged` (DOUT stuck high, clock ignored), `dout_stuck_low`,
 `stuck_value` (every conversion the same word), `spike_every`/`spike_counts` (every Nth
-conversion off by a large amount), and `stretch_pulse()` (the next read's Nth pulse held high
-too long, as when the driver's process is preempted mid-pulse).
+conversion off by a large amount), `stretch_pulse()` (the next read's Nth pulse held high
+too long, as when the driver's process is preempted mid-pulse) and `stall_after_pulse()` (the
+clock held low so long after a pulse that the next conversion finishes mid-read).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class _DataPin(MockPin):
         super().__init__(factory, info)
 
     def _get_state(self):
+        self.emulator._stall_if_due()
         self.emulator._update()
         return self._state
 
@@ -115,6 +117,8 @@ class HX711Emulator:
         self.spike_every = 0
         self.spike_counts = 2_000_000
         self._stretch: list[tuple[int, int]] = []  # (pulse number, extra ns) for coming reads
+        self._stall: list[tuple[int, float]] = []  # (pulse number, seconds low after it)
+        self._steps: list[tuple[int, float]] = []  # (clock ns, counts added from then on)
         # Record of what happened, for tests.
         self.shifts: deque[ShiftRecord] = deque(maxlen=1000)
         self.conversions = 0
@@ -162,13 +166,29 @@ class HX711Emulator:
         """Hold PD_SCK high `us` longer on pulse number `pulse` (1-27) of the next `reads`."""
         self._stretch.extend([(pulse, int(us * 1000))] * reads)
 
+    def stall_after_pulse(self, pulse: int = 24, ms: float = 14.0) -> None:
+        """When the host next reads DOUT after pulse number `pulse`, stall `ms` first: the
+        driver's process descheduled with the clock low. A conversion may finish mid-read."""
+        self._stall.append((pulse, ms / 1000.0))
+
+    def _stall_if_due(self) -> None:
+        if self._stall and self._stall[0][0] == self._pulses and self._high_since is None:
+            time.sleep(self._stall.pop(0)[1])
+
+    def step_at(self, t: float, delta_counts: float) -> None:
+        """From monotonic time `t` (s) on, the input is `delta_counts` higher: a load step
+        whose arrival the tension sensor's latency can be measured against."""
+        offset = self._clock() - time.monotonic_ns()
+        self._steps.append((int(t * 1e9) + offset, float(delta_counts)))
+
     def _convert(self, t_ns: int) -> int:
         """One conversion finished at t_ns, as the 24-bit word the chip will shift out."""
         index = self.conversions
         self.conversions += 1
         if self.stuck_value is not None:
             return self.stuck_value & 0xFFFFFF
-        value = self.channel_b_counts if self.gain == 32 else self.counts * self.gain / 128
+        counts = self.counts + sum(d for t, d in self._steps if t_ns >= t)
+        value = self.channel_b_counts if self.gain == 32 else counts * self.gain / 128
         if self.noise_counts:
             value += self._rng.normal(0.0, self.noise_counts)
         if self.spike_every and index % self.spike_every == self.spike_every - 1:
@@ -217,12 +237,13 @@ class HX711Emulator:
         self._drive(self._register is None or self._pulses > 0)
 
     def _drive(self, high: bool) -> None:
-        if self._dout.function != "input":
-            return
+        dout = self._dout
+        if dout._function != "input" or dout._state == high:
+            return  # (cheap: this runs inside the driver's clock pulses)
         if high:
-            self._dout.drive_high()
+            dout.drive_high()
         else:
-            self._dout.drive_low()
+            dout.drive_low()
 
     def _on_clock(self, high: bool) -> None:
         now = self._clock()

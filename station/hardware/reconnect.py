@@ -113,7 +113,7 @@ class KeepCapturing(threading.Thread):
                 lost = lost or ever_ok
                 delay = self.backoff.delay(failures)
                 what = "lost" if ever_ok else "not found"
-                self._set(CameraStatus(False, f"{what}: retrying in {delay:.0f} s "
+                self._set(CameraStatus(False, f"{what}: retrying in {delay:.3g} s "
                                               f"({_one_line(exc)})", failures, reconnects))
             finally:
                 if camera is not None:

@@ -19,7 +19,7 @@ import os
 import signal
 import statistics
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,7 +29,15 @@ import numpy as np
 
 from station.calibration import UNCALIBRATED, Calibration, load_calibration
 from station.config import Config, HX711Config, TensionConfig
-from station.hardware.hx711 import HX711, Reading, ReadStatus, check_hx711_config
+from station.hardware.gpio import open_gpio
+from station.hardware.hx711 import (
+    HX711,
+    HX711Error,
+    Reading,
+    ReadStatus,
+    check_hx711_config,
+    read_timeout,
+)
 from station.streams import TensionStream, load_tension_csv
 from station.types import TensionSample
 
@@ -60,6 +68,7 @@ class TensionStatus:
     tare_counts: float
     retares: int  # automatic re-tares so far
     last_t: float | None  # time of the last valid reading
+    outcomes: dict[str, int]  # every read's status since start (ok, long_pulse, ...)
 
 
 class TensionFilter:
@@ -88,6 +97,7 @@ class TensionFilter:
         self._steady_lo = 0.0
         self._steady_hi = 0.0
         self.retares = 0
+        self.outcomes: Counter[str] = Counter()  # every read's status since start
 
     @property
     def calibrated(self) -> bool:
@@ -98,9 +108,13 @@ class TensionFilter:
         return self._offset
 
     def add(self, reading: Reading) -> TensionSample | None:
-        """Take one reading; return the filtered sample it yields (None if it was rejected)."""
+        """Take one reading; return the filtered sample it yields.
+
+        None for a rejected reading, and for the first `median_window` - 1 readings.
+        """
         self._last_t = reading.t
         self._last_status = reading.status
+        self.outcomes[reading.status.value] += 1
         if reading.status is not ReadStatus.OK or reading.counts is None:
             self._recent_rejected.append(True)
             return None
@@ -114,6 +128,8 @@ class TensionFilter:
         self._window.append(counts)
         self._recent_counts.append(counts)
         self._last_good_t = reading.t
+        if len(self._window) < self._window.maxlen:
+            return None  # a median of fewer readings would let a spike through at the start
         filtered = statistics.median(self._window)
         force = (filtered - self._offset) * self._scale
         self._auto_tare(reading.t, filtered, force)  # may move the tare for what follows
@@ -158,8 +174,11 @@ class TensionFilter:
             self._steady_since = None
 
     def fail(self, error: str) -> None:
-        """The reader itself failed (could not open the pins, died): report disconnected."""
-        self._error = error
+        """The reader itself failed (could not open the pins, died): report disconnected.
+
+        The first cause is kept: the process ending after it says nothing new."""
+        if self._error is None:
+            self._error = error
 
     def noise_counts(self) -> float:
         """Reading-to-reading noise over the last second, one standard deviation in counts.
@@ -182,7 +201,7 @@ class TensionFilter:
         if health is Health.OK and not self.calibrated:
             detail = "ok, but uncalibrated: tension in raw counts (run `station calibrate`)"
         return TensionStatus(health, detail, self.calibrated, noise_n, rejected, self._offset,
-                             self.retares, self._last_good_t)
+                             self.retares, self._last_good_t, dict(self.outcomes))
 
     def _health(self, now: float, noise_n: float, rejected: float) -> tuple[Health, str]:
         cfg = self._cfg
@@ -220,6 +239,7 @@ class SimulatedLoad:
     spike_every: int = 0
     stuck_value: int | None = None
     long_pulses: int = 0  # the first reads that get a pulse held too long
+    steps: tuple[tuple[float, float], ...] = ()  # (monotonic s, counts added from then on)
     seed: int = 0
 
 
@@ -250,7 +270,10 @@ def raise_priority(realtime_priority: int) -> str:
 def open_hx711(spec: ReaderSpec) -> HX711:
     """The driver on the real pins, or on a MockFactory with the emulated chip."""
     if spec.simulate is None:
-        return HX711.from_config(spec.hx711)
+        hx, why = open_gpio(lambda: HX711.from_config(spec.hx711))
+        if hx is None:
+            raise HX711Error(f"no GPIO for the HX711 ({why})")
+        return hx
     from gpiozero.pins.mock import MockFactory
 
     from station.hardware.hx711_emulator import HX711Emulator
@@ -265,12 +288,9 @@ def open_hx711(spec: ReaderSpec) -> HX711:
     emulator.stuck_value = sim.stuck_value
     if sim.long_pulses:
         emulator.stretch_pulse(pulse=12, us=80.0, reads=sim.long_pulses)
+    for t, delta in sim.steps:
+        emulator.step_at(t, delta)
     return HX711.from_config(spec.hx711, pin_factory=factory)
-
-
-def read_timeout(hx711: HX711) -> float:
-    """How long one read may wait: settling, a discarded reading and a spare period."""
-    return hx711.settling_s + 4.0 / hx711.rate_sps
 
 
 def _reader_main(spec: ReaderSpec, conn, stop) -> None:
@@ -329,7 +349,11 @@ class TensionSensor:
         return self._filter.calibrated
 
     def start(self) -> None:
-        """Start the reader process (spawned: safe beside the camera's and pygame's threads)."""
+        """Start the reader process.
+
+        Spawned, not forked: safe beside the camera's and pygame's threads, and it opens its
+        own pins. (So a script that starts a sensor needs `if __name__ == "__main__":`.)
+        """
         if self._process is not None:
             return
         ctx = mp.get_context("spawn")
@@ -439,7 +463,7 @@ class TensionReplay:
         last = float(self._stream.t[self._next - 1]) if self._next else None
         return TensionStatus(Health.STALE if done else Health.OK,
                              "replay finished" if done else "replaying a recording", True,
-                             0.0, 0.0, 0.0, 0, last)
+                             0.0, 0.0, 0.0, 0, last, {"ok": self._next})
 
     def stop(self) -> None:
         pass

@@ -277,7 +277,8 @@ class Renderer:
         y = right.top
         if s.main_fault is not None:
             y += blit_text(target, self.text, t.small, "WORK ON", th.DIM, (right.left, y)).height
-            name = f"{FAULT_NAMES[s.main_fault]} x{s.main_fault_count}"
+            times = "1 rep" if s.main_fault_count == 1 else f"{s.main_fault_count} reps"
+            name = f"{FAULT_NAMES[s.main_fault]}: {times}"
             y += blit_text(target, self.text, t.body, name, th.RED, (right.left, y)).height
             font = fit_font(self.text, [t.cue, t.body], s.main_cue, right.width, 3)
             y += blit_wrapped(target, self.text, font, s.main_cue, th.TEXT,
