@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station.coach import analyze  # noqa: E402
 from station.config import CoachConfig  # noqa: E402
 from station.sim.athlete import RepKind  # noqa: E402
-from station.sim.session import SimulatedSet, simulate_set  # noqa: E402
+from station.sim.session import Scenario, SimulatedSet, simulate_set  # noqa: E402
 from station.types import Fault  # noqa: E402
 
 
@@ -48,6 +48,7 @@ class Tally:
     fp: Counter = field(default_factory=Counter)
     fn: Counter = field(default_factory=Counter)
     latency: list[float] = field(default_factory=list)
+    stalls: int = 0
     good_reps: int = 0
     false_buzzes: int = 0
     samples: int = 0
@@ -95,6 +96,7 @@ def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig
             elif f in want:
                 tally.fn[f] += 1
         if tr.hips_stopped_t is not None:
+            tally.stalls += 1
             buzz = [b.t for b in report.buzzes
                     if b.fault is Fault.HIPS_STOPPED and tr.start <= b.t <= tr.end]
             if buzz:
@@ -114,6 +116,9 @@ def print_tally(name: str, t: Tally, faults: list[Fault]) -> None:
         r = t.tp[f] / (t.tp[f] + t.fn[f]) if t.tp[f] + t.fn[f] else float("nan")
         print(f"  {f.value:14s} precision {100 * p:5.1f}%  recall {100 * r:5.1f}%  "
               f"(tp {t.tp[f]}, fp {t.fp[f]}, fn {t.fn[f]})")
+    if t.stalls:
+        print(f"hips_stopped buzzed live in {_pct(len(t.latency), t.stalls)} of stalled reps "
+              "(the rest called when the rep ended)")
     if t.latency:
         lat = np.array(t.latency) * 1000.0
         print(f"hips_stopped buzz latency: p50 {np.percentile(lat, 50):.0f} ms, "
@@ -127,10 +132,11 @@ def print_tally(name: str, t: Tally, faults: list[Fault]) -> None:
 
 def load_or_simulate(seed: int, reps: int, cache: Path | None) -> SimulatedSet:
     if cache is not None:
-        path = cache / f"set-{seed}-{reps}.pkl"
+        path = cache / f"varied-{seed}-{reps}.pkl"
         if path.exists():
             return pickle.loads(path.read_bytes())
-    sim = simulate_set(seed, reps)
+    scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
+    sim = simulate_set(seed, reps, scenario=scenario)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(sim))

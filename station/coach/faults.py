@@ -1,5 +1,8 @@
 """The live faults seen on the pose and the band, and the score of a finished rep.
 
+At the end of a rep whose hips never got `shallow_min_travel` back: `shallow` if the knees
+stayed soft, `hips_stopped` if they bent past the hinge (a squat the live detector missed).
+
 hips_stopped is judged by stall.py (the hips fall behind this rep's hinge ratio); here it is
 also called when the hips go down rather than back (an upright squat: the hips dropped more
 than they travelled). knee_bend, stick_contact and band_slack must hold for a short time, so
@@ -63,9 +66,14 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
     """The finished rep's verdict: `shallow` if the hips never got far back, and its metrics."""
     events: list[Event] = []
     faults = list(rep.faults)
-    if rep.max_travel < config.shallow_min_travel and Fault.HIPS_STOPPED not in faults:
-        faults.append(Fault.SHALLOW)
-        events.append(FaultDetected(t, rep.index, Fault.SHALLOW, False, CUES[Fault.SHALLOW]))
+    if rep.max_travel < config.shallow_min_travel:
+        # The hips never got far back. With the knees bent past the hinge that was a squat:
+        # the hips stopped (the live detector may have missed the moment, the rep did not).
+        # With soft knees it was a shallow hinge.
+        late = Fault.HIPS_STOPPED if Fault.KNEE_BEND in faults else Fault.SHALLOW
+        if Fault.HIPS_STOPPED not in faults:
+            faults.append(late)
+            events.append(FaultDetected(t, rep.index, late, False, CUES[late]))
     metrics = {
         "hip_travel": rep.max_travel,
         "hip_drop": rep.max_drop,

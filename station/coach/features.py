@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from station import types as lm
 from station.types import PoseFrame, Side
 
@@ -29,6 +27,11 @@ _FAR_TRUNK = {
     Side.LEFT: (lm.RIGHT_SHOULDER, lm.RIGHT_HIP),
     Side.RIGHT: (lm.LEFT_SHOULDER, lm.LEFT_HIP),
 }
+# Every landmark `measure` reads, in one index list per side.
+_READ = {side: list(_SIDE_POINTS[side] + _FAR_TRUNK[side]) for side in Side}
+# Toes, heels, nose and ears: what `facing_vote` reads.
+_VOTE = [lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL, lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL, lm.NOSE,
+         lm.LEFT_EAR, lm.RIGHT_EAR]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,24 +62,23 @@ def _angle_from_vertical(fwd: float, up: float) -> float:
 
 def measure(frame: PoseFrame, side: Side, min_visibility: float) -> Features | None:
     """The frame's features for `side`, or None when a needed landmark is missing or unsure."""
-    L = frame.landmarks
-    pts = L[list(_SIDE_POINTS[side])]
-    if not np.isfinite(pts[:, :2]).all() or (pts[:, 3] < min_visibility).any():
-        return None
+    rows = frame.landmarks[_READ[side]].tolist()  # plain floats: scalar math is quicker
+    for x, y, _, vis in rows[:5]:
+        if not (math.isfinite(x) and math.isfinite(y)) or vis < min_visibility:
+            return None
     sign = 1.0 if side is Side.RIGHT else -1.0
     w, h = frame.width, frame.height
     # (forward, up) in pixels for ear, shoulder, hip, knee, ankle.
-    f = sign * pts[:, 0].astype(np.float64) * w
-    u = -pts[:, 1].astype(np.float64) * h
-    (ef, sf, hf, kf, af), (eu, su, hu, ku, au) = f, u
-    far_s, far_h = L[_FAR_TRUNK[side][0]], L[_FAR_TRUNK[side][1]]
+    (ef, eu), (sf, su), (hf, hu), (kf, ku), (af, au) = (
+        (sign * r[0] * w, -r[1] * h) for r in rows[:5])
+    far_s, far_h = rows[5], rows[6]
     if (far_s[3] >= min_visibility and far_h[3] >= min_visibility
             and math.isfinite(far_s[0]) and math.isfinite(far_h[0])):
         # Mid-shoulder and mid-hip: the mean of both sides.
-        sf = 0.5 * (sf + sign * float(far_s[0]) * w)
-        su = 0.5 * (su - float(far_s[1]) * h)
-        mf = 0.5 * (hf + sign * float(far_h[0]) * w)
-        mu = 0.5 * (hu - float(far_h[1]) * h)
+        sf = 0.5 * (sf + sign * far_s[0] * w)
+        su = 0.5 * (su - far_s[1] * h)
+        mf = 0.5 * (hf + sign * far_h[0] * w)
+        mu = 0.5 * (hu - far_h[1] * h)
     else:
         mf, mu = hf, hu
     thigh = math.hypot(hf - kf, hu - ku)
@@ -100,13 +102,12 @@ def facing_vote(frame: PoseFrame) -> float:
     vote, weighted by visibility. Pixels, so a larger person votes louder: a magnitude, not
     a probability.
     """
-    L = frame.landmarks
-    if not np.isfinite(L[:, :2]).all():
+    rows = frame.landmarks[_VOTE].tolist()
+    if not all(math.isfinite(r[0]) for r in rows):
         return 0.0
     w = frame.width
-    vote = 0.0
-    for toe, heel in ((lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL), (lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL)):
-        vote += (L[toe, 0] - L[heel, 0]) * w * min(L[toe, 3], L[heel, 3])
-    for ear in (lm.LEFT_EAR, lm.RIGHT_EAR):
-        vote += (L[lm.NOSE, 0] - L[ear, 0]) * w * min(L[lm.NOSE, 3], L[ear, 3])
+    (lt, lh, rt, rh, nose, le, re) = rows
+    vote = (lt[0] - lh[0]) * w * min(lt[3], lh[3]) + (rt[0] - rh[0]) * w * min(rt[3], rh[3])
+    for ear in (le, re):
+        vote += (nose[0] - ear[0]) * w * min(nose[3], ear[3])
     return float(vote)

@@ -51,31 +51,54 @@ class OneEuroFilter:
 
 
 class SlopeWindow:
-    """Least-squares slope (units per second) of the samples in the last `span` seconds."""
+    """Least-squares slope (units per second) of the samples in the last `span` seconds.
+
+    Keeps running sums (times taken from the first sample, so they stay small), so each new
+    sample costs the same however many the window holds.
+    """
 
     def __init__(self, span: float, min_samples: int = 3):
         self.span = span
         self.min_samples = min_samples
         self._samples: deque[tuple[float, float]] = deque()
+        self._t0 = 0.0
+        self._st = self._sx = self._stt = self._stx = 0.0
 
     def reset(self) -> None:
         self._samples.clear()
+        self._st = self._sx = self._stt = self._stx = 0.0
+
+    def _sum(self, t: float, x: float, k: float) -> None:
+        self._st += k * t
+        self._sx += k * x
+        self._stt += k * t * t
+        self._stx += k * t * x
 
     def add(self, t: float, x: float) -> float | None:
         """Add a sample; return the slope, or None until the window holds enough samples."""
         s = self._samples
-        s.append((t, x))
-        while s and s[0][0] < t - self.span:
-            s.popleft()
-        if len(s) < self.min_samples:
-            return None
+        if not s:
+            self._t0 = t
+            self._st = self._sx = self._stt = self._stx = 0.0
+        tr = t - self._t0
+        s.append((tr, x))
+        self._sum(tr, x, 1.0)
+        while s and s[0][0] < tr - self.span:
+            old_t, old_x = s.popleft()
+            self._sum(old_t, old_x, -1.0)
         n = len(s)
-        mt = sum(p[0] for p in s) / n
-        mx = sum(p[1] for p in s) / n
-        var = sum((p[0] - mt) ** 2 for p in s)
-        if var <= 0.0:
+        if n < self.min_samples:
             return None
-        return sum((p[0] - mt) * (p[1] - mx) for p in s) / var
+        var = self._stt - self._st * self._st / n
+        if var <= 1e-12:
+            return None
+        return (self._stx - self._st * self._sx / n) / var
+
+    def value_at_newest(self, slope: float) -> float:
+        """The least-squares line's value at the newest sample, given its slope."""
+        s = self._samples
+        n = len(s)
+        return self._sx / n + slope * (s[-1][0] - self._st / n)
 
 
 class MedianWindow:
@@ -112,10 +135,6 @@ class LineEnd:
 
     def add(self, t: float, x: float) -> float:
         slope = self._slope.add(t, x)
-        s = self._slope._samples
         if slope is None:
             return x
-        n = len(s)
-        mt = sum(p[0] for p in s) / n
-        mx = sum(p[1] for p in s) / n
-        return mx + slope * (t - mt)
+        return self._slope.value_at_newest(slope)

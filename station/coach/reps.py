@@ -76,6 +76,7 @@ class RepTracker:
         self._base: float | None = None
         self._pending: str | None = None
         self.still = False  # standing still (within 2 degrees of the standing depth)
+        self._still_t: float | None = None
 
     def depth(self, trunk: float, drop: float) -> float:
         """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths)."""
@@ -113,11 +114,17 @@ class RepTracker:
             rising = (v > cfg.rep_start_speed_dps) if v is not None else (
                 over > cfg.rep_start_rise_deg)
             if d > cfg.rep_start_trunk_deg or (rising and over > cfg.rep_start_rise_deg):
-                events.append(self._open(t, t))
+                # The rep began when the athlete last stood still (the descent's first frame).
+                onset = t
+                if self._still_t is not None and t - self._still_t < 1.0:
+                    onset = self._still_t
+                events.append(self._open(t, onset))
             else:
                 if over < cfg.rep_start_rise_deg:
                     self._base += _BASELINE_ALPHA * over
                 self.still = abs(over) < 2.0
+                if self.still:
+                    self._still_t = t
                 return events
         self.still = False
         rep = self.rep

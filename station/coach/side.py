@@ -10,8 +10,8 @@ class SideTracker:
     """Votes of toes-ahead-of-heels and nose-ahead-of-ears, frame by frame.
 
     The side is settled on the sum of the first `settle_frames` votes with a person in view.
-    After that it flips only when `switch_frames` frames in a row, while the athlete stands,
-    all vote the other way: an athlete who turned around. Mid-rep frames never flip it.
+    After that it flips only when `switch_frames` frames in a row all vote the other way: an
+    athlete who turned around (a hinge never turns the feet or the face back to front).
     """
 
     def __init__(self, settle_frames: int, switch_frames: int) -> None:
@@ -21,7 +21,7 @@ class SideTracker:
         self._votes: list[float] = []
         self._against = 0
 
-    def add(self, frame: PoseFrame, standing: bool) -> tuple[Side | None, bool]:
+    def add(self, frame: PoseFrame) -> tuple[Side | None, bool]:
         """One frame: returns the side (None until settled) and whether it just changed."""
         if not frame.has_person:
             return self.side, False
@@ -33,7 +33,7 @@ class SideTracker:
             self.side = Side.RIGHT if sum(self._votes) >= 0 else Side.LEFT
             return self.side, True
         against = vote < 0 if self.side is Side.RIGHT else vote > 0
-        self._against = self._against + 1 if (against and standing) else 0
+        self._against = self._against + 1 if against else 0
         if self._against >= self.switch_frames:
             self._against = 0
             self.side = Side.LEFT if self.side is Side.RIGHT else Side.RIGHT

@@ -199,10 +199,12 @@ class StallDetector:
         self._fit = LineFit()
         self._queue: deque[tuple[float, float]] = deque()
         self._since: float | None = None
+        self.last_z = 0.0  # the newest reading's shortfall in noise units
 
     def reset_rep(self) -> None:
         """Forget the hinge line (the athlete is still again, or a new descent begins)."""
         self._fit = LineFit()
+        self.last_z = 0.0
         self._queue.clear()
         self._since = None
 
@@ -249,6 +251,7 @@ class StallDetector:
         # them, so a small error in its slope is a large one in the prediction.
         noise = max(scatter, self.noise.sigma)
         sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
+        self.last_z = shortfall / sigma if sigma > 0.0 else 0.0
         stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
                    and shortfall > self.noise_k * sigma)
         if not stalled:

@@ -86,6 +86,9 @@ class RepPlan:
     stick_peak: float  # head_off / back_rounds: peak bend off the stick line (degrees)
     stick_from: float  # fraction of the descent at which the bend begins
     step_in_n: float  # slack: how much tension the athlete loses by stepping in (newtons)
+    from_depth: float = 0.0  # fraction of its own depth the rep starts from (chained reps)
+    to_depth: float = 0.0  # fraction of its depth it comes back up to (0: standing tall)
+    counts: bool = True  # False for a movement abandoned before rep depth (not a rep)
 
     @property
     def end(self) -> float:
@@ -162,6 +165,38 @@ def ease(x: float) -> float:
 
 
 @dataclass(frozen=True)
+class Walk:
+    """Between two reps the athlete walks out of frame, waits, and walks back."""
+
+    start: float
+    walk_s: float  # seconds to walk out (and again to walk back)
+    away_s: float  # seconds out of frame
+    distance: float  # metres walked along the image (signed)
+
+    @property
+    def end(self) -> float:
+        return self.start + 2 * self.walk_s + self.away_s
+
+    def shift(self, t: float) -> float:
+        if t <= self.start or t >= self.end:
+            return 0.0
+        out = ease((t - self.start) / self.walk_s)
+        back = ease((self.end - t) / self.walk_s)
+        return self.distance * min(out, back)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Between two reps the athlete turns around (and faces the other way from then on)."""
+
+    start: float
+    duration: float
+
+    def angle(self, t: float) -> float:
+        return math.pi * ease((t - self.start) / self.duration)
+
+
+@dataclass(frozen=True)
 class Athlete:
     """One simulated athlete doing a planned set."""
 
@@ -169,6 +204,16 @@ class Athlete:
     stance: Stance
     plans: tuple[RepPlan, ...]
     sway_phase: float = 0.0
+    walk: Walk | None = None
+    turn: Turn | None = None
+
+    def shift_at(self, t: float) -> float:
+        """Metres the athlete has walked along the image (out of frame and back)."""
+        return self.walk.shift(t) if self.walk else 0.0
+
+    def turn_at(self, t: float) -> float:
+        """Radians the athlete has turned from the way they first faced."""
+        return self.turn.angle(t) if self.turn else 0.0
 
     def standing_hip_back(self) -> float:
         """Hip behind the ankle (metres) in the athlete's standing stance."""
@@ -192,7 +237,7 @@ class Athlete:
 
     def _descent(self, plan: RepPlan, u: float, st: Posture) -> Posture:
         """Posture `u` seconds into the descent."""
-        p = ease(u / plan.descent_s)
+        p = plan.from_depth + (1.0 - plan.from_depth) * ease(u / plan.descent_s)
         trunk = st.trunk + p * (plan.trunk_bottom - st.trunk)
         travel = p * plan.travel_bottom
         shin = st.shin + p * (plan.shin_bottom - st.shin)
@@ -228,6 +273,7 @@ class Athlete:
         if u < plan.descent_s + plan.pause_s:
             return bottom
         p = ease(1.0 - (u - plan.descent_s - plan.pause_s) / plan.ascent_s)
+        p = plan.to_depth + (1.0 - plan.to_depth) * p
         return Posture(
             st.shin + p * (bottom.shin - st.shin),
             st.hip_back + p * (bottom.hip_back - st.hip_back),

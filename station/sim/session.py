@@ -20,6 +20,8 @@ from station.sim.athlete import (
     RepPlan,
     RepTruth,
     Stance,
+    Turn,
+    Walk,
     band_step_in,
     plan_rep,
 )
@@ -46,9 +48,15 @@ class Scenario:
     tension_rate: float = 80.0  # samples per second (HX711 with RATE high)
     tension_noise_n: float = 0.5  # HX711 + load-cell noise, standard deviation
     spike_rate: float = 0.002  # fraction of tension samples that are spikes
+    chain_p: float = 0.0  # chance a good rep follows a good one without a full stand
+    partial_p: float = 0.0  # chance of a movement abandoned before rep depth, in a rest
+    step_out: bool = False  # walks out of frame and back once, between two reps
+    turn: bool = False  # turns around once, between two reps (the band then pulls the other way)
 
     @classmethod
-    def random(cls, rng: np.random.Generator) -> Scenario:
+    def random(cls, rng: np.random.Generator, varied: bool = False) -> Scenario:
+        """A random scenario; `varied` adds what a long session brings: the anchor in front,
+        chained and abandoned reps, stepping out of frame and turning around."""
         height = rng.uniform(1.50, 2.00)
         distance = rng.uniform(2.6, 3.6) * height / 1.75
         view = CameraView(
@@ -60,7 +68,7 @@ class Scenario:
             noise_px=rng.uniform(0.3, 2.0),
             drop_rate=rng.uniform(0.0, 0.03),
         )
-        return cls(
+        scenario = cls(
             height_m=height,
             facing_right=bool(rng.random() < 0.5),
             tempo=rng.uniform(0.7, 1.5),
@@ -69,6 +77,11 @@ class Scenario:
             standing_tension_n=rng.uniform(60.0, 110.0),
             tension_noise_n=rng.uniform(0.2, 1.0),
         )
+        if varied:
+            scenario = dataclasses.replace(
+                scenario, anchor_behind=bool(rng.random() < 0.7), chain_p=0.2, partial_p=0.1,
+                step_out=bool(rng.random() < 0.3), turn=bool(rng.random() < 0.3))
+        return scenario
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +96,12 @@ class SimulatedSet:
 
 def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: Stance,
              reps: int, kinds: list[RepKind] | None = None) -> tuple[RepPlan, ...]:
-    """Plan `reps` reps (of the given kinds, else drawn from DEFAULT_MIX) with rests between."""
+    """Plan `reps` reps (of the given kinds, else drawn from DEFAULT_MIX) with rests between.
+
+    With the scenario's chain_p a good rep that follows a good one starts from the last one's
+    partial stand (trunk 17-26 degrees: two reps without a full stand); with partial_p a rest
+    holds a movement abandoned at 12-22 degrees of trunk (not a rep: counts=False).
+    """
     if kinds is None:
         names = list(DEFAULT_MIX)
         weights = np.array([DEFAULT_MIX[k] for k in names])
@@ -96,11 +114,54 @@ def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: S
         if kind is RepKind.SLACK:
             # Step in so far that the band falls to 0-8 N at the bottom of the rep.
             at_bottom = band.tension(plan.travel_bottom)
+            if scenario.turn:  # it may come after the turn, with the band pulling the other way
+                other = Band(band.stiffness, band.standing_n, not band.anchor_behind)
+                at_bottom = max(at_bottom, other.tension(plan.travel_bottom))
             plan = dataclasses.replace(plan, step_in_n=at_bottom - rng.uniform(0.0, 8.0))
+        prev = plans[-1] if plans else None
+        if (prev is not None and prev.to_depth > 0.0):
+            top = stance.trunk + prev.to_depth * (prev.trunk_bottom - stance.trunk)
+            frac = (top - stance.trunk) / (plan.trunk_bottom - stance.trunk)
+            plan = dataclasses.replace(plan, from_depth=min(0.8, frac))
+        nxt = kinds[i] if i < len(kinds) else None
+        chain = (kind is RepKind.GOOD and nxt is RepKind.GOOD and plan.from_depth == 0.0
+                 and scenario.chain_p > 0.0 and rng.random() < scenario.chain_p)
+        if chain:
+            top = rng.uniform(17.0, 26.0)
+            plan = dataclasses.replace(
+                plan, to_depth=(top - stance.trunk) / (plan.trunk_bottom - stance.trunk))
+            plans.append(plan)
+            t = plan.end
+            continue
         plans.append(plan)
         rest = rng.choice([rng.uniform(0.6, 1.2), rng.uniform(1.2, 3.0)], p=[0.6, 0.4])
         t = plan.end + rest * scenario.tempo
+        if nxt is not None and scenario.partial_p > 0.0 and rng.random() < scenario.partial_p:
+            partial = plan_rep(rng, 0, RepKind.GOOD, t, body, stance, scenario.tempo)
+            partial = dataclasses.replace(
+                partial, trunk_bottom=rng.uniform(12.0, 22.0), pause_s=0.0,
+                descent_s=0.6 * partial.descent_s, ascent_s=0.6 * partial.ascent_s,
+                travel_bottom=0.3 * partial.travel_bottom, shin_bottom=stance.shin,
+                counts=False)
+            plans.append(partial)
+            t = partial.end + rng.uniform(0.8, 1.5)
     return tuple(plans)
+
+
+def _between_reps(plans: tuple[RepPlan, ...], needed: float, where: float
+                  ) -> tuple[tuple[RepPlan, ...], float | None]:
+    """Make room for `needed` seconds after a rep `where` (0..1) through the set: the reps
+    after it move later. Returns the new plans and when the room starts (None if no room)."""
+    ends = [k for k, p in enumerate(plans[:-1]) if p.counts and p.to_depth == 0.0
+            and plans[k + 1].from_depth == 0.0]
+    if not ends:
+        return plans, None
+    k = ends[min(len(ends) - 1, int(where * len(ends)))]
+    start = plans[k].end + 0.8
+    shift = needed + 1.6
+    moved = tuple(p if j <= k else dataclasses.replace(p, start=p.start + shift)
+                  for j, p in enumerate(plans))
+    return moved, start
 
 
 def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
@@ -112,24 +173,42 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     body = Body.from_height(scenario.height_m)
     # The athlete stands far enough out that even the deepest good hinge keeps 35 N or more.
     deepest = 0.45 * body.leg_length
-    if scenario.anchor_behind:
+    if scenario.anchor_behind or scenario.turn:
         least = scenario.band_stiffness * deepest + 35.0
         if scenario.standing_tension_n < least:
             scenario = dataclasses.replace(scenario, standing_tension_n=least)
     stance = Stance.random(rng)
     plans = plan_set(rng, scenario, body, stance, reps, kinds)
-    athlete = Athlete(body, stance, plans, sway_phase=rng.uniform(0, 6.28))
+    walk = turn = None
+    if scenario.step_out:
+        v = scenario.view
+        half_width = v.distance * v.width / 2 / v.focal_px
+        away = rng.uniform(1.0, 2.5)
+        plans, start = _between_reps(plans, 2 * 1.5 + away, 0.3)
+        if start is not None:
+            side = 1.0 if rng.random() < 0.5 else -1.0
+            walk = Walk(start, 1.5, away, side * (half_width + 0.8))
+    if scenario.turn:
+        plans, start = _between_reps(plans, 1.0 + 2.0, 0.7)
+        if start is not None:
+            turn = Turn(start, 1.0)
+    athlete = Athlete(body, stance, plans, sway_phase=rng.uniform(0, 6.28), walk=walk,
+                      turn=turn)
     duration = (plans[-1].end if plans else 0.0) + LEAD_OUT_S
 
     camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng)
     n = int(duration * scenario.fps)
     t_pose = np.arange(n) / scenario.fps + rng.normal(0.0, 0.001, n)
     t_pose = np.maximum.accumulate(np.maximum(t_pose, 0.0))
-    landmarks = np.stack([camera.landmarks(pose_joints(body, athlete.posture_at(t)))
+    landmarks = np.stack([camera.landmarks(pose_joints(body, athlete.posture_at(t)),
+                                           athlete.turn_at(t), athlete.shift_at(t))
                           for t in t_pose]) if n else np.zeros((0, 33, 4), np.float32)
     pose = PoseStream(t_pose, landmarks, scenario.view.width, scenario.view.height)
 
     band = Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind)
+    # Turned around, the athlete has the anchor on the other side: the band pulls the other way.
+    turned = Band(scenario.band_stiffness, scenario.standing_tension_n,
+                  not scenario.anchor_behind)
     m = int(duration * scenario.tension_rate)
     t_ten = np.arange(m) / scenario.tension_rate + rng.normal(0.0, 0.0005, m)
     t_ten = np.maximum.accumulate(np.maximum(t_ten, 0.0))
@@ -138,12 +217,14 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     for k, t in enumerate(t_ten):
         plan = athlete.rep_at(t) or _nearest_slack(plans, t)
         travel = athlete.posture_at(t).hip_back - standing_back
-        force[k] = band.tension(travel, band_step_in(plan, t))
+        pulls = turned if (turn is not None and t >= turn.start + turn.duration / 2) else band
+        force[k] = pulls.tension(travel, band_step_in(plan, t))
     force += rng.normal(0.0, scenario.tension_noise_n, m)
     spikes = rng.random(m) < scenario.spike_rate
     force[spikes] += rng.choice([-1.0, 1.0], spikes.sum()) * rng.uniform(50, 200, spikes.sum())
     tension = TensionStream(t_ten, np.round(force, 2))
-    return SimulatedSet(scenario, pose, tension, tuple(RepTruth.of(p) for p in plans))
+    truth = tuple(RepTruth.of(p) for p in plans if p.counts)
+    return SimulatedSet(scenario, pose, tension, truth)
 
 
 def _nearest_slack(plans: tuple[RepPlan, ...], t: float) -> RepPlan | None:
