@@ -13,6 +13,8 @@ The test suite runs a short version (tests/test_soak.py).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import sys
 import tempfile
@@ -28,14 +30,14 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 from gpiozero.pins.mock import MockFactory, MockPWMPin  # noqa: E402
+
+from station.config import Config, KioskConfig, StoreConfig  # noqa: E402
 from station.hardware.buzzer import AlertBuzzer  # noqa: E402
 from station.kiosk.screens import Renderer  # noqa: E402
 from station.sim.player import SetPlayer  # noqa: E402
+from station.sim.session import SimulatedSet, simulate_set  # noqa: E402
 from station.station import StationFlow  # noqa: E402
 from station.store import SessionLog, StoreWriter  # noqa: E402
-
-from station.config import Config, KioskConfig, StoreConfig  # noqa: E402
-from station.sim.session import SimulatedSet, simulate_set  # noqa: E402
 from station.types import RepScored  # noqa: E402
 
 FPS = 30.0
@@ -189,11 +191,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=8.0, help="simulated hours (default 8)")
     parser.add_argument("--pool", type=int, default=8, help="distinct simulated sets (default 8)")
     parser.add_argument("--log", type=Path, default=None, help="the SQLite log (default: temp)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON (what tests/test_soak.py reads)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         log_path = args.log or Path(tmp) / "soak.sqlite3"
         result = run_soak(args.hours, log_path, pool_size=args.pool,
-                          progress=lambda s: print(s, file=sys.stderr, flush=True))
+                          progress=None if args.json else
+                          lambda s: print(s, file=sys.stderr, flush=True))
+    if args.json:
+        data = dataclasses.asdict(result)
+        data.update(rss_growth=result.rss_growth, lines=result.lines(),
+                    threads_after_warm_up=sorted(result.threads_after_warm_up),
+                    threads_at_end=sorted(result.threads_at_end))
+        print(json.dumps(data))
+        return 0
     for line in result.lines():
         print(line)
     for t, b in result.rss[:: max(1, len(result.rss) // 12)]:
