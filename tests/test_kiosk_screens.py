@@ -11,6 +11,7 @@ import pytest
 from station.kiosk import theme as th
 from station.kiosk.screens import FAULT_NAMES, Renderer
 from station.kiosk.view import Badge, Check, KioskView, MenuItem, Screen, Summary, Verdict
+from station.kiosk.widgets import fit_badge_labels, shortenings
 from station.sim.athlete import RepKind
 from station.sim.session import simulate_set
 from station.types import Fault
@@ -144,6 +145,54 @@ def test_a_part_down_shows_a_red_badge_with_its_reason():
     assert colour_share(surf, r.regions["badge:camera"], th.RED) == 0.0
     # The reason makes the down badge wider than its name alone.
     assert r.regions["badge:load cell"].width > r.regions["badge:camera"].width * 1.5
+
+
+# Every part down at once, each with the longest reason it gives (a gpio error is cut to 40).
+ALL_DOWN = [Badge("camera", False, "lost: retry in 16 s"), Badge("pose", False, "frames skipped"),
+            Badge("load cell", False, "none: camera only"),
+            Badge("buzzer", False, "Failed to add edge detection on pin 18")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_all_parts_down_fit_the_strip_clear_of_the_menu_icon(size):
+    view = KioskView(screen=Screen.COACHING, badges=ALL_DOWN)
+    r, surf = draw(size, view)
+    screen, icon = surf.get_rect(), r.menu_button()
+    assert r.regions["menu"] == icon
+    for b in ALL_DOWN:
+        pill, name = r.regions[f"badge:{b.name}"], r.regions[f"badge_name:{b.name}"]
+        assert screen.contains(pill) and screen.contains(name)
+        assert not pill.colliderect(icon) and not name.colliderect(icon)
+        assert colour_share(surf, pill, th.RED) > 0.3
+        assert shows(surf, name, r.theme.badge, b.name.upper(), th.TEXT)
+    # The icon's corner holds the icon alone: its three lines on the strip.
+    px = pygame.surfarray.array3d(surf.subsurface(icon)).reshape(-1, 3)
+    assert {tuple(int(c) for c in p) for p in np.unique(px, axis=0)} == {th.PANEL, th.DIM}
+    # The camera's reason is the last to go: its gist is on screen at both sizes.
+    camera = r.regions["badge_name:camera"]
+    assert shows(surf, camera.inflate(r.theme.badge.size(": lost")[0], 0).move(
+        r.theme.badge.size(": lost")[0] // 2, 0), r.theme.badge, "CAMERA: lost", th.TEXT)
+
+
+def test_badge_reasons_shorten_to_their_gist_then_go():
+    assert shortenings("lost: retry in 4 s") == ["lost: retry in 4 s", "lost", ""]
+    assert shortenings("no GPIO") == ["no GPIO", ""]
+    assert shortenings("Failed to add edge") == ["Failed to add edge", "Failed to add\u2026",
+                                                 "Failed to\u2026", ""]
+    assert shortenings("") == [""]
+    font = pygame.font.Font(None, 24)
+    parts = (("CAMERA", "lost: retry in 4 s"), ("POSE", ""), ("BUZZER", "no GPIO"))
+    full = ["CAMERA: lost: retry in 4 s", "POSE", "BUZZER: no GPIO"]
+    assert fit_badge_labels(font, parts, 10_000, 30, 8) == full
+    width = sum(font.size(t)[0] + 30 for t in full) + 2 * 8
+    assert fit_badge_labels(font, parts, width, 30, 8) == full
+    # A pixel short: the widest reason is cut to its gist, and the buzzer keeps its own.
+    assert fit_badge_labels(font, parts, width - 1, 30, 8) == [
+        "CAMERA: lost", "POSE", "BUZZER: no GPIO"]
+    # No room for both reasons even cut: the camera keeps its gist, the buzzer goes.
+    cut = sum(font.size(t)[0] + 30 for t in ["CAMERA: lost", "POSE", "BUZZER"]) + 2 * 8
+    assert fit_badge_labels(font, parts, cut, 30, 8) == ["CAMERA: lost", "POSE", "BUZZER"]
+    assert fit_badge_labels(font, parts, 10, 30, 8) == ["CAMERA", "POSE", "BUZZER"]
 
 
 @pytest.mark.parametrize("size", SIZES)

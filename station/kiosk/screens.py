@@ -84,8 +84,9 @@ class Renderer:
     def _bar(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t = self.layout, self.theme
         pygame.draw.rect(target, th.PANEL, lay.bar)
-        draw_badges(target, self.text, t, view.badges, lay.bar, self.regions)
         icon = self.menu_button()
+        self.regions["menu"] = icon
+        draw_badges(target, self.text, t, view.badges, self.badge_strip(), self.regions)
         for k in (-1, 0, 1):  # the menu's three lines, for a finger
             y = icon.centery + k * icon.height // 5
             pygame.draw.line(target, th.DIM, (icon.centerx - icon.height // 3, y),
@@ -330,6 +331,11 @@ class Renderer:
             self.theme.body.get_height() // 2
         return [pygame.Rect((lay.width - w) // 2, top + i * row_h, w, row_h - 6)
                 for i in range(n)]
+
+    def badge_strip(self) -> pygame.Rect:
+        """Where the status badges may go: the top strip left of the menu icon."""
+        bar = self.layout.bar
+        return pygame.Rect(bar.left, bar.top, self.menu_button().left - bar.left, bar.height)
 
     def menu_button(self) -> pygame.Rect:
         """The corner a tap opens the coach menu from (top right of the status strip)."""

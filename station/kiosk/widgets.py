@@ -35,6 +35,7 @@ class TextCache:
         self._size = size
         self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._wraps: OrderedDict[tuple, list[str]] = OrderedDict()
+        self._fits: OrderedDict[tuple, list[tuple[str, int]]] = OrderedDict()
 
     def render(self, font: pygame.font.Font, text: str, colour: th.Colour) -> pygame.Surface:
         key = (id(font), text, colour)
@@ -68,6 +69,21 @@ class TextCache:
             if len(self._wraps) > self._size:
                 self._wraps.popitem(last=False)
         return lines
+
+    def fit_badges(self, font: pygame.font.Font, parts: tuple[tuple[str, str], ...],
+                   width: int, pad: int, gap: int) -> list[tuple[str, int]]:
+        """`fit_badge_labels`, each with the width of its part's name, kept: the strip is
+        worked out again only when a part changes."""
+        key = (id(font), parts, width, pad, gap)
+        fitted = self._fits.get(key)
+        if fitted is None:
+            labels = fit_badge_labels(font, parts, width, pad, gap)
+            fitted = [(label, font.size(name)[0]) for label, (name, _) in zip(
+                labels, parts, strict=True)]
+            self._fits[key] = fitted
+            if len(self._fits) > self._size:
+                self._fits.popitem(last=False)
+        return fitted
 
 
 def blit_text(target: pygame.Surface, cache: TextCache, font: pygame.font.Font, text: str,
@@ -148,26 +164,102 @@ def draw_checks(target: pygame.Surface, cache: TextCache, theme: th.Theme,
 def draw_badges(target: pygame.Surface, cache: TextCache, theme: th.Theme,
                 badges: list[Badge], rect: pygame.Rect,
                 regions: dict[str, pygame.Rect] | None = None) -> int:
-    """The status strip: a dot per part, green when up; a red pill with the reason when down.
+    """The status strip: a dot per part, green when up; a red pill when down, with its reason
+    in as many words as fit in `rect` (the strip's room: short of the menu icon).
 
-    Returns the x where the strip ended (the countdown goes to its right).
+    Nothing is drawn outside `rect`. Returns the x where the strip ended.
     """
-    x = rect.left + theme.layout.margin
+    font = theme.badge
+    margin = theme.layout.margin
+    x = rect.left + margin
     cy = rect.centery
     r = max(5, rect.height // 6)
-    for b in badges:
-        label = b.name.upper() if b.ok else f"{b.name.upper()}: {b.reason}"
-        text = cache.render(theme.badge, label, th.DIM if b.ok else th.TEXT)
-        w = text.get_width() + 3 * r + 12
+    pad = 3 * r + 12  # the dot and the pill's round ends around the words
+    parts = tuple((b.name.upper(), "" if b.ok else b.reason) for b in badges)
+    labels = cache.fit_badges(font, parts, rect.width - 2 * margin, pad, margin)
+    clip = target.get_clip()
+    target.set_clip(rect.clip(clip))  # only names too long for any screen would reach it
+    for b, (label, name_w) in zip(badges, labels, strict=True):
+        text = cache.render(font, label, th.DIM if b.ok else th.TEXT)
+        w = text.get_width() + pad
+        pill = pygame.Rect(x, rect.top + 4, w, rect.height - 8)
         if not b.ok:
-            pill = pygame.Rect(x, rect.top + 4, w, rect.height - 8)
             pygame.draw.rect(target, th.RED, pill, border_radius=pill.height // 2)
         pygame.draw.circle(target, th.GREEN if b.ok else th.TEXT, (x + 2 * r, cy), r)
-        target.blit(text, text.get_rect(midleft=(x + 3 * r + 6, cy)))
+        words = target.blit(text, text.get_rect(midleft=(x + 3 * r + 6, cy)))
         if regions is not None:
-            regions[f"badge:{b.name}"] = pygame.Rect(x, rect.top + 4, w, rect.height - 8)
-        x += w + theme.layout.margin
+            regions[f"badge:{b.name}"] = pill
+            regions[f"badge_name:{b.name}"] = pygame.Rect(
+                words.left, words.top, name_w, words.height)
+        x += w + margin
+    target.set_clip(clip)
     return x
+
+
+def shortenings(reason: str) -> list[str]:
+    """`reason` and the shorter ways to say it, longest first, ending with "" (none at all).
+
+    The parts write "what: detail" ("lost: retry in 4 s"); cut, that is the what ("lost").
+    Other reasons lose a word at a time, down to two ("Failed to add…"): one word alone
+    ("not…") says little, so it goes altogether instead.
+    """
+    if not reason:
+        return [""]
+    head, colon, _ = reason.partition(":")
+    if colon and head.strip():
+        return [reason, head.strip(), ""]
+    words = reason.split()
+    cut = [" ".join(words[:n]).rstrip(",;-") + "\u2026" for n in range(len(words) - 1, 1, -1)]
+    return [reason, *cut, ""]
+
+
+def fit_badge_labels(font: pygame.font.Font, parts: tuple[tuple[str, str], ...], width: int,
+                     pad: int, gap: int) -> list[str]:
+    """The words on each badge ("CAMERA: lost: retry…") so that the strip fits `width`.
+
+    `parts` are (name, reason) with "" for a part that is up; each badge is its words plus
+    `pad`, with `gap` between badges. The widest reason is cut by a word at a time; when
+    every reason is as short as it goes, the last part's reason is left off and the rest
+    start again at full length, and so on from the right (the camera's stays longest); a
+    reason left off comes back if it fits in the room left over. The names always stay (at
+    the supported screen sizes all four fit with no reasons at all).
+    """
+    sizes: dict[str, int] = {}
+
+    def size(text: str) -> int:
+        if text not in sizes:
+            sizes[text] = font.size(text)[0]
+        return sizes[text]
+
+    options = [shortenings(reason) for _, reason in parts]
+    down = [i for i, (_, reason) in enumerate(parts) if reason]
+
+    def labels(choice: list[int]) -> list[str]:
+        return [f"{name}: {options[i][j]}" if options[i][j] else name
+                for i, ((name, _), j) in enumerate(zip(parts, choice, strict=True))]
+
+    def fits(choice: list[int]) -> bool:
+        out = labels(choice)
+        return sum(size(t) + pad for t in out) + gap * (len(out) - 1) <= width
+
+    for keep in range(len(down), -1, -1):
+        choice = [0] * len(parts)
+        for i in down[keep:]:
+            choice[i] = len(options[i]) - 1
+        while True:
+            if fits(choice):
+                for i in down[keep:]:  # the room left over, for the reasons left off
+                    for j in range(len(options[i]) - 1):
+                        if fits([j if k == i else c for k, c in enumerate(choice)]):
+                            choice[i] = j
+                            break
+                return labels(choice)
+            shorter = [i for i in down[:keep] if choice[i] < len(options[i]) - 2]
+            if not shorter:
+                break
+            widest = max(shorter, key=lambda i: size(options[i][choice[i]]))
+            choice[widest] += 1
+    return [name for name, _ in parts]
 
 
 def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: pygame.Rect,
