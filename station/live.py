@@ -6,7 +6,8 @@ instead of stopping it.
 - A frame pose cannot be found for: that frame is skipped (the pose worker counts it), the
   pose badge says so for a moment; a pose thread that died is started again.
 - Load cell dead, noisy or uncalibrated: its samples are no longer handed to the coach, which
-  coaches on the camera alone; the badge says "camera only" and why. A reader process that
+  coaches on the camera alone; the badge says why (the journal adds "camera only"). A reader
+  process that
   died is started again with back-off.
 - Disk full: the log's writer pauses and the screen says so (`station.store`); coaching goes on.
 - systemd: READY=1 once the loop runs, WATCHDOG=1 after every frame it draws, and a STATUS=
@@ -16,6 +17,7 @@ instead of stopping it.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,14 +158,16 @@ class LiveStation:
             if health.ok:
                 log.info("%s: ok", part)
             else:
-                log.warning("%s: %s", part, health.reason)
+                extra = ": coaching on the camera alone" if part == "load cell" else ""
+                log.warning("%s: %s%s", part, health.reason, extra)
             self._health[part] = health
         self.flow.report(part, health.ok, health.reason)
 
     def _camera_health(self, status: CameraStatus) -> PartHealth:
         if status.ok:
             return PartHealth(True)
-        reason = status.reason.split(" (", 1)[0]  # the badge: "lost: retrying in 4 s"
+        # The badge is short ("lost: retry in 4 s"); the journal has the error itself.
+        reason = status.reason.split(" (", 1)[0].replace("retrying in", "retry in")
         return PartHealth(False, reason)
 
     def _pose_health(self, now: float) -> PartHealth:
@@ -176,9 +180,9 @@ class LiveStation:
             self.pose.start()
         skipped = worker.skipped
         if skipped > self._skipped_seen:
-            self._skip_reason = (f"skipped {skipped} frame{'s' * (skipped > 1)} "
-                                 f"({type(worker.last_skip).__name__})")
-            log.warning("pose: %s: %s", self._skip_reason, worker.last_skip)
+            self._skip_reason = "frames skipped"
+            log.warning("pose: %d frame%s skipped so far, the last one: %s: %s", skipped,
+                        "s" * (skipped > 1), type(worker.last_skip).__name__, worker.last_skip)
             self._skipped_seen = skipped
             self._skip_shown_until = now + POSE_SKIP_SHOWN_S
         if now < self._skip_shown_until:
@@ -188,11 +192,11 @@ class LiveStation:
     def _tension_feed(self, now: float) -> PartHealth:
         if self.make_tension is None:
             self.flow.has_load_cell = False
-            return PartHealth(False, "none: camera only")
+            return PartHealth(False, "none")
         if self._tension_retry_at is not None:
             if now < self._tension_retry_at:
                 self.flow.has_load_cell = False
-                return PartHealth(False, "restarting: camera only")
+                return PartHealth(False, "restarting")
             self._tension_retry_at = None
             if self.tension is not None:
                 self.tension.stop()
@@ -201,7 +205,7 @@ class LiveStation:
         sensor = self.tension
         if sensor is None:
             self.flow.has_load_cell = False
-            return PartHealth(False, "restarting: camera only")
+            return PartHealth(False, "restarting")
         samples = sensor.poll()
         status = sensor.status(now)
         sensor.set_present(self.flow.view.live.landmarks is not None)
@@ -224,15 +228,14 @@ class LiveStation:
             # The chip does not answer or the reader died: a fresh reader re-powers the chip.
             self._tension_failed(now, status.detail)
         if not status.calibrated and status.health is not TensionHealth.DISCONNECTED:
-            return PartHealth(False, "not calibrated: camera only")
+            return PartHealth(False, "not calibrated")
         if status.health is TensionHealth.OK:
-            return PartHealth(False, "settling: camera only")
-        return PartHealth(False, f"{status.health.value}: camera only")
+            return PartHealth(False, "settling")
+        return PartHealth(False, status.health.value)
 
 
 def run_station(config: Config) -> int:
     """`station run`: build every part from the config and run the kiosk until it is closed."""
-    from station.calibration import load_calibration
     from station.hardware.button import StationButton
     from station.hardware.buzzer import AlertBuzzer
     from station.hardware.camera import open_source
@@ -246,11 +249,6 @@ def run_station(config: Config) -> int:
     watchdog = Watchdog()
     watchdog.status("starting: loading the pose model")
     estimator = PoseEstimator.from_config(config)
-    calibration_path = config.resolve(config.tension.calibration_file)
-    _, warning = load_calibration(calibration_path, gain=config.hx711.gain,
-                                  rate_sps=config.hx711.rate_sps)
-    if warning:
-        log.warning("load cell: %s", warning)  # the journal; the badge says camera only
 
     def make_tension() -> TensionSensor:
         return TensionSensor.from_config(config)
@@ -268,6 +266,8 @@ def run_station(config: Config) -> int:
                                    on_hold=lambda: flow.submit(Input.MENU))
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
                           watchdog)
+    # systemd stops the station with SIGTERM: end the loop, close every part on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
     try:
         app.run(flow, feed=station.feed, after_frame=station.after_frame)

@@ -9,7 +9,6 @@ part is that part's FAIL row.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import threading
@@ -30,7 +29,6 @@ PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
 class Status(Enum):
     OK = "ok"
     FAIL = "FAIL"
-    MISSING = "n/a"  # this build has no driver for the part yet
 
     @property
     def failed(self) -> bool:
@@ -50,21 +48,6 @@ class CheckResult:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def _missing(part: str, module: str) -> CheckResult:
-    return CheckResult(part, Status.MISSING, f"no driver in this build ({module})",
-                       "update the station: git pull && sudo ./install.sh")
-
-
-def _optional_module(name: str) -> Any | None:
-    """The station's module `name`, or None when this build does not have it yet."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
 
 
 def _with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
@@ -93,10 +76,9 @@ def check_camera(config: Config, frames: int = 15, timeout_s: float = 5.0,
                  ) -> tuple[CheckResult, Any]:
     """Open the configured camera, read `frames` frames: their size and rate. Returns the last
     frame too (the pose check runs on it)."""
-    camera = _optional_module("station.hardware.camera")
-    if camera is None:
-        return _missing("camera", "station.hardware.camera"), None
-    source = camera.open_source(config, realtime=False)
+    from station.hardware.camera import open_source
+
+    source = open_source(config, realtime=False)
     where = (f"picamera2 camera {config.camera.camera_num}"
              if config.camera.source == "picamera2" else f"opencv device {config.camera.device}")
     try:
@@ -144,14 +126,13 @@ def _camera_fix(config: Config, exc: Exception) -> str:
 
 def check_pose(config: Config, frame: Any = None) -> CheckResult:
     """Load the pose model and run it (on the camera's frame when there is one)."""
-    pose = _optional_module("station.pose")
-    if pose is None:
-        return _missing("pose", "station.pose")
+    from station.pose import PoseEstimator
+
     what = (f"legacy model_complexity {config.pose.model_complexity}"
             if config.pose.backend == "legacy" else f"tasks {config.pose.task_model}")
     try:
         started = time.monotonic()
-        estimator = pose.PoseEstimator.from_config(config)
+        estimator = PoseEstimator.from_config(config)
         load_s = time.monotonic() - started
         try:
             if frame is not None:
@@ -177,23 +158,77 @@ def check_pose(config: Config, frame: Any = None) -> CheckResult:
                        f"{seen}")
 
 
-# -- load cell and buzzer (their drivers come from the hardware package) ---------------------
+# -- load cell and buzzer ------------------------------------------------------------------
 
-def check_load_cell(config: Config, pin_factory: Any = None, seconds: float = 1.0,
-                    ) -> CheckResult:
-    """Read the HX711 for `seconds`: how many readings arrive, their noise, calibrated or not."""
-    if _optional_module("station.hardware.hx711") is None:
-        return _missing("load cell", "station.hardware.hx711")
-    return CheckResult("load cell", Status.MISSING, "driver present, check not wired yet",
-                       "update the station")
+def check_load_cell(config: Config, simulate: Any = None, seconds: float = 1.0,
+                    first_reading_s: float = 5.0) -> CheckResult:
+    """Read the HX711 for `seconds`: how many readings arrive, their noise, calibrated or not.
+
+    `simulate` (a SimulatedLoad) puts the pin-level HX711 emulator in place of the chip.
+    """
+    from station.hardware.tension import Health, TensionSensor
+
+    hx = config.hx711
+    wiring = (f"check the HX711: DOUT to GPIO{hx.dout_pin}, PD_SCK to GPIO{hx.pd_sck_pin}, "
+              "VCC 3.3 V, GND; the station's user in group gpio")
+    sensor = TensionSensor.from_config(config, simulate=simulate)
+    samples = []
+    try:
+        sensor.start()
+        deadline = time.monotonic() + first_reading_s
+        while not samples and time.monotonic() < deadline:
+            samples += sensor.poll()
+            if sensor.status().health is Health.DISCONNECTED:
+                break
+            time.sleep(0.02)
+        started = time.monotonic()
+        while samples and time.monotonic() - started < seconds:
+            time.sleep(0.05)
+            samples += sensor.poll()
+        status = sensor.status()
+    finally:
+        sensor.stop()
+    if not samples:
+        return CheckResult("load cell", Status.FAIL, f"no readings: {status.detail}", wiring)
+    span = samples[-1].t - samples[0].t
+    rate = (len(samples) - 1) / span if span > 0 else 0.0
+    unit = "N" if status.calibrated else "counts"
+    detail = (f"{rate:.0f} readings/s, noise {status.noise_n:.2f} {unit}, "
+              f"{'calibrated' if status.calibrated else 'not calibrated'}")
+    if status.health is Health.NOISY:
+        return CheckResult("load cell", Status.FAIL, f"{detail}: {status.detail}",
+                           "tighten the load cell's wires, shorten them, keep them away from "
+                           "mains cables; a shared ground")
+    if status.health is not Health.OK:
+        return CheckResult("load cell", Status.FAIL, f"{detail}: {status.detail}", wiring)
+    if rate < hx.rate_sps / 2:
+        return CheckResult("load cell", Status.FAIL, detail + f" (wired for {hx.rate_sps})",
+                           "tie the HX711's RATE pin high for 80 readings/s, or set "
+                           "[hx711] rate_sps = 10")
+    if not status.calibrated:
+        return CheckResult("load cell", Status.FAIL, detail,
+                           "run `station calibrate` with a known mass on the cell")
+    return CheckResult("load cell", Status.OK, detail)
 
 
 def check_buzzer(config: Config, pin_factory: Any = None) -> CheckResult:
-    """Sound the buzzer once (the person running the check hears it)."""
-    if _optional_module("station.hardware.buzzer") is None:
-        return _missing("buzzer", "station.hardware.buzzer")
-    return CheckResult("buzzer", Status.MISSING, "driver present, check not wired yet",
-                       "update the station")
+    """Sound the fault pattern once (the person running the check should hear it)."""
+    from station.hardware.buzzer import FAULT_PATTERN, AlertBuzzer, pattern_seconds
+
+    bz = config.buzzer
+    buzzer = AlertBuzzer.from_config(bz, pin_factory=pin_factory)
+    try:
+        if buzzer.player is None:
+            return CheckResult("buzzer", Status.FAIL, f"GPIO{bz.pin}: {buzzer.reason}",
+                               f"check [buzzer] pin = {bz.pin} and kind = '{bz.kind}'; the "
+                               "station's user in group gpio")
+        buzzer.player.play(FAULT_PATTERN)
+        time.sleep(pattern_seconds(FAULT_PATTERN) + 0.1)
+    finally:
+        buzzer.close()
+    muted = " (muted in the settings: the station itself stays quiet)" if bz.muted else ""
+    return CheckResult("buzzer", Status.OK,
+                       f"three beeps on GPIO{bz.pin} ({bz.kind}): did you hear them?{muted}")
 
 
 # -- screen and storage ----------------------------------------------------------------------
@@ -272,7 +307,7 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any 
             elif part == "pose":
                 result = check_pose(config, frame)
             elif part == "load cell":
-                result = check_load_cell(config, pin_factory)
+                result = check_load_cell(config)
             elif part == "buzzer":
                 result = check_buzzer(config, pin_factory)
             elif part == "screen":

@@ -98,3 +98,85 @@ def test_cli_exit_status(tmp_path: Path, capsys) -> None:
     assert "fix: sudo install -d -o station -g station" in out
     assert out.splitlines()[-1] == "station check: 1 of 1 failed: storage"
     assert main(["check", "--config", str(toml), "--only", "toaster"]) == 2
+
+
+# -- the parts on their real drivers ------------------------------------------------------
+
+def test_camera_and_pose_on_a_real_clip(tmp_path: Path, clips_dir: Path) -> None:
+    from station.config import CameraConfig
+    from station.selftest import check_camera, check_pose
+
+    clip = clips_dir / "kb_deadlift_0016c_side.mp4"  # 360x640 at 60 fps, a person in view
+    config = config_in(tmp_path, camera=dataclasses.replace(
+        CameraConfig(), source="opencv", device=str(clip), fps=30))
+    camera, frame = check_camera(config, frames=10)
+    assert camera == CheckResult("camera", Status.OK, "360x640, 60.0 fps over 10 frames")
+    pose = check_pose(config, frame)
+    assert pose.status is Status.OK and pose.detail.startswith("legacy model_complexity 1")
+    assert pose.detail.endswith("person in view")
+
+
+def test_camera_that_is_not_there_names_the_fix(tmp_path: Path) -> None:
+    from station.config import CameraConfig
+    from station.selftest import check_camera
+
+    config = config_in(tmp_path, camera=dataclasses.replace(
+        CameraConfig(), source="opencv", device=str(tmp_path / "nothing.mp4")))
+    result, frame = check_camera(config)
+    assert result.status is Status.FAIL and frame is None
+    assert "nothing.mp4" in result.detail and "video file that exists" in result.fix
+
+
+def calibrated_config(tmp_path: Path) -> Config:
+    from station.calibration import Calibration, save_calibration
+
+    save_calibration(tmp_path / "calibration.json", Calibration(
+        offset_counts=0.0, newtons_per_count=0.001, gain=128, rate_sps=80, calibrated=True))
+    config = config_in(tmp_path)
+    # The emulated chip's pulses run long on a busy machine (readings rejected); only the
+    # noise itself may call it noisy here.
+    return dataclasses.replace(config, tension=dataclasses.replace(
+        config.tension, noisy_rejected_fraction=0.9))
+
+
+def test_load_cell_readings_noise_and_calibration(tmp_path: Path) -> None:
+    from station.hardware.tension import SimulatedLoad
+    from station.selftest import check_load_cell
+
+    config = calibrated_config(tmp_path)
+    ok = check_load_cell(config, SimulatedLoad(counts=40_000, noise_counts=20, seed=3))
+    assert ok.status in (Status.OK, Status.FAIL)
+    assert "calibrated" in ok.detail and " N, " in ok.detail  # noise in newtons
+    if ok.status is Status.FAIL:  # a loaded machine slows the emulated chip below 40/s
+        assert "RATE pin" in ok.fix
+
+    unplugged = check_load_cell(config, SimulatedLoad(unplugged=True), first_reading_s=3.0)
+    assert unplugged.status is Status.FAIL and unplugged.detail.startswith("no readings")
+    assert "DOUT to GPIO5, PD_SCK to GPIO6" in unplugged.fix
+
+    (tmp_path / "calibration.json").unlink()
+    raw = check_load_cell(config, SimulatedLoad(counts=40_000, noise_counts=20, seed=3))
+    assert raw.status is Status.FAIL and "not calibrated" in raw.detail
+    assert raw.fix.startswith("run `station calibrate`") or "RATE pin" in raw.fix
+
+
+def test_buzzer_beeps_on_its_pin(tmp_path: Path) -> None:
+    from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+    from station.selftest import check_buzzer
+
+    factory = MockFactory(pin_class=MockPWMPin)
+    result = check_buzzer(config_in(tmp_path), pin_factory=factory)
+    assert result.status is Status.OK and "GPIO18 (tonal)" in result.detail
+    states = [s.state for s in factory.pin(18).states]
+    assert len(states) >= 6 and max(states) > 0  # three beeps: on, off, on, off, on, off
+
+
+def test_buzzer_without_gpio_names_the_fix(tmp_path: Path) -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    from station.selftest import check_buzzer
+
+    # A plain mock pin cannot do PWM, which a passive (tonal) buzzer needs.
+    result = check_buzzer(config_in(tmp_path), pin_factory=MockFactory())
+    assert result.status is Status.FAIL and "pin = 18" in result.fix

@@ -114,13 +114,19 @@ class Run:
         self.app = KioskApp(self.config.kiosk, headless=True)
         self.badges: list[dict[str, tuple[bool, str]]] = []
         self.has_load_cell: list[bool] = []
+        self.until = None
 
     def after_frame(self) -> None:
         self.station.after_frame()
         self.badges.append({b.name: (b.ok, b.reason) for b in self.flow.view.badges})
         self.has_load_cell.append(self.flow.has_load_cell)
+        if self.until is not None and self.until(self):
+            self.app.running = False
 
-    def run(self, frames: int) -> int:
+    def run(self, frames: int, until=None) -> int:
+        """Run for `frames` frames, or until `until(run)` holds (a slow machine starts the
+        tension reader process late: waiting for what is tested beats a fixed time)."""
+        self.until = until
         self.station.start()
         try:
             return self.app.run(self.flow, feed=self.station.feed,
@@ -156,14 +162,14 @@ def test_camera_lost_reconnects_with_back_off_and_says_so(tmp_path, clips_dir, n
     assert gaps[0] >= 0.1 and gaps[1] >= 0.2
     camera = [b["camera"] for b in run.badges]
     lost = run.reasons("camera")
-    assert any(r.startswith("lost: retrying in") for r in lost)
+    assert any(r.startswith("lost: retry in") for r in lost)
     first_lost = next(i for i, c in enumerate(camera) if c[1].startswith("lost"))
     assert any(c[0] for c in camera[:first_lost]) and camera[-1] == (True, "")
     assert run.station.camera.status.reconnects == 1
     assert pose.returned > 40  # coaching went on with the camera that came back
     notes = notify.received()
     assert notes[0] == "READY=1\nSTATUS=coaching"
-    assert any(n.startswith("STATUS=camera: lost: retrying in") for n in notes)
+    assert any(n.startswith("STATUS=camera: lost: retry in") for n in notes)
     assert notes.count("WATCHDOG=1") >= 15  # every 0.1 s through the outage too
     journal = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("camera: lost: retrying in") and "camera unplugged" in m
@@ -179,9 +185,10 @@ def test_a_pose_error_skips_that_frame_only(tmp_path, clips_dir, caplog):
     assert pose.calls > 20 and pose.calls - pose.returned == pose.calls // 7
     assert run.station.pose.skipped == pose.calls // 7
     assert run.station.pose_restarts == 0 and run.station.pose.error is None
-    assert any(r.startswith("skipped ") and "RuntimeError" in r for r in run.reasons("pose"))
+    assert "frames skipped" in run.reasons("pose")
     assert run.flow.view.live.landmarks is not None  # the frames around it were coached
-    assert any("landmark model returned garbage" in r.getMessage() for r in caplog.records)
+    assert any("RuntimeError: landmark model returned garbage" in r.getMessage()
+               for r in caplog.records)
 
 
 def emulated_sensor(config: Config, load: SimulatedLoad, calibration: Calibration):
@@ -201,10 +208,10 @@ def test_load_cell_unplugged_means_camera_only_and_a_restart(tmp_path, clips_dir
         return emulated_sensor(config, SimulatedLoad(unplugged=True), CALIBRATED)()
 
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir), make_tension)
-    run.run(frames=60)
+    run.run(frames=600, until=lambda r: r.station.tension_restarts >= 1 and len(made) >= 2)
     reasons = run.reasons("load cell")
-    assert reasons and all(r.endswith("camera only") for r in reasons)
-    assert any(r.startswith(("disconnected", "stale")) for r in reasons)
+    assert reasons and set(reasons) <= {"stale", "disconnected", "restarting"}
+    assert "disconnected" in reasons
     assert not any(run.has_load_cell)  # the coach never got a tension sample
     assert run.flow.view.live.tension_n is None
     assert run.flow.view.live.landmarks is not None  # and coached on the camera meanwhile
@@ -220,14 +227,16 @@ def test_noisy_load_cell_means_camera_only_then_a_quiet_one_is_used(tmp_path, cl
     noisy = SimulatedLoad(counts=50_000, noise_counts=5_000, seed=1)  # 5 N of noise
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir),
               emulated_sensor(config, noisy, CALIBRATED))
-    run.run(frames=75)
-    assert any(r == "noisy: camera only" for r in run.reasons("load cell"))
+    run.run(frames=600, until=lambda r: "noisy" in r.reasons("load cell")[-1:]
+            and len(r.badges) > 60)
+    assert "noisy" in run.reasons("load cell")
     assert not run.has_load_cell[-1] and run.flow.view.live.tension_n is None
 
     quiet = SimulatedLoad(counts=50_000, noise_counts=20, seed=1)  # 0.02 N: a good load cell
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir),
               emulated_sensor(config, quiet, CALIBRATED))
-    run.run(frames=90)
+    run.run(frames=600, until=lambda r: all(b["load cell"][0] for b in r.badges[-10:])
+            and len(r.badges) > 10)
     assert run.badges[-1]["load cell"] == (True, "") and run.has_load_cell[-1]
     assert run.flow.view.live.tension_n == pytest.approx(50.0, abs=1.0)
 
@@ -242,8 +251,8 @@ def test_corrupt_calibration_says_so_and_coaches_on_the_camera(tmp_path, clips_d
 
     run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir), make_tension)
     with caplog.at_level(logging.WARNING):
-        run.run(frames=45)
-    assert run.badges[-1]["load cell"] == (False, "not calibrated: camera only")
+        run.run(frames=600, until=lambda r: r.badges[-1]["load cell"][1].startswith("not cal"))
+    assert run.badges[-1]["load cell"] == (False, "not calibrated")
     assert not run.has_load_cell[-1] and run.flow.view.live.tension_n is None
     warnings = [r.getMessage() for r in caplog.records]
     assert any(str(tmp_path / "calibration.json") in m and "calibrate" in m for m in warnings)

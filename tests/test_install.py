@@ -40,7 +40,7 @@ def test_pi_dry_run_prints_every_step_and_changes_nothing() -> None:
     joined = "\n".join(commands)
     # The Pi's packages (those already on this machine are rightly left out of the list).
     apt = next(c for c in commands if "apt-get install" in c)
-    for package in ("python3-picamera2", "python3-lgpio", "libsdl2-dev"):
+    for package in ("python3-picamera2", "python3-lgpio"):
         assert package in apt
     # The user and its device groups.
     assert "--system" in joined and "--shell /usr/sbin/nologin station" in joined
