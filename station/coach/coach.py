@@ -180,8 +180,10 @@ class Coach:
                                                  t_frame + _BAND_HALF_SPAN_S)
         if force is None or force <= self.config.band_slack_min_n + _BAND_MARGIN_N:
             return []
+        origin = ((self._base_trunk, self._base_tension) if self._base_tension is not None
+                  else None)
         if (self._band_stall.descending(t_frame, force, self._trunk, trunk,
-                                        sign=1.0 if gain > 0 else -1.0)
+                                        sign=1.0 if gain > 0 else -1.0, origin=origin)
                 and self._cam_stall.last_z >= _BAND_CAMERA_Z):
             return self._stalled(t)
         return []
@@ -266,7 +268,8 @@ class Coach:
         # descent's hinge line; they may judge it once the rep has opened.
         moving = not self._reps.still and self._reps.phase in (Phase.STANDING,
                                                                 Phase.DESCENDING)
-        if moving and self._cam_stall.descending(f.t, raw_travel, self._trunk, trunk_now):
+        if moving and self._cam_stall.descending(f.t, raw_travel, self._trunk, trunk_now,
+                                                 origin=(self._base_trunk, 0.0)):
             events += self._stalled(f.t)
         # The band judges this same instant once its samples on both sides have arrived.
         self._band_frame = (f.t, trunk_now, moving) if (moving or self._reps.still) else None
