@@ -165,6 +165,7 @@ class StationFlow:
         self.k = config.kiosk
         self.buzzer = buzzer
         self.store = store
+        self._store_dropped = 0
         self.set_reps = set_reps
         self.calibrate = calibrate
         self.has_load_cell = has_load_cell
@@ -350,8 +351,12 @@ class StationFlow:
         buzz = v.badge("buzzer")
         buzz.ok = self.buzzer.ok and not self.buzzer.muted
         buzz.reason = "muted" if self.buzzer.muted else self.buzzer.reason
-        if self.store is not None and not self.store.ok:
-            v.toast, v.toast_until = self.store.reason, now + 1.0
+        # A write lost to the disk is said on screen even when the next one already worked
+        # (the writer thread may fail and recover between two frames).
+        if self.store is not None and (not self.store.ok
+                                       or self.store.dropped != self._store_dropped):
+            self._store_dropped = self.store.dropped
+            v.toast, v.toast_until = self.store.reason or self.store.last_error, now + 1.0
 
     # -- the set -------------------------------------------------------------------------
 

@@ -148,6 +148,8 @@ class StoreWriter:
         self._queue: queue.Queue = queue.Queue()
         self.reason = ""
         self.written = 0  # transactions committed
+        self.dropped = 0  # operations lost to a failing disk (a count only ever grows)
+        self.last_error = ""  # why the last one was lost, kept after the disk recovers
         self._opened = threading.Event()
         self._thread = threading.Thread(target=self._run, name="store", daemon=True)
         self._thread.start()
@@ -180,7 +182,7 @@ class StoreWriter:
         try:
             log = SessionLog(self.path, self.max_sets)
         except (sqlite3.Error, OSError) as exc:
-            self.reason = f"log paused ({exc})"[:60]
+            self._failed(exc)
         while True:
             item = self._queue.get()
             if item is None:
@@ -190,12 +192,17 @@ class StoreWriter:
                 args.set()
                 continue
             if log is None:
+                self.dropped += 1
                 continue
             try:
                 getattr(log, op)(*args)
                 self.written += 1
                 self.reason = ""
             except (sqlite3.Error, OSError, KeyError) as exc:
-                self.reason = f"log paused ({exc})"[:60]
+                self._failed(exc)
         if log is not None:
             log.close()
+
+    def _failed(self, exc: Exception) -> None:
+        self.last_error = self.reason = f"log paused ({exc})"[:60]
+        self.dropped += 1
