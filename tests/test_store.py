@@ -120,3 +120,18 @@ def test_killing_the_writer_mid_write_loses_nothing_committed(tmp_path):
         else:
             assert a in sets, f"committed set {a} lost"
     con.close()
+
+
+def test_writes_lost_to_a_failing_disk_are_counted_and_their_reason_kept(tmp_path):
+    from station.store import StoreWriter
+
+    (tmp_path / "a file").write_text("not a folder")
+    writer = StoreWriter(tmp_path / "a file" / "log.sqlite3", 10)
+    try:
+        writer.begin_set("a", "2026-01-01T00:00:00")
+        writer.begin_set("b", "2026-01-01T00:01:00")  # neither reaches the unopenable log
+        assert writer.flush()
+        assert writer.dropped == 2
+        assert not writer.ok and writer.last_error.startswith("log paused (")
+    finally:
+        writer.close()
