@@ -182,7 +182,7 @@ class StoreWriter:
         try:
             log = SessionLog(self.path, self.max_sets)
         except (sqlite3.Error, OSError) as exc:
-            self._failed(exc)
+            self.last_error = self.reason = f"log paused ({exc})"[:60]
         while True:
             item = self._queue.get()
             if item is None:
