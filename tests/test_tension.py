@@ -164,21 +164,29 @@ def test_reader_failure_reports_disconnected():
 
 # -- the reader process, on the emulated chip ----------------------------------------------
 
-def _run_sensor(simulate: SimulatedLoad, want: int, timeout: float = 30.0):
+def _run_sensor(simulate: SimulatedLoad, want: int, reads: int = 0, timeout: float = 30.0):
+    """Poll a sensor on the emulated chip until `want` samples and `reads` read attempts have
+    come (or `timeout`, generous: a busy machine may take seconds to spawn the reader).
+    The status is taken at the last poll, so a late wake-up of this process is not staleness.
+    """
     sensor = TensionSensor(HX711Config(), TensionConfig(), CAL, simulate=simulate)
     started = time.monotonic()
     samples = []
     with sensor:
-        while len(samples) < want and time.monotonic() - started < timeout:
+        while True:
+            polled = time.monotonic()
             samples += sensor.poll()
+            status = sensor.status(polled)
+            if len(samples) >= want and sum(status.outcomes.values()) >= reads \
+                    or polled - started > timeout:
+                break
             time.sleep(0.02)
-        status = sensor.status()
         priority = sensor.priority
     return started, samples, status, priority
 
 
 def test_sensor_process_reads_the_emulated_chip():
-    # 57 000 counts = 7 N on CAL; spikes every 7th conversion; the first 3 reads get long pulses.
+    # 57 000 counts = 7 N on CAL; spikes every 7th read; the first 3 reads get long pulses.
     started, samples, status, priority = _run_sensor(
         SimulatedLoad(counts=57_000, noise_counts=30, spike_every=7, long_pulses=3), want=40)
     assert len(samples) >= 40
@@ -192,8 +200,10 @@ def test_sensor_process_reads_the_emulated_chip():
 
 
 def test_sensor_process_reports_an_unplugged_chip():
-    _, samples, status, _ = _run_sensor(SimulatedLoad(unplugged=True), want=1, timeout=3.0)
+    # Two read attempts (0.5 s each once the reader is up), and neither gave a sample.
+    _, samples, status, _ = _run_sensor(SimulatedLoad(unplugged=True), want=0, reads=2)
     assert samples == []
+    assert list(status.outcomes) == ["not_ready"] and status.outcomes["not_ready"] >= 2
     assert status.health is Health.DISCONNECTED
 
 

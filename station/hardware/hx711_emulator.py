@@ -16,9 +16,10 @@ read, from the time on `time.perf_counter_ns` (no background thread). As the dat
 
 Faults to inject: `unplugged` (DOUT stuck high, clock ignored), `dout_stuck_low`,
 `stuck_value` (every conversion the same word), `spike_every`/`spike_counts` (every Nth
-conversion off by a large amount), `stretch_pulse()` (the next read's Nth pulse held high
-too long, as when the driver's process is preempted mid-pulse) and `stall_after_pulse()` (the
-clock held low so long after a pulse that the next conversion finishes mid-read).
+conversion the host reads off by a large amount), `stretch_pulse()` (the next read's Nth pulse
+held high too long, as when the driver's process is preempted mid-pulse) and
+`stall_after_pulse()` (the clock held low so long after a pulse that the next conversion
+finishes mid-read).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ class HX711Emulator:
         # Record of what happened, for tests.
         self.shifts: deque[ShiftRecord] = deque(maxlen=1000)
         self.conversions = 0
+        self.words_read = 0  # conversions the host began to shift out
         self.power_downs = 0
         self.stray_pulses = 0
         self._rng = np.random.default_rng(seed)
@@ -183,7 +185,6 @@ class HX711Emulator:
 
     def _convert(self, t_ns: int) -> int:
         """One conversion finished at t_ns, as the 24-bit word the chip will shift out."""
-        index = self.conversions
         self.conversions += 1
         if self.stuck_value is not None:
             return self.stuck_value & 0xFFFFFF
@@ -191,11 +192,25 @@ class HX711Emulator:
         value = self.channel_b_counts if self.gain == 32 else counts * self.gain / 128
         if self.noise_counts:
             value += self._rng.normal(0.0, self.noise_counts)
-        if self.spike_every and index % self.spike_every == self.spike_every - 1:
-            value += self.spike_counts
         if t_ns < self._settled_at:  # the digital filter is still filling
             value *= max(0.0, (t_ns - self._settle_start) / self._settling_ns)
         counts = int(min(MAX_COUNTS, max(MIN_COUNTS, round(value))))
+        return counts & 0xFFFFFF
+
+    def _spiked(self, word: int) -> int:
+        """The word about to be shifted out, with the spike if this read is every Nth.
+
+        Counted over the words the host reads, not over conversions: a host that misses
+        conversions (descheduled, or waiting out the settling after a power-cycle) must still
+        see isolated spikes, else three in a median window of five would be the emulator's
+        doing, not the chip's.
+        """
+        self.words_read += 1
+        if not self.spike_every or self.stuck_value is not None \
+                or self.words_read % self.spike_every:
+            return word
+        counts = word - (1 << 24) if word & 0x800000 else word
+        counts = min(MAX_COUNTS, max(MIN_COUNTS, counts + self.spike_counts))
         return counts & 0xFFFFFF
 
     def _finish_shift(self, powered_down: bool = False) -> None:
@@ -264,7 +279,7 @@ class HX711Emulator:
             if self._register is None:
                 self.stray_pulses += 1
                 return
-            self._word = self._register
+            self._word = self._spiked(self._register)
             self._register = None
         self._pulses += 1
         k = self._pulses
