@@ -268,7 +268,11 @@ class HX711Emulator:
             self._on_falling(now)
 
     def _on_rising(self, now: int) -> None:
-        self._update(now)
+        if self._pulses == 0:
+            self._update(now)  # a read begins: is a conversion there to shift out?
+        # Mid-read the chip only shifts: a conversion that came during the gain pulses is
+        # worked out when DOUT is next read, outside the pulse (inside it, its bookkeeping
+        # would stretch the pulse the driver times past 60 us on a slow machine).
         self._high_since = now
         self._last_edge = now
         if self.unplugged or self.dout_stuck_low:
