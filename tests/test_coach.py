@@ -13,6 +13,7 @@ from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
 from station.coach.filters import LineEnd, OneEuroFilter
 from station.coach.fusion import BandGain, Despiker
+from station.coach.stall import NoiseGauge
 from station.config import CoachConfig
 from station.streams import PoseStream, TensionStream
 from station.types import (
@@ -92,6 +93,21 @@ def test_despiker_removes_a_lone_hx711_spike():
     d = Despiker()
     out = [d.add(x) for x in (50.0, 50.5, 180.0, 51.0, 50.8)]
     assert max(out) < 52.0
+
+
+def test_noise_gauge_measures_a_short_stand_fully():
+    # 40 frames (1.3 s) of standing with a spread of 0.005 whose first deviation is tiny: the
+    # gauge must report the spread, not a value still stuck near the first square (the first
+    # rep would then be judged against a fraction of the real jitter and buzz on noise).
+    rng = np.random.default_rng(3)
+    samples = np.concatenate([[0.0, 0.0001], rng.normal(0.0, 0.005, 38)])
+    gauge = NoiseGauge(floor=0.001)
+    for x in samples:
+        gauge.add(float(x))
+    assert 0.0035 < gauge.sigma < 0.0065
+    gauge.restart()  # a new stand keeps the spread while it finds the new level
+    gauge.add(1.0)
+    assert 0.0035 < gauge.sigma < 0.0065
 
 
 def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():

@@ -90,7 +90,10 @@ class NoiseGauge:
 
     Each stretch of stillness starts afresh (`restart`): its first samples only find the
     level (the athlete may stand a little differently after each rep), and a sample further
-    than five spreads from the level is a shift, not noise.
+    than five spreads from the level is a shift, not noise. The spread starts as the plain
+    mean of its first squares and only then becomes an exponential average: an average that
+    starts from one square would take a hundred samples to forget it, and a short first stand
+    would judge the first rep against a spread that is far too small.
     """
 
     def __init__(self, floor: float, alpha: float = 0.03, settle: int = 8) -> None:
@@ -100,10 +103,12 @@ class NoiseGauge:
         self._mean: float | None = None
         self._seen = 0
         self._var: float | None = None
+        self._squares = 0  # squares averaged into the spread so far
 
     def reset(self) -> None:
         self._mean = self._var = None
         self._seen = 0
+        self._squares = 0
 
     def restart(self) -> None:
         """A new stretch of stillness: find the level again before measuring the spread."""
@@ -123,8 +128,10 @@ class NoiseGauge:
         v = d * d
         if self._var is None:
             self._var = v
-        elif v <= 25.0 * self._var:
-            self._var += self.alpha * (v - self._var)
+            self._squares = 1
+        elif v <= 25.0 * self._var or self._squares < self.settle:
+            self._squares += 1
+            self._var += max(self.alpha, 1.0 / self._squares) * (v - self._var)
 
     @property
     def sigma(self) -> float:
