@@ -181,9 +181,6 @@ class LineFit:
         return a, b, math.sqrt(res)
 
 
-MODE = lambda level, window: level and window  # noqa: E731
-
-
 # Weight (in samples) of the standing point in each descent's hinge line. A hinge starts from
 # standing, so the line passes near it; pinning it there steadies the slope early in the
 # descent, when a stall is commonest. 3: on the bench it buzzed live on 9 more of 98 stalls

@@ -119,6 +119,11 @@ class RepTruth:
                    plan.hips_stopped_t)
 
 
+# Sine of the steepest thigh angle back from vertical a plan may reach (72 degrees): a
+# thigh at horizontal is as far back as the hips can go over flat feet.
+_MAX_THIGH_SIN = 0.95
+
+
 def plan_rep(rng: np.random.Generator, index: int, kind: RepKind, start: float, body: Body,
              stance: Stance, tempo: float) -> RepPlan:
     """Draw one rep of `kind` with a realistic depth and timing.
@@ -140,11 +145,20 @@ def plan_rep(rng: np.random.Generator, index: int, kind: RepKind, start: float, 
     elif kind is RepKind.SQUAT:
         trunk = rng.uniform(38.0, 60.0)
     travel = hip_back(body, knee, shin) - hip_back(body, stance.knee, stance.shin)
+    stop_fraction = rng.uniform(0.3, 0.55)
+    squat_shin = rng.uniform(22.0, 32.0) if kind is RepKind.SQUAT else rng.uniform(15.0, 22.0)
+    if kind is RepKind.KNEE_BEND:
+        # Knees that far forward leave the hips less room behind the ankle: keep the thigh
+        # short of horizontal at the bottom (else the hips would stop short of their travel,
+        # a hips_stopped the plan does not claim).
+        room = (_MAX_THIGH_SIN * body.thigh - body.shank * math.sin(math.radians(squat_shin))
+                - hip_back(body, stance.knee, stance.shin))
+        travel = min(travel, room)
     return RepPlan(
         index=index, kind=kind, start=start, descent_s=descent, pause_s=float(pause),
         ascent_s=ascent, trunk_bottom=trunk, travel_bottom=travel, shin_bottom=shin,
-        stop_fraction=rng.uniform(0.3, 0.55),
-        squat_shin=rng.uniform(22.0, 32.0) if kind is RepKind.SQUAT else rng.uniform(15.0, 22.0),
+        stop_fraction=stop_fraction,
+        squat_shin=squat_shin,
         stick_peak=(rng.uniform(40.0, 60.0) if kind is RepKind.BACK_ROUNDS
                     else rng.uniform(28.0, 45.0)),
         stick_from=rng.uniform(0.2, 0.6),
