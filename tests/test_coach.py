@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import heapq
+import math
 
 import numpy as np
 import pytest
 from coach_frames import figure, hinge, standing, tension_for
 
+from station import types as lm
 from station.coach import Coach, analyze
 from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
@@ -240,6 +242,33 @@ def test_the_coach_follows_an_athlete_who_turns_around():
     sides = [e.side for e in events if isinstance(e, SideDetected)]
     assert sides == [Side.RIGHT, Side.LEFT]
     assert len(reps) == 2 and all(r.passed for r in reps)
+
+
+def walk_in(t0: float, seconds: float, from_x: float, fps: float = 30.0) -> list[PoseFrame]:
+    """The athlete walks in from `from_x` (image widths off their spot) and from nearer the
+    camera (first seen 15% larger), and stops: each stride bobs the hips and bends the knees."""
+    frames = []
+    n = int(seconds * fps)
+    for k in range(n):
+        u = k / n
+        step = abs(math.sin(math.pi * 2.0 * u * seconds))  # two strides a second
+        f = figure(t0 + k / fps, drop=0.15 * step, shin=25.0 * step, trunk=3.0 + 6.0 * step)
+        xy = f.landmarks[:, :2]
+        ankle = xy[lm.RIGHT_ANKLE].copy()
+        xy[:] = ankle + (xy - ankle) * (1.0 + 0.15 * (1.0 - u))
+        xy[:, 0] += from_x * (1.0 - u)
+        frames.append(f)
+    return frames
+
+
+def test_an_athlete_walking_in_is_measured_from_where_they_stand():
+    # Walking in mid-stride must not become the standing position: the hinge afterwards is
+    # a normal rep with its full hip travel, not one measured from the edge of the image.
+    frames = walk_in(0.0, 1.5, from_x=0.35) + standing(1.5, 1.0) + hinge(2.5) + standing(
+        4.75, 1.5)
+    _, _, reps, buzzes = run(frames)
+    assert len(reps) == 1 and reps[0].passed and not buzzes
+    assert reps[0].metrics["hip_travel"] == pytest.approx(0.3, abs=0.03)
 
 
 def test_analyze_reports_the_same_as_the_live_coach():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from station.coach.faults import LiveFaults, raise_fault, score_rep
 from station.coach.features import Features, measure
-from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter
+from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter, SlopeWindow
 from station.coach.fusion import Despiker
 from station.coach.reps import Rep, RepTracker
 from station.coach.side import SideTracker
@@ -55,6 +55,12 @@ _STICK_GATE = 0.2
 _BAND_CAMERA_Z = 0.5
 # A stall seen this long (seconds) before the rep opened is still called when it opens.
 _EARLY_STALL_S = 0.5
+# After the baselines are learned afresh (first frames, back in view, turned around), the
+# athlete must stand for this long (seconds) with the hips this still (leg lengths per
+# second) before the standing position is taken and reps may open. Walking in moves the hips
+# about one leg length a second; MediaPipe's jitter reads under 0.05 over 0.3 s.
+_SETTLE_S = 0.3
+_SETTLE_SPEED = 0.15
 # The band's tension at a frame's instant is the mean of its samples within this many seconds
 # either side: three samples at 80/s, a third of the noise variance for 15 ms of waiting.
 _BAND_HALF_SPAN_S = 0.015
@@ -117,6 +123,8 @@ class Coach:
         self._early_stall: float | None = None
         self._was_still = False
         self._stick_off = 0.0
+        self._hip_speed = SlopeWindow(_SETTLE_S)
+        self._settled = False
 
     # ----- what the screen reads -----
     @property
@@ -217,6 +225,8 @@ class Coach:
     # ----- per frame -----
     def _reset_baselines(self) -> None:
         self._base_hip = None
+        self._settled = False
+        self._hip_speed.reset()
         self._trunk_f.reset()
         self._hip_f.reset()
         self._trunk.clear()
@@ -229,10 +239,16 @@ class Coach:
         hip = self._hip_f(f.t, f.hip_forward)
         knee = self._knee_m.add(f.knee)
         stick = self._stick_m.add(f.stick)
-        if self._base_hip is None:
+        if not self._settled:
+            # Not yet standing in one place (just arrived, walking in): the standing
+            # position is wherever the athlete is, and no rep may open until they stand.
             self._base_hip, self._base_leg = f.hip_forward, f.leg
             self._base_height = f.hip_height
             self._base_trunk, self._base_stick = trunk, stick
+            self._settle(f)
+            if not self._settled:
+                self._travel = 0.0
+                return []
         raw_travel = (self._base_hip - f.hip_forward) / self._base_leg
         travel = (self._base_hip - hip) / self._base_leg
         drop = (self._base_height - f.hip_height) / self._base_leg
@@ -286,6 +302,14 @@ class Coach:
                                     trunk, descending)
         events += self._reps.finish_step(f.t, self._score)
         return events
+
+    def _settle(self, f: Features) -> None:
+        """Settled once the hips have kept still over a whole _SETTLE_S (sway, not a walk)."""
+        speed = self._hip_speed.add(f.t, f.hip_forward)  # pixels per second
+        if speed is not None and abs(speed) > _SETTLE_SPEED * f.leg:
+            self._hip_speed.reset()  # moving: the stand starts again from the next frame
+            return
+        self._settled = speed is not None and self._hip_speed.covered >= 0.9 * _SETTLE_S
 
     def _stalled(self, t: float) -> list[Event]:
         """The hips stopped: buzz in a descending rep, or hold it for the rep about to open."""
