@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -58,3 +60,17 @@ class NotifyListener:
         self._stop.set()
         self._thread.join(timeout=1.0)
         self._sock.close()
+
+
+@contextmanager
+def notify_socket(path, monkeypatch, watchdog_usec: int) -> Iterator[NotifyListener]:
+    """systemd's notify socket at `path` for the code under test, with a watchdog of
+    `watchdog_usec` microseconds (the station pings at half of it)."""
+    listener = NotifyListener(path)
+    monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
+    monkeypatch.setenv("WATCHDOG_USEC", str(watchdog_usec))
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    try:
+        yield listener
+    finally:
+        listener.close()

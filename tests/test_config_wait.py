@@ -14,18 +14,14 @@ from station.errors import ConfigError
 from station.notice import BACKGROUND, draw_notice
 from station.notice import TITLE as TITLE_COLOUR
 from station.watchdog import Watchdog
-from tests.systools import NotifyListener
+from tests.systools import notify_socket
 
 
 @pytest.fixture
 def notify(tmp_path: Path, monkeypatch):
-    """systemd's notify socket, with a WATCHDOG_USEC watchdog (pings at half of it)."""
-    listener = NotifyListener(tmp_path / "notify")
-    monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
-    monkeypatch.setenv("WATCHDOG_USEC", "2000000")
-    monkeypatch.delenv("WATCHDOG_PID", raising=False)
-    yield listener
-    listener.close()
+    """systemd's notify socket, with a 2 s watchdog."""
+    with notify_socket(tmp_path / "notify", monkeypatch, 2_000_000) as listener:
+        yield listener
 
 
 class Ticks:

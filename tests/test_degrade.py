@@ -35,7 +35,7 @@ from station.station import StationFlow
 from station.store import SessionLog, StoreWriter
 from station.types import PoseFrame
 from station.watchdog import Watchdog
-from tests.systools import NotifyListener
+from tests.systools import notify_socket
 
 CLIP = "kb_deadlift_0016c_side"  # 1262 frames at 60 fps, a person in view throughout
 FAST = Backoff(0.1, 0.4)
@@ -85,13 +85,9 @@ class ClipPose:
 
 @pytest.fixture
 def notify(tmp_path: Path, monkeypatch):
-    """systemd's notify socket, with a WATCHDOG_USEC watchdog (pings at half of it)."""
-    listener = NotifyListener(tmp_path / "notify")
-    monkeypatch.setenv("NOTIFY_SOCKET", listener.path)
-    monkeypatch.setenv("WATCHDOG_USEC", "200000")
-    monkeypatch.delenv("WATCHDOG_PID", raising=False)
-    yield listener
-    listener.close()
+    """systemd's notify socket, with a 0.2 s watchdog."""
+    with notify_socket(tmp_path / "notify", monkeypatch, 200_000) as listener:
+        yield listener
 
 
 def make_config(tmp_path: Path) -> Config:
