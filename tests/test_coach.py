@@ -15,7 +15,7 @@ from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
 from station.coach.filters import LineEnd, OneEuroFilter
 from station.coach.fusion import BandGain, Despiker
-from station.coach.stall import NoiseGauge
+from station.coach.stall import NoiseGauge, StallDetector, Track
 from station.config import CoachConfig
 from station.streams import PoseStream, TensionStream
 from station.types import (
@@ -112,6 +112,28 @@ def test_noise_gauge_measures_a_short_stand_fully():
     assert 0.0035 < gauge.sigma < 0.0065
 
 
+def _first_stall(evidence_k: float, stop_s: float) -> float | None:
+    """Seconds after the hips stop (at stop_s) that a stall detector calls it: a clean
+    hinge of 0.002 leg lengths per degree at 60 degrees/s, its camera as still as its floor."""
+    det = StallDetector(0.1, 0.35, 3.5, 0.002, 0.0, evidence_k=evidence_k)
+    for _ in range(30):
+        det.standing(0.0)
+    trunk = Track(1.0)
+    for i in range(40):
+        t = i / 30
+        k = 60.0 * t
+        trunk.add(t, k)
+        if det.descending(t, 0.002 * min(k, 60.0 * stop_s), trunk, k, origin=(0.0, 0.0)):
+            return t - stop_s
+    return None
+
+
+def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
+    assert _first_stall(0.0, 0.5) == pytest.approx(0.1)  # the level alone: three frames
+    assert _first_stall(5.0, 0.5) == pytest.approx(1 / 15)  # the innovations' ramp: two
+    assert _first_stall(5.0, 5.0) is None  # hips that keep going back never stall
+
+
 def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():
     behind, front, loose = (BandGain(0.04, 0.9) for _ in range(3))
     rng = np.random.default_rng(1)
@@ -150,7 +172,8 @@ def test_hips_stopping_buzzes_while_the_trunk_still_goes_down():
 
 def test_band_tension_catches_the_stall_as_well_when_the_camera_is_unsure():
     frames = standing(0, 1.5) + hinge(1.5, stall_at=0.4) + standing(3.75, 1.5)
-    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_down_min_drop=1.0)  # camera silent
+    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
+                        hips_down_min_drop=1.0)  # camera silent
     _, events, reps, buzzes = run(frames, cfg=blind)
     assert not any(b.fault is Fault.HIPS_STOPPED for b in buzzes)  # no live call without band
     # ...though the finished rep, knees bent and hips hardly back, is still called a squat.

@@ -102,7 +102,8 @@ class Coach:
         self._trunk_line = LineEnd(_TRUNK_LINE_S)
         self._cam_stall = StallDetector(
             cfg.hips_stopped_window_s, cfg.hips_stopped_ratio, cfg.hips_stopped_noise_k,
-            _TRAVEL_NOISE_FLOOR, cfg.hips_stopped_hold_s)
+            _TRAVEL_NOISE_FLOOR, cfg.hips_stopped_hold_s,
+            evidence_k=cfg.hips_stopped_evidence_k)
         self._band_stall = StallDetector(
             cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
@@ -272,8 +273,8 @@ class Coach:
         rep = self._reps.rep
         if self._reps.still:
             if not self._was_still:
-                self._cam_stall.noise.restart()
-                self._band_stall.noise.restart()
+                self._cam_stall.restart_noise()
+                self._band_stall.restart_noise()
             self._cam_stall.standing(raw_travel)
             self._cam_stall.reset_rep()
             self._band_stall.reset_rep()
