@@ -101,7 +101,7 @@ class CoachConfig:
     hips_stopped_band_noise_k: float = _key(3.0, 0.0, 20.0)
     hips_stopped_band_hold_s: float = _key(0.0, 0.0, 1.0)
     hips_stopped_hold_s: float = _key(0.0, 0.0, 1.0)
-    hips_stopped_evidence_k: float = _key(5.0, 0.0, 50.0)
+    hips_stopped_evidence_k: float = _key(4.5, 0.0, 50.0)
     hips_down_min_drop: float = _key(0.12, 0.02, 1.0)
     shallow_min_travel: float = _key(0.12, 0.0, 1.0)
     stick_max_deg: float = _key(15.0, 2.0, 60.0)

@@ -130,8 +130,8 @@ def _first_stall(evidence_k: float, stop_s: float) -> float | None:
 
 def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
     assert _first_stall(0.0, 0.5) == pytest.approx(0.1)  # the level alone: three frames
-    assert _first_stall(5.0, 0.5) == pytest.approx(1 / 15)  # the innovations' ramp: two
-    assert _first_stall(5.0, 5.0) is None  # hips that keep going back never stall
+    assert _first_stall(4.5, 0.5) == pytest.approx(1 / 15)  # the innovations' ramp: two
+    assert _first_stall(4.5, 5.0) is None  # hips that keep going back never stall
 
 
 def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():

@@ -104,6 +104,9 @@ class Coach:
             cfg.hips_stopped_window_s, cfg.hips_stopped_ratio, cfg.hips_stopped_noise_k,
             _TRAVEL_NOISE_FLOOR, cfg.hips_stopped_hold_s,
             evidence_k=cfg.hips_stopped_evidence_k)
+        # The band's witness has no evidence test: its standing innovations are the load
+        # cell's white noise, not the trunk's correlated jitter that its descent is judged
+        # through (bench, a first trial at 4.5: 2 more false stalls, no gain at the 95th).
         self._band_stall = StallDetector(
             cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)

@@ -198,16 +198,19 @@ ORIGIN_WEIGHT = 3.0
 # shows up in the innovations as a run of positives well before the level clears its
 # margin. 0.8 is the simulated camera's own figure.
 EVIDENCE_RHO = 0.8
-# Frames back the evidence test looks for a stall's onset. 3 (0.1 s): with 5 it added 3
-# false stalls on the bench (2,160 reps) for no latency gain.
+# Frames back the evidence test looks for a stall's onset. 3 (0.1 s): in a first trial
+# (threshold 5, no level minimum) 5 frames added 3 false stalls over the bench's 2,160 reps
+# for no latency gain.
 EVIDENCE_FRAMES = 3
 # The innovations' least spread, as a share of the shortfall's noise: sqrt(1 - 0.8^2) =
 # 0.6 for a pure AR(0.8) jitter, 0.8 of that here: the measured innovations on good reps
 # spread 0.47 standing noise-widths (the level 0.85).
 EVIDENCE_SHARE = 0.8 * math.sqrt(1.0 - EVIDENCE_RHO ** 2)
 # The level must still be this many noise-widths short for the evidence to call a stall:
-# a run of small innovations near the line is a wobble, not a stall.
-EVIDENCE_MIN_Z = 1.5
+# a run of small innovations near the line is a wobble, not a stall. 2.5: on the bench
+# (2,160 reps), with the evidence at 4.5, the same false stalls as 1.5 with it at 5.0 and
+# the camera's median latency 163 -> 153 ms; 3.0 gave the 10 ms back.
+EVIDENCE_MIN_Z = 2.5
 
 
 class StallDetector:
