@@ -238,7 +238,12 @@ def test_measure_counts_every_outcome_and_the_chips_rate(factory):
         got = measure(hx, 0.3, min_readings=20)
     assert len(got.counts) >= 20
     assert got.outcomes.get("ok", 0) == len(got.counts)
-    assert sum(c > 100_000 for c in got.counts) >= 3  # the spikes are in the raw readings
+    # The spikes are in the raw readings: every one the chip sent, but for those that fell
+    # on a read the driver dropped (a long pulse on a busy machine).
+    sent = emu.words_read // emu.spike_every
+    dropped = sum(n for outcome, n in got.outcomes.items() if outcome != "ok")
+    seen = sum(c > 100_000 for c in got.counts)
+    assert sent >= 4 and seen >= max(1, sent - dropped)
     assert got.median == pytest.approx(2000, abs=60)
     assert got.reads_per_s <= 85  # never more than the chip converts (80 a second)
 
