@@ -1,0 +1,214 @@
+"""The soonest any hips_stopped detector could buzz on the simulator's sensors (an oracle).
+
+    .venv/bin/python bench/stall_bound.py [--sets 60] [--reps 9] [--seed 5000 ...] [--cache DIR]
+
+The issue's latency targets (p95 <= 100 ms with the band, <= 170 ms on the camera alone) are
+measured by `coach_accuracy.py` on these same simulated sets. This script asks what the
+sensors allow at all. Its oracle is given what no real detector has:
+
+- the instant the hips stop, and where they would have gone had they not (the noise-free
+  twin of every set: same athlete, camera and band with the noise turned off);
+- the sensors' exact noise: the load cell's spread, and the camera's frame-to-frame
+  correlated jitter on the hip (measured per rep as the noisy set minus its twin).
+
+All it must do is wait until the hips' shortfall stands out of that noise: it buzzes at the
+first sample at which the matched filter's signal-to-noise ratio reaches z (the band's
+shortfall against its white noise, plus the camera's against its correlated jitter, whitened;
+the camera's pre-stall jitter counts as known). A real detector must also find the onset and
+the trend and keep its false buzzes rare over a hundred tests a rep, so it can only be
+slower; z = 3 is a lenient bar (one test in 740 fires on noise alone), z = 4 a fair one.
+
+It prints the oracle's latency p50 / p95 for each z, with the band and camera together, the
+band alone and the camera alone, at the simulator's noise and with the noise scaled down
+(what sensors would meet the targets), and on the sets whose camera jitters no more than the
+real clips in ../shared/data (when they are there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from coach_accuracy import load_or_simulate  # noqa: E402
+
+from station.coach.features import measure  # noqa: E402
+from station.sim.session import SimulatedSet  # noqa: E402
+from station.streams import PoseStream  # noqa: E402
+from station.types import Side  # noqa: E402
+
+# Seconds of the hips' motion before the stall that define where they were heading.
+_TREND_S = 0.15
+# Seconds after the stall the oracle may wait (a miss counts as this).
+_HORIZON_S = 0.5
+_ZS = (3.0, 4.0)
+_SCALES = (1.0, 0.5, 0.25)
+_REAL_CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "clips"
+# Mid-hip and mid-shoulder landmarks (MediaPipe pose indices).
+_HIPS, _SHOULDERS = (23, 24), (11, 12)
+
+
+@dataclass(frozen=True)
+class Stall:
+    """One stall's evidence: per sample, its time after the onset and its squared SNR at
+    unit noise (band: the shortfall over the load cell's noise; camera: the whitened
+    innovation over the jitter's innovation spread)."""
+
+    band_t: np.ndarray
+    band_snr2: np.ndarray
+    cam_t: np.ndarray
+    cam_snr2: np.ndarray
+    real_like: bool  # the set's camera jitters no more than the real clips
+
+    def latency(self, z: float, scale: float, band: bool, camera: bool) -> float:
+        """Seconds from the onset until the oracle's evidence reaches z."""
+        ts = [self.band_t] * band + [self.cam_t] * camera
+        ss = [self.band_snr2] * band + [self.cam_snr2] * camera
+        if not ts:
+            return _HORIZON_S
+        t = np.concatenate(ts)
+        s = np.concatenate(ss) / (scale * scale)
+        order = np.argsort(t, kind="stable")
+        reached = np.nonzero(np.cumsum(s[order]) >= z * z)[0]
+        return float(t[order][reached[0]]) if len(reached) else _HORIZON_S
+
+
+def _shortfall(t: np.ndarray, x: np.ndarray, t0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Times after t0 and how far x falls short of its straight pre-t0 trend there."""
+    ok = np.isfinite(x)
+    pre = ok & (t > t0 - _TREND_S) & (t <= t0)
+    post = ok & (t > t0) & (t <= t0 + _HORIZON_S)
+    if pre.sum() < 3:
+        return np.empty(0), np.empty(0)
+    line = np.polyfit(t[pre], x[pre], 1)
+    return t[post] - t0, np.polyval(line, t[post]) - x[post]
+
+
+def _median3(x: np.ndarray) -> np.ndarray:
+    """The coach's despiker: the median of each sample and its two neighbours."""
+    padded = np.concatenate([x[:1], x, x[-1:]])
+    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+
+
+def _hip_forward(pose: PoseStream, side: Side) -> np.ndarray:
+    out = np.full(len(pose), np.nan)
+    for i, frame in enumerate(pose.frames()):
+        if frame.has_person:
+            f = measure(frame, side, 0.0)
+            if f is not None:
+                out[i] = f.hip_forward
+    return out
+
+
+def hip_jitter(landmarks: np.ndarray, width: float, height: float) -> float:
+    """The mid-hip's jitter as a share of the trunk's length: the spread of its horizontal
+    position about a local quadratic (7 frames), the measure used on the real clips."""
+    hip_x = landmarks[:, _HIPS, 0].mean(axis=1) * width
+    hip_y = landmarks[:, _HIPS, 1].mean(axis=1) * height
+    sh_x = landmarks[:, _SHOULDERS, 0].mean(axis=1) * width
+    sh_y = landmarks[:, _SHOULDERS, 1].mean(axis=1) * height
+    # Savitzky-Golay (7 points, quadratic) smoothing; the residual is the jitter.
+    smooth = np.convolve(hip_x, np.array([-2, 3, 6, 7, 6, 3, -2]) / 21.0, mode="same")
+    resid = (hip_x - smooth)[3:-3]
+    trunk = np.nanmedian(np.hypot(sh_x - hip_x, sh_y - hip_y))
+    return float(np.nanstd(resid) / trunk)
+
+
+def real_clip_jitter(clips: Path) -> float | None:
+    """The largest mid-hip jitter among the real clips (30 frames/s), or None without them."""
+    worst = None
+    for path in sorted(clips.glob("*.npz")):
+        d = np.load(path)
+        t, landmarks = d["t"], d["landmarks"]
+        step = 2 if len(t) > 1 and np.median(np.diff(t)) < 1 / 45 else 1
+        j = hip_jitter(landmarks[::step], float(d["width"]), float(d["height"]))
+        worst = j if worst is None else max(worst, j)
+    return worst
+
+
+def stalls_of(noisy: SimulatedSet, clean: SimulatedSet, real_jitter: float | None) -> list[Stall]:
+    """Every stall of one set, with the oracle's evidence for it."""
+    pose = noisy.pose
+    real_like = real_jitter is not None and hip_jitter(
+        pose.landmarks, pose.width, pose.height) <= real_jitter
+    tt = noisy.tension.t
+    force = _median3(clean.tension.force_n)
+    band_sigma = noisy.scenario.tension_noise_n
+    hips = {side: (_hip_forward(pose, side), _hip_forward(clean.pose, side))
+            for side in (Side.LEFT, Side.RIGHT)}
+    out = []
+    for truth in noisy.truth:
+        t0 = truth.hips_stopped_t
+        if t0 is None:
+            continue
+        bt, bd = _shortfall(tt, force, t0)
+        # The camera reads the hip nearer to it: the side whose hip MediaPipe sees better.
+        rep = (pose.t >= truth.start) & (pose.t <= truth.end)
+        vis = pose.landmarks[rep][:, _HIPS, 3].mean(axis=0)
+        side = Side.LEFT if vis[0] >= vis[1] else Side.RIGHT
+        x_noisy, x_clean = hips[side]
+        near = (pose.t > t0 - 2.0) & (pose.t < t0 + 2.0)
+        jitter = (x_noisy - x_clean)[near]
+        pairs = np.isfinite(jitter[:-1]) & np.isfinite(jitter[1:])
+        sigma = float(np.nanstd(jitter))
+        rho = float(np.corrcoef(jitter[:-1][pairs], jitter[1:][pairs])[0, 1])
+        ct, cd = _shortfall(pose.t, np.where(np.isfinite(x_noisy), x_clean, np.nan), t0)
+        # Innovations of an AR(1) jitter whose value before the stall is known (d = 0 there).
+        prev = np.concatenate([[0.0], cd[:-1]])
+        innov = (cd - rho * prev) / (sigma * math.sqrt(1.0 - rho * rho))
+        out.append(Stall(bt, (bd / band_sigma) ** 2, ct, innov ** 2, real_like))
+    return out
+
+
+def _row(stalls: list[Stall], z: float, scale: float) -> str:
+    cells = []
+    for band, camera in ((True, True), (True, False), (False, True)):
+        lat = np.array([s.latency(z, scale, band, camera) for s in stalls]) * 1000.0
+        cells.append(f"{np.percentile(lat, 50):4.0f} / {np.percentile(lat, 95):4.0f}")
+    return " | ".join(cells)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", type=int, default=60)
+    ap.add_argument("--reps", type=int, default=9)
+    ap.add_argument("--seed", type=int, action="append",
+                    help="first seed of a run of --sets sets (repeat to pool runs; 5000)")
+    ap.add_argument("--cache", type=Path, help="keep simulated sets here between runs")
+    ap.add_argument("--clips", type=Path, default=_REAL_CLIPS,
+                    help="the real clips' landmarks (default ../shared/data/clips)")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    real_jitter = real_clip_jitter(args.clips)
+    stalls: list[Stall] = []
+    seeds = [s + i for s in (args.seed or [5000]) for i in range(args.sets)]
+    for seed in seeds:
+        noisy = load_or_simulate(seed, args.reps, args.cache, 1.0)
+        clean = load_or_simulate(seed, args.reps, args.cache, 0.0)
+        stalls += stalls_of(noisy, clean, real_jitter)
+    print(f"{len(seeds)} sets, {len(stalls)} stalls: the oracle's buzz latency, p50 / p95 ms")
+    print("(it knows the onset, the trend and the noise; a real detector is slower)\n")
+    print("noise  z   | band + camera | band alone  | camera alone")
+    for scale in _SCALES:
+        for z in _ZS:
+            print(f"x{scale:<5g}{z:<4g}| {_row(stalls, z, scale)}")
+    if real_jitter is not None:
+        like = [s for s in stalls if s.real_like]
+        print(f"\nthe {len(like)} stalls on cameras within the real clips' jitter "
+              f"(mid-hip at most {real_jitter:.4f} of the trunk):")
+        for z in _ZS:
+            print(f"x1    {z:<4g}| {_row(like, z, 1.0)}")
+    print("\ntargets: p95 <= 100 ms with the band, <= 170 ms on the camera alone")
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

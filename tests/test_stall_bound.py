@@ -1,0 +1,81 @@
+"""The latency oracle of bench/stall_bound.py: its arithmetic on hand-built evidence, its
+jitter measure on known noise, and one simulated set end to end."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import stall_bound as sb  # noqa: E402
+from coach_accuracy import load_or_simulate  # noqa: E402
+
+
+def _stall(band_t, band_snr2, cam_t=(), cam_snr2=()) -> sb.Stall:
+    return sb.Stall(np.array(band_t, float), np.array(band_snr2, float),
+                    np.array(cam_t, float), np.array(cam_snr2, float), real_like=True)
+
+
+def test_latency_is_the_first_sample_whose_evidence_reaches_z() -> None:
+    t = 0.0125 * np.arange(1, 41)
+    s = _stall(t, np.ones(40))
+    # Each band sample adds 1 to SNR^2: z = 3 needs nine of them.
+    assert s.latency(3.0, 1.0, band=True, camera=False) == pytest.approx(9 * 0.0125)
+    # Half the noise: each adds 4, so three reach 9.
+    assert s.latency(3.0, 0.5, band=True, camera=False) == pytest.approx(3 * 0.0125)
+    # Never reached: the horizon.
+    assert _stall(t[:5], np.ones(5)).latency(3.0, 1.0, True, False) == sb._HORIZON_S
+
+
+def test_band_and_camera_evidence_add_in_time_order() -> None:
+    s = _stall([0.0125, 0.025, 0.0375, 0.05], [2.0, 2.0, 2.0, 2.0], [0.02, 0.053], [4.0, 4.0])
+    # 0.0125: 2, 0.02: 6, 0.025: 8, 0.0375: 10 >= 9.
+    assert s.latency(3.0, 1.0, band=True, camera=True) == pytest.approx(0.0375)
+    assert s.latency(3.0, 1.0, band=True, camera=False) == sb._HORIZON_S  # 8 in all
+    assert s.latency(2.8, 1.0, band=True, camera=False) == pytest.approx(0.05)  # 8 >= 7.84
+    assert s.latency(3.0, 1.0, band=False, camera=True) == sb._HORIZON_S
+    assert s.latency(2.0, 1.0, band=False, camera=True) == pytest.approx(0.02)  # 4 >= 4
+    assert s.latency(2.5, 1.0, band=False, camera=True) == pytest.approx(0.053)  # 8 >= 6.25
+
+
+def test_shortfall_is_the_distance_below_the_straight_trend() -> None:
+    t = np.arange(0.0, 1.0, 0.01)
+    x = np.where(t <= 0.5, 2.0 * t, 1.0)  # 2 units/s, then stopped at t = 0.5
+    after, short = sb._shortfall(t, x, 0.5)
+    assert after[0] == pytest.approx(0.01)
+    np.testing.assert_allclose(short, 2.0 * after, atol=1e-9)
+
+
+def test_hip_jitter_reads_known_white_noise() -> None:
+    rng = np.random.default_rng(3)
+    n, sigma, width, height = 20000, 2.0, 640.0, 480.0
+    lm = np.zeros((n, 33, 4))
+    lm[:, [11, 12], 0], lm[:, [11, 12], 1] = 320.0 / width, 100.0 / height
+    lm[:, [23, 24], 0] = (320.0 + rng.normal(0.0, sigma, (n, 2))) / width
+    lm[:, [23, 24], 1] = 300.0 / height
+    # The mid-hip averages two hips (sigma / sqrt 2); the 7-frame quadratic fit keeps 2/3 of
+    # the variance in its residual; the trunk is 200 px long.
+    expected = sigma / np.sqrt(2.0) * np.sqrt(2.0 / 3.0) / 200.0
+    assert sb.hip_jitter(lm, width, height) == pytest.approx(expected, rel=0.03)
+
+
+def test_oracle_on_a_simulated_set(tmp_path: Path) -> None:
+    seed = 5001  # a set with two stalls (squat reps)
+    noisy = load_or_simulate(seed, 9, tmp_path, 1.0)
+    clean = load_or_simulate(seed, 9, tmp_path, 0.0)
+    stalls = sb.stalls_of(noisy, clean, real_jitter=1.0)
+    assert len(stalls) == sum(tr.hips_stopped_t is not None for tr in noisy.truth) >= 1
+    for s in stalls:
+        both = s.latency(4.0, 1.0, band=True, camera=True)
+        band = s.latency(4.0, 1.0, band=True, camera=False)
+        cam = s.latency(4.0, 1.0, band=False, camera=True)
+        # Two witnesses are never slower than either; the hips coast ~30 ms, so nothing
+        # stands out of the noise at once; less noise is sooner.
+        assert both <= min(band, cam)
+        assert 0.03 < both < sb._HORIZON_S
+        assert s.latency(4.0, 0.25, band=True, camera=True) < both
+        assert s.real_like
