@@ -67,14 +67,17 @@ class Stall:
     cam_snr2: np.ndarray
     real_like: bool  # the set's camera jitters no more than the real clips
 
-    def latency(self, z: float, scale: float, band: bool, camera: bool) -> float:
-        """Seconds from the onset until the oracle's evidence reaches z."""
+    def latency(self, z: float, scale: float, band: bool, camera: bool,
+                band_scale: float | None = None) -> float:
+        """Seconds from the onset until the oracle's evidence reaches z, with the sensors'
+        noise scaled by `scale` (the load cell's by `band_scale` if given)."""
+        bs = scale if band_scale is None else band_scale
         ts = [self.band_t] * band + [self.cam_t] * camera
-        ss = [self.band_snr2] * band + [self.cam_snr2] * camera
+        ss = [self.band_snr2 / (bs * bs)] * band + [self.cam_snr2 / (scale * scale)] * camera
         if not ts:
             return _HORIZON_S
         t = np.concatenate(ts)
-        s = np.concatenate(ss) / (scale * scale)
+        s = np.concatenate(ss)
         order = np.argsort(t, kind="stable")
         reached = np.nonzero(np.cumsum(s[order]) >= z * z)[0]
         return float(t[order][reached[0]]) if len(reached) else _HORIZON_S
@@ -167,10 +170,11 @@ def stalls_of(noisy: SimulatedSet, clean: SimulatedSet, real_jitter: float | Non
     return out
 
 
-def _row(stalls: list[Stall], z: float, scale: float) -> str:
+def _row(stalls: list[Stall], z: float, scale: float, band_scale: float | None = None) -> str:
     cells = []
     for band, camera in ((True, True), (True, False), (False, True)):
-        lat = np.array([s.latency(z, scale, band, camera) for s in stalls]) * 1000.0
+        lat = np.array([s.latency(z, scale, band, camera, band_scale)
+                        for s in stalls]) * 1000.0
         cells.append(f"{np.percentile(lat, 50):4.0f} / {np.percentile(lat, 95):4.0f}")
     return " | ".join(cells)
 
@@ -199,6 +203,10 @@ def main() -> int:
     for scale in _SCALES:
         for z in _ZS:
             print(f"x{scale:<5g}{z:<4g}| {_row(stalls, z, scale)}")
+    print("the load cell's noise alone scaled (the camera's as simulated):")
+    for band_scale in _SCALES[1:]:
+        for z in _ZS:
+            print(f"x{band_scale:<5g}{z:<4g}| {_row(stalls, z, 1.0, band_scale)}")
     if real_jitter is not None:
         like = [s for s in stalls if s.real_like]
         print(f"\nthe {len(like)} stalls on cameras within the real clips' jitter "
