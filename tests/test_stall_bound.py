@@ -79,3 +79,14 @@ def test_oracle_on_a_simulated_set(tmp_path: Path) -> None:
         assert 0.03 < both < sb._HORIZON_S
         assert s.latency(4.0, 0.25, band=True, camera=True) < both
         assert s.real_like
+
+
+def test_still_correlation_reads_only_still_stretches() -> None:
+    rng = np.random.default_rng(5)
+    white = rng.normal(0.0, 1.0, 15 * 400)
+    # A quadratic taken out of 15 white samples leaves a negative lag-1 correlation.
+    assert np.mean(sb.still_correlation(white, trunk_px=1e6)) == pytest.approx(-0.21, abs=0.03)
+    assert sb.ar1_still_correlation(0.8, rng, n=400) == pytest.approx(0.18, abs=0.03)
+    # Hips travelling (a sine of 10% of the trunk per 15 frames) are never still.
+    moving = 10.0 * np.sin(np.arange(600) / 3.0) + white[:600] * 0.1
+    assert sb.still_correlation(moving, trunk_px=100.0) == []
