@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from coach_accuracy import load_or_simulate  # noqa: E402
 
 from station.coach.features import measure  # noqa: E402
+from station.coach.fusion import Despiker  # noqa: E402
 from station.sim.session import SimulatedSet  # noqa: E402
 from station.streams import PoseStream  # noqa: E402
 from station.types import Side  # noqa: E402
@@ -94,10 +95,12 @@ def _shortfall(t: np.ndarray, x: np.ndarray, t0: float) -> tuple[np.ndarray, np.
     return t[post] - t0, np.polyval(line, t[post]) - x[post]
 
 
-def _median3(x: np.ndarray) -> np.ndarray:
-    """The coach's despiker: the median of each sample and its two neighbours."""
-    padded = np.concatenate([x[:1], x, x[-1:]])
-    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+def _despiked(force: np.ndarray) -> np.ndarray:
+    """The tension through the coach's despiker, put back on the times of its middle sample
+    (the median of three lags one sample: the oracle is not made to wait for it)."""
+    despiker = Despiker()
+    out = np.array([despiker.add(float(x)) for x in force])
+    return np.concatenate([out[1:], out[-1:]])
 
 
 def _hip_forward(pose: PoseStream, side: Side) -> np.ndarray:
@@ -110,30 +113,21 @@ def _hip_forward(pose: PoseStream, side: Side) -> np.ndarray:
     return out
 
 
+def _mid_hip_x(landmarks: np.ndarray, width: float, height: float) -> tuple[np.ndarray, float]:
+    """The mid-hip's horizontal position (pixels) per frame, and the trunk's median length."""
+    hip = landmarks[:, _HIPS, :2].mean(axis=1) * (width, height)
+    shoulder = landmarks[:, _SHOULDERS, :2].mean(axis=1) * (width, height)
+    trunk = float(np.nanmedian(np.hypot(*(shoulder - hip).T)))
+    return hip[:, 0], trunk
+
+
 def hip_jitter(landmarks: np.ndarray, width: float, height: float) -> float:
     """The mid-hip's jitter as a share of the trunk's length: the spread of its horizontal
     position about a local quadratic (7 frames), the measure used on the real clips."""
-    hip_x = landmarks[:, _HIPS, 0].mean(axis=1) * width
-    hip_y = landmarks[:, _HIPS, 1].mean(axis=1) * height
-    sh_x = landmarks[:, _SHOULDERS, 0].mean(axis=1) * width
-    sh_y = landmarks[:, _SHOULDERS, 1].mean(axis=1) * height
+    hip_x, trunk = _mid_hip_x(landmarks, width, height)
     # Savitzky-Golay (7 points, quadratic) smoothing; the residual is the jitter.
     smooth = np.convolve(hip_x, np.array([-2, 3, 6, 7, 6, 3, -2]) / 21.0, mode="same")
-    resid = (hip_x - smooth)[3:-3]
-    trunk = np.nanmedian(np.hypot(sh_x - hip_x, sh_y - hip_y))
-    return float(np.nanstd(resid) / trunk)
-
-
-def real_clip_jitter(clips: Path) -> float | None:
-    """The largest mid-hip jitter among the real clips (30 frames/s), or None without them."""
-    worst = None
-    for path in sorted(clips.glob("*.npz")):
-        d = np.load(path)
-        t, landmarks = d["t"], d["landmarks"]
-        step = 2 if len(t) > 1 and np.median(np.diff(t)) < 1 / 45 else 1
-        j = hip_jitter(landmarks[::step], float(d["width"]), float(d["height"]))
-        worst = j if worst is None else max(worst, j)
-    return worst
+    return float(np.nanstd((hip_x - smooth)[3:-3]) / trunk)
 
 
 def still_correlation(hip_x: np.ndarray, trunk_px: float, frames: int = 15) -> list[float]:
@@ -154,18 +148,16 @@ def still_correlation(hip_x: np.ndarray, trunk_px: float, frames: int = 15) -> l
     return out
 
 
-def real_clip_correlations(clips: Path) -> dict[str, list[float]]:
-    """Each real clip's still-stretch correlations (see `still_correlation`)."""
+def real_clips(clips: Path) -> dict[str, tuple[np.ndarray, float, float]]:
+    """Each real clip's landmarks at 30 frames/s (60 frames/s clips take every other), with
+    the image's width and height; none when the clips are not there."""
     out = {}
     for path in sorted(clips.glob("*.npz")):
         d = np.load(path)
-        t, lm = d["t"], d["landmarks"]
-        lm = lm[::2] if len(t) > 1 and np.median(np.diff(t)) < 1 / 45 else lm
-        w, h = float(d["width"]), float(d["height"])
-        hip_x = lm[:, _HIPS, 0].mean(axis=1) * w
-        trunk = np.nanmedian(np.hypot((lm[:, _SHOULDERS, 0].mean(axis=1) * w - hip_x),
-                                      (lm[:, _SHOULDERS, 1] - lm[:, _HIPS, 1]).mean(axis=1) * h))
-        out[path.name.split(".")[0]] = still_correlation(hip_x, float(trunk))
+        t, landmarks = d["t"], d["landmarks"]
+        step = 2 if len(t) > 1 and np.median(np.diff(t)) < 1 / 45 else 1
+        out[path.name.split(".")[0]] = (landmarks[::step], float(d["width"]),
+                                        float(d["height"]))
     return out
 
 
@@ -184,7 +176,7 @@ def stalls_of(noisy: SimulatedSet, clean: SimulatedSet, real_jitter: float | Non
     real_like = real_jitter is not None and hip_jitter(
         pose.landmarks, pose.width, pose.height) <= real_jitter
     tt = noisy.tension.t
-    force = _median3(clean.tension.force_n)
+    force = _despiked(clean.tension.force_n)
     band_sigma = noisy.scenario.tension_noise_n
     hips = {side: (_hip_forward(pose, side), _hip_forward(clean.pose, side))
             for side in (Side.LEFT, Side.RIGHT)}
@@ -234,7 +226,8 @@ def main() -> int:
                     help="the real clips' landmarks (default ../shared/data/clips)")
     args = ap.parse_args()
     started = time.perf_counter()
-    real_jitter = real_clip_jitter(args.clips)
+    clips = real_clips(args.clips)
+    real_jitter = max((hip_jitter(*c) for c in clips.values()), default=None)
     stalls: list[Stall] = []
     seeds = [s + i for s in (args.seed or [5000]) for i in range(args.sets)]
     for seed in seeds:
@@ -260,7 +253,8 @@ def main() -> int:
     if real_jitter is not None:
         print("\nthe real clips' hip jitter while still: lag-1 correlation after a quadratic "
               "is taken out of each 15 frames")
-        for name, rs in real_clip_correlations(args.clips).items():
+        for name, clip in clips.items():
+            rs = still_correlation(*_mid_hip_x(*clip))
             if rs:
                 print(f"  {name}: {np.mean(rs):+.2f} ({len(rs)} stretches)")
         rng = np.random.default_rng(1)
