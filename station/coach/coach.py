@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from station.coach.brake import BandBrake
 from station.coach.faults import LiveFaults, raise_fault, score_rep
 from station.coach.features import Features, measure
 from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter, SlopeWindow
@@ -99,6 +100,7 @@ class Coach:
         self._knee_m = MedianWindow(3)
         self._stick_m = MedianWindow(3)
         self._trunk = Track(1.0)
+        self._trunk_raw = Track(1.0)  # the frames' own trunk angles, for the band's brake
         self._trunk_line = LineEnd(_TRUNK_LINE_S)
         self._cam_stall = StallDetector(
             cfg.hips_stopped_window_s, cfg.hips_stopped_ratio, cfg.hips_stopped_noise_k,
@@ -110,6 +112,9 @@ class Coach:
         self._band_stall = StallDetector(
             cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
+        self._brake = BandBrake(cfg.hips_stopped_brake_k, cfg.hips_stopped_brake_curve,
+                                cfg.hips_stopped_brake_trunk, cfg.hips_stopped_brake_max_noise,
+                                _TENSION_NOISE_FLOOR)
         self._despike = Despiker()
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
@@ -169,6 +174,7 @@ class Coach:
         if rep is not None:
             rep.add_tension(force)
             events += self._faults.band(rep, t, force)
+        events += self._brake_step(t, force, sample.force_n)
         pending = self._band_frame
         if pending is not None and t >= pending[0] + _BAND_HALF_SPAN_S:
             self._band_frame = None
@@ -181,6 +187,28 @@ class Coach:
                 if force is not None:
                     self._band_stall.standing(force)
         return events
+
+    def _brake_step(self, t: float, force: float, raw: float) -> list[Event]:
+        """The band's brake test (brake.py) on one despiked sample (`raw`: as it came)."""
+        brake = self._brake
+        if brake.k <= 0.0:
+            return []
+        if self._reps.still:
+            brake.standing(raw)
+            brake.reset_rep()
+            return []
+        rep = self._reps.rep
+        gain = self._band_gain
+        if gain is None and rep is not None:
+            gain = rep.band.gain
+        if (gain is None or self._reps.phase not in (Phase.STANDING, Phase.DESCENDING)
+                or force <= self.config.band_slack_min_n + _BAND_MARGIN_N
+                or not brake.quiet(gain)):
+            brake.reset_rep()
+            return []
+        if brake.descending(t, force if gain > 0 else -force, self._trunk_raw):
+            return self._stalled(t)
+        return []
 
     def _band_witness(self, t: float, t_frame: float, trunk: float) -> list[Event]:
         """Judge the last frame's instant on the band: the tension around it, against the
@@ -237,6 +265,7 @@ class Coach:
         self._trunk_f.reset()
         self._hip_f.reset()
         self._trunk.clear()
+        self._trunk_raw.clear()
         self._trunk_line.reset()
         self._cam_stall.clear()
 
@@ -262,6 +291,7 @@ class Coach:
         self._travel = travel
         trunk_now = self._trunk_line.add(f.t, f.trunk)
         self._trunk.add(f.t, trunk_now)
+        self._trunk_raw.add(f.t, f.trunk)
         events: list[Event] = []
 
         if self._reps.still:  # standing still: the baselines follow the athlete
@@ -278,6 +308,7 @@ class Coach:
             if not self._was_still:
                 self._cam_stall.restart_noise()
                 self._band_stall.restart_noise()
+                self._brake.restart_noise()
             self._cam_stall.standing(raw_travel)
             self._cam_stall.reset_rep()
             self._band_stall.reset_rep()

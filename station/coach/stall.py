@@ -48,6 +48,14 @@ class Track:
     def last_t(self) -> float:
         return self._t[-1]
 
+    @property
+    def times(self) -> deque[float]:
+        return self._t
+
+    @property
+    def values(self) -> deque[float]:
+        return self._x
+
     def at(self, t: float) -> float | None:
         """The signal at time t (interpolated), or None if t is outside the history."""
         ts, xs = self._t, self._x

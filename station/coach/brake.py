@@ -1,0 +1,142 @@
+"""The band's brake test: the tension stops following the hips back, abruptly.
+
+The band reports 80 times a second, and a quiet load cell reads the hips' travel far more
+finely than the camera can. Read against the camera's trunk angle (stall.py), it inherits
+the camera's jitter; read on its own, it can tell within a few samples that the hips stopped.
+So, for each possible onset in the last 0.15 s, this test asks how much better the last
+half second of tension is explained by "moving steadily, then stopped" than by
+
+- "still moving steadily" (the evidence that the hips stopped), and
+- "slowing down smoothly" (a good hinge easing into its bottom, which also stops).
+
+A stall is called when both are clear and the camera's trunk kept folding after the onset
+(the fault is hips that stop while the torso keeps going down). The test trusts only a quiet
+band: one whose noise, in hip travel, is a small part of what a stall's first tenth of a
+second leaves; a noisier band is read against the trunk alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from station.coach.stall import NoiseGauge, Track
+
+# Seconds of tension the test reads: the steady motion before the onset and up to 0.15 s
+# after it.
+_SPAN_S = 0.3
+# Onsets tried: every sample time from 0.15 s to 0.0375 s (three samples) ago.
+_ONSET_FIRST_S = 0.15
+_ONSET_LAST_S = 0.0375
+# Seconds of camera frames before the onset that give the trunk's speed.
+_TRUNK_BEFORE_S = 0.3
+
+
+class BandBrake:
+    """Hips-stopped on the band's own tension (its learned sign: `y` grows as the hips go
+    back), with the camera's trunk as the guard.
+
+    `k`: standard deviations by which "stopped" must beat "still moving". `curve`: squared
+    standard deviations by which it must beat "slowing smoothly". `trunk_ratio`: the least
+    share of its earlier speed the trunk must keep after the onset. `max_noise`: the noisiest
+    band (leg lengths of hip travel) the test reads at all.
+    """
+
+    def __init__(self, k: float, curve: float, trunk_ratio: float, max_noise: float,
+                 noise_floor: float) -> None:
+        self.k = k
+        self.curve = curve
+        self.trunk_ratio = trunk_ratio
+        self.max_noise = max_noise
+        self.noise = NoiseGauge(noise_floor)
+        self._t: deque[float] = deque()
+        self._y: deque[float] = deque()
+        self._prev: float | None = None
+
+    def reset_rep(self) -> None:
+        """Forget the tension history (standing again, going up, or a new descent)."""
+        self._t.clear()
+        self._y.clear()
+
+    def standing(self, force: float) -> None:
+        """A raw sample while the athlete stands still: learns the load cell's noise from
+        the change between samples, which a slow drift of the stance does not inflate."""
+        if self._prev is not None:
+            self.noise.add((force - self._prev) / math.sqrt(2.0))
+        self._prev = force
+
+    def restart_noise(self) -> None:
+        """A new stretch of stillness."""
+        self.noise.restart()
+        self._prev = None
+
+    def quiet(self, gain: float) -> bool:
+        """Whether the band is quiet enough to read: its noise in leg lengths of hip travel
+        (newtons over `gain`, newtons per leg length) at most `max_noise`."""
+        return self.noise.sigma <= self.max_noise * abs(gain)
+
+    def descending(self, t: float, y: float, trunk: Track) -> bool:
+        """A despiked sample while the hips go back: True when they have braked."""
+        ts, ys = self._t, self._y
+        ts.append(t)
+        ys.append(y)
+        while ts[0] < t - _SPAN_S:
+            ts.popleft()
+            ys.popleft()
+        if t - ts[0] < _SPAN_S - 0.02:
+            return False
+        onset = self._onset(np.fromiter(ts, float, len(ts)) - t,
+                            np.fromiter(ys, float, len(ys)))
+        if onset is None:
+            return False
+        ratio = self._trunk_ratio(trunk, t + onset)
+        return ratio is not None and ratio >= self.trunk_ratio
+
+    def _onset(self, u: np.ndarray, y: np.ndarray) -> float | None:
+        """The onset (seconds before now) at which "steady, then stopped" beats both other
+        readings by the margins, or None. `u`: sample times relative to now."""
+        var = self.noise.sigma ** 2
+        n = len(u)
+        y0 = y - y.mean()
+        syy = float(y0 @ y0)
+        # "Still moving": one straight line.
+        uc = u - u.mean()
+        rss_line = syy - float(uc @ y0) ** 2 / float(uc @ uc)
+        # "Slowing smoothly": a parabola.
+        X = np.column_stack([np.ones(n), u, u * u])
+        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+        r = y - X @ coef
+        rss_curve = float(r @ r)
+        # "Steady, then stopped at c": a line in min(u - c, 0), for every onset at once.
+        cs = -np.arange(_ONSET_FIRST_S, _ONSET_LAST_S - 1e-9, -1.0 / 80.0)
+        g = np.minimum(u[None, :] - cs[:, None], 0.0)
+        gc = g - g.mean(axis=1, keepdims=True)
+        sgg = np.einsum("ij,ij->i", gc, gc)
+        sgy = gc @ y0
+        ok = (sgg > 0.0) & (sgy > 0.0)  # the hips went back before the onset
+        rss_stop = np.where(ok, syy - sgy ** 2 / np.where(ok, sgg, 1.0), np.inf)
+        evidence = (rss_line - rss_stop) / var
+        smooth = (rss_curve - rss_stop) / var
+        good = ok & (evidence >= self.k * self.k) & (smooth >= self.curve)
+        if not good.any():
+            return None
+        return float(cs[np.argmax(np.where(good, evidence, -np.inf))])
+
+    def _trunk_ratio(self, trunk: Track, onset: float) -> float | None:
+        """The trunk's speed after the onset as a share of its speed before (a line that
+        bends at the onset, fitted to the camera's frames), or None without frames after."""
+        pts = [(tt, x) for tt, x in zip(trunk.times, trunk.values, strict=True)
+               if tt >= onset - _TRUNK_BEFORE_S]
+        after = sum(1 for tt, _ in pts if tt > onset)
+        if after < 1 or len(pts) - after < 4:
+            return None
+        arr = np.array(pts)
+        u = arr[:, 0] - onset
+        X = np.column_stack([np.ones(len(u)), u, np.maximum(u, 0.0)])
+        coef, *_ = np.linalg.lstsq(X, arr[:, 1], rcond=None)
+        before, change = float(coef[1]), float(coef[2])
+        if before <= 0.0:
+            return None
+        return (before + change) / before
