@@ -1,6 +1,7 @@
 """How well and how fast the coach calls the hinge, on simulated sets with ground truth.
 
-    .venv/bin/python bench/coach_accuracy.py [--sets 60] [--reps 9] [--seed 5000] [--noise 1]
+    .venv/bin/python bench/coach_accuracy.py [--sets 60] [--reps 9] [--seed 5000 ...] [--noise 1]
+                                             [--band-noise 1]
 
 Every set is a fresh simulated athlete (body height, tempo, facing side, camera distance and
 angle, landmark noise and lost frames, band stiffness and anchor side all drawn at random;
@@ -16,6 +17,8 @@ false buzz per 200 good reps, under 0.2 ms a sample.
 
 `--noise 0` runs the same sets with noise-free sensors: what is left of the latency is the
 detector's own reaction time (the hips' last coasting, the judging window, the frame rate).
+`--band-noise F` scales the load cell's noise alone (the simulator's 0.2-1.0 N stands for
+everything that shakes a band besides the hips; an HX711's own noise is near 0.01 N).
 """
 
 from __future__ import annotations
@@ -166,18 +169,21 @@ def print_targets(band: Tally, camera: Tally) -> None:
 
 
 def load_or_simulate(seed: int, reps: int, cache: Path | None,
-                     noise: float = 1.0) -> SimulatedSet:
+                     noise: float = 1.0, band_noise: float = 1.0) -> SimulatedSet:
     if cache is not None:
-        path = cache / f"varied-{seed}-{reps}{'' if noise == 1.0 else f'-noise{noise:g}'}.pkl"
+        name = (f"varied-{seed}-{reps}{'' if noise == 1.0 else f'-noise{noise:g}'}"
+                f"{'' if band_noise == 1.0 else f'-band{band_noise:g}'}.pkl")
+        path = cache / name
         if path.exists():
             return pickle.loads(path.read_bytes())
     scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
-    if noise != 1.0:
+    if noise != 1.0 or band_noise != 1.0:
         # The same athletes, cameras and bands with the sensors' noise scaled: shows how
         # much of the latency is the noise and how much the detector's own reaction time.
         view = dataclasses.replace(scenario.view, noise_px=noise * scenario.view.noise_px)
-        scenario = dataclasses.replace(scenario, view=view,
-                                       tension_noise_n=noise * scenario.tension_noise_n)
+        scenario = dataclasses.replace(
+            scenario, view=view,
+            tension_noise_n=noise * band_noise * scenario.tension_noise_n)
     sim = simulate_set(seed, reps, scenario=scenario)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -189,25 +195,28 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, default=60)
     ap.add_argument("--reps", type=int, default=9)
-    ap.add_argument("--seed", type=int, default=5000)
+    ap.add_argument("--seed", type=int, action="append",
+                    help="first seed of a run of --sets sets (repeat to pool runs; 5000)")
     ap.add_argument("--cache", type=Path, help="keep simulated sets here between runs")
     ap.add_argument("--misses", action="store_true", help="list every miss")
     ap.add_argument("--noise", type=float, default=1.0,
                     help="scale the camera's landmark jitter and the load cell's noise "
                          "(0: noise-free sensors, the detector's own reaction time)")
+    ap.add_argument("--band-noise", type=float, default=1.0,
+                    help="scale the load cell's noise alone (0.05: a quiet load cell)")
     args = ap.parse_args()
     cfg = CoachConfig()
     band, camera = Tally(), Tally()
     kinds: Counter = Counter()
     t0 = time.perf_counter()
-    for i in range(args.sets):
-        seed = args.seed + i
-        sim = load_or_simulate(seed, args.reps, args.cache, args.noise)
+    seeds = [first + i for first in (args.seed or [5000]) for i in range(args.sets)]
+    for seed in seeds:
+        sim = load_or_simulate(seed, args.reps, args.cache, args.noise, args.band_noise)
         kinds.update(tr.kind.value for tr in sim.truth)
         score_set(sim, band, True, cfg, f"seed {seed} band")
         score_set(sim, camera, False, cfg, f"seed {seed} camera")
     total = sum(kinds.values())
-    print(f"{args.sets} sets, {total} reps: "
+    print(f"{len(seeds)} sets, {total} reps: "
           + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     print_tally("with band tension", band, list(Fault))
     print_tally("camera alone", camera, [f for f in Fault if f is not Fault.BAND_SLACK])

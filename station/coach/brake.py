@@ -4,15 +4,14 @@ The band reports 80 times a second, and a quiet load cell reads the hips' travel
 finely than the camera can. Read against the camera's trunk angle (stall.py), it inherits
 the camera's jitter; read on its own, it can tell within a few samples that the hips stopped.
 So, for each possible onset in the last 0.15 s, this test asks how much better the last
-half second of tension is explained by "moving steadily, then stopped" than by
+0.3 s of tension is explained by "moving steadily, then stopped" than by
 
 - "still moving steadily" (the evidence that the hips stopped), and
 - "slowing down smoothly" (a good hinge easing into its bottom, which also stops).
 
 A stall is called when both are clear and the camera's trunk kept folding after the onset
-(the fault is hips that stop while the torso keeps going down). The test trusts only a quiet
-band: one whose noise, in hip travel, is a small part of what a stall's first tenth of a
-second leaves; a noisier band is read against the trunk alone.
+(the fault is hips that stop while the torso keeps going down). Both margins are in the
+load cell's own noise, so a noisy band simply takes longer to be sure.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ import numpy as np
 from station.coach.stall import NoiseGauge, Track
 
 # Seconds of tension the test reads: the steady motion before the onset and up to 0.15 s
-# after it.
+# after it. 0.3: on a quiet band (540 reps) 0.45 and 0.35 buzzed at the median 25 and 8 ms
+# later (a longer stretch reaches back into the hinge's speeding up, which no line fits).
 _SPAN_S = 0.3
 # Onsets tried: every sample time from 0.15 s to 0.0375 s (three samples) ago.
 _ONSET_FIRST_S = 0.15
@@ -40,16 +40,13 @@ class BandBrake:
 
     `k`: standard deviations by which "stopped" must beat "still moving". `curve`: squared
     standard deviations by which it must beat "slowing smoothly". `trunk_ratio`: the least
-    share of its earlier speed the trunk must keep after the onset. `max_noise`: the noisiest
-    band (leg lengths of hip travel) the test reads at all.
+    share of its earlier speed the trunk must keep after the onset.
     """
 
-    def __init__(self, k: float, curve: float, trunk_ratio: float, max_noise: float,
-                 noise_floor: float) -> None:
+    def __init__(self, k: float, curve: float, trunk_ratio: float, noise_floor: float) -> None:
         self.k = k
         self.curve = curve
         self.trunk_ratio = trunk_ratio
-        self.max_noise = max_noise
         self.noise = NoiseGauge(noise_floor)
         self._t: deque[float] = deque()
         self._y: deque[float] = deque()
@@ -71,11 +68,6 @@ class BandBrake:
         """A new stretch of stillness."""
         self.noise.restart()
         self._prev = None
-
-    def quiet(self, gain: float) -> bool:
-        """Whether the band is quiet enough to read: its noise in leg lengths of hip travel
-        (newtons over `gain`, newtons per leg length) at most `max_noise`."""
-        return self.noise.sigma <= self.max_noise * abs(gain)
 
     def descending(self, t: float, y: float, trunk: Track) -> bool:
         """A despiked sample while the hips go back: True when they have braked."""

@@ -113,8 +113,7 @@ class Coach:
             cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
         self._brake = BandBrake(cfg.hips_stopped_brake_k, cfg.hips_stopped_brake_curve,
-                                cfg.hips_stopped_brake_trunk, cfg.hips_stopped_brake_max_noise,
-                                _TENSION_NOISE_FLOOR)
+                                cfg.hips_stopped_brake_trunk, _TENSION_NOISE_FLOOR)
         self._despike = Despiker()
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
@@ -202,8 +201,7 @@ class Coach:
         if gain is None and rep is not None:
             gain = rep.band.gain
         if (gain is None or self._reps.phase not in (Phase.STANDING, Phase.DESCENDING)
-                or force <= self.config.band_slack_min_n + _BAND_MARGIN_N
-                or not brake.quiet(gain)):
+                or force <= self.config.band_slack_min_n + _BAND_MARGIN_N):
             brake.reset_rep()
             return []
         if brake.descending(t, force if gain > 0 else -force, self._trunk_raw):
