@@ -4,7 +4,7 @@ Per frame it measures the side the athlete faces (features.py), smooths it (filt
 follows the rep through STANDING -> DESCENDING -> BOTTOM -> ASCENDING -> STANDING (reps.py)
 and calls faults: live ones (hips_stopped, knee_bend, stick_contact, band_slack) the moment
 they are seen, `shallow` when the rep ends. The band's tension, when it follows the hips, is
-a second and faster witness of the hips stopping (fusion.py, stall.py).
+a second and faster witness of the hips stopping (fusion.py, stall.py, brake.py).
 """
 
 from __future__ import annotations
