@@ -27,9 +27,10 @@ from station.coach.stall import NoiseGauge, Track
 # after it. 0.3: on a quiet band (540 reps) 0.45 and 0.35 buzzed at the median 25 and 8 ms
 # later (a longer stretch reaches back into the hinge's speeding up, which no line fits).
 _SPAN_S = 0.3
-# Onsets tried: every sample time from 0.15 s to 0.0375 s (three samples) ago.
+# Onsets tried: every 12.5 ms (a sample at 80/s) from 0.15 s to 0.0375 s (three samples) ago.
 _ONSET_FIRST_S = 0.15
 _ONSET_LAST_S = 0.0375
+_ONSET_STEP_S = 0.0125
 # Seconds of camera frames before the onset that give the trunk's speed.
 _TRUNK_BEFORE_S = 0.3
 
@@ -59,7 +60,8 @@ class BandBrake:
 
     def standing(self, force: float) -> None:
         """A raw sample while the athlete stands still: learns the load cell's noise from
-        the change between samples, which a slow drift of the stance does not inflate."""
+        the change between samples, which a slow drift of the stance does not inflate (raw:
+        the despiker's medians share samples, so their changes would read the noise low)."""
         if self._prev is not None:
             self.noise.add((force - self._prev) / math.sqrt(2.0))
         self._prev = force
@@ -102,7 +104,7 @@ class BandBrake:
         r = y - X @ coef
         rss_curve = float(r @ r)
         # "Steady, then stopped at c": a line in min(u - c, 0), for every onset at once.
-        cs = -np.arange(_ONSET_FIRST_S, _ONSET_LAST_S - 1e-9, -1.0 / 80.0)
+        cs = -np.arange(_ONSET_FIRST_S, _ONSET_LAST_S - 1e-9, -_ONSET_STEP_S)
         g = np.minimum(u[None, :] - cs[:, None], 0.0)
         gc = g - g.mean(axis=1, keepdims=True)
         sgg = np.einsum("ij,ij->i", gc, gc)
