@@ -191,13 +191,24 @@ def load_or_simulate(seed: int, reps: int, cache: Path | None,
     return sim
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def set_arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the options that choose the simulated sets (shared by the benches)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--sets", type=int, default=60)
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--seed", type=int, action="append",
                     help="first seed of a run of --sets sets (repeat to pool runs; 5000)")
     ap.add_argument("--cache", type=Path, help="keep simulated sets here between runs")
+    return ap
+
+
+def seeds_of(args: argparse.Namespace) -> list[int]:
+    """The seeds of every set the options choose."""
+    return [first + i for first in (args.seed or [5000]) for i in range(args.sets)]
+
+
+def main() -> int:
+    ap = set_arguments(__doc__.splitlines()[0])
     ap.add_argument("--misses", action="store_true", help="list every miss")
     ap.add_argument("--noise", type=float, default=1.0,
                     help="scale the camera's landmark jitter and the load cell's noise "
@@ -209,7 +220,7 @@ def main() -> int:
     band, camera = Tally(), Tally()
     kinds: Counter = Counter()
     t0 = time.perf_counter()
-    seeds = [first + i for first in (args.seed or [5000]) for i in range(args.sets)]
+    seeds = seeds_of(args)
     for seed in seeds:
         sim = load_or_simulate(seed, args.reps, args.cache, args.noise, args.band_noise)
         kinds.update(tr.kind.value for tr in sim.truth)

@@ -26,7 +26,6 @@ real clips in ../shared/data (when they are there).
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -37,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coach_accuracy import load_or_simulate  # noqa: E402
+from coach_accuracy import load_or_simulate, seeds_of, set_arguments  # noqa: E402
 
 from station.coach.features import measure  # noqa: E402
 from station.coach.fusion import Despiker  # noqa: E402
@@ -216,12 +215,7 @@ def _row(stalls: list[Stall], z: float, scale: float, band_scale: float | None =
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", type=int, default=60)
-    ap.add_argument("--reps", type=int, default=9)
-    ap.add_argument("--seed", type=int, action="append",
-                    help="first seed of a run of --sets sets (repeat to pool runs; 5000)")
-    ap.add_argument("--cache", type=Path, help="keep simulated sets here between runs")
+    ap = set_arguments(__doc__.splitlines()[0])
     ap.add_argument("--clips", type=Path, default=_REAL_CLIPS,
                     help="the real clips' landmarks (default ../shared/data/clips)")
     args = ap.parse_args()
@@ -229,7 +223,7 @@ def main() -> int:
     clips = real_clips(args.clips)
     real_jitter = max((hip_jitter(*c) for c in clips.values()), default=None)
     stalls: list[Stall] = []
-    seeds = [s + i for s in (args.seed or [5000]) for i in range(args.sets)]
+    seeds = seeds_of(args)
     for seed in seeds:
         noisy = load_or_simulate(seed, args.reps, args.cache, 1.0)
         clean = load_or_simulate(seed, args.reps, args.cache, 0.0)
