@@ -205,7 +205,8 @@ class Coach:
             brake.reset_rep()
             return []
         if brake.descending(t, force if gain > 0 else -force, self._trunk_raw):
-            return self._stalled(t)
+            # The band reads the hips themselves: a back leaving the stick does not lean it.
+            return self._stalled(t, stick_gate=False)
         return []
 
     def _band_witness(self, t: float, t_frame: float, trunk: float) -> list[Event]:
@@ -347,9 +348,10 @@ class Coach:
             return
         self._settled = speed is not None and self._hip_speed.covered >= 0.9 * _SETTLE_S
 
-    def _stalled(self, t: float) -> list[Event]:
-        """The hips stopped: buzz in a descending rep, or hold it for the rep about to open."""
-        if abs(self._stick_off) > _STICK_GATE * self.config.stick_max_deg:
+    def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
+        """The hips stopped: buzz in a descending rep, or hold it for the rep about to open.
+        `stick_gate`: not while the back rounds (for witnesses read against the trunk)."""
+        if stick_gate and abs(self._stick_off) > _STICK_GATE * self.config.stick_max_deg:
             # The back is rounding off the stick: the hip-to-shoulder line leans further
             # than the hips hinge, so it no longer draws the hinge. The stick is the call.
             return []
