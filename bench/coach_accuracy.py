@@ -92,7 +92,7 @@ def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig
         tally.reps += 1
         if (not want) == (not got):
             tally.agree += 1
-        else:
+        if want != got:  # a wrong verdict, or the right one for a missing or extra fault
             tally.misses.append(f"{label} rep {tr.index} {tr.kind.value}: got "
                                 f"{sorted(f.value for f in got) or 'pass'}")
         for f in Fault:

@@ -267,6 +267,64 @@ def test_the_coach_follows_an_athlete_who_turns_around():
     assert len(reps) == 2 and all(r.passed for r in reps)
 
 
+def test_turned_around_the_band_is_read_the_other_way():
+    # The anchor stays put: facing the other way, the hips go back along the band the other
+    # way and its tension rises where it fell. The gain learned facing right, its sign turned,
+    # reads the first stall facing left on the band (the camera is kept silent).
+    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
+                        hips_down_min_drop=1.0)
+    frames = (standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
+              + standing(5.25, 1.5, facing_right=False)
+              + hinge(6.75, facing_right=False, stall_at=0.4)
+              + standing(9.0, 1.5, facing_right=False))
+    samples = tension_for(frames, 80.0, -150.0)  # falls facing right, rises facing left
+    coach, _, reps, buzzes = run(frames, samples, cfg=blind)
+    assert reps[0].passed and Fault.HIPS_STOPPED in reps[1].faults
+    stop = 6.75 + 0.4 * 1.2
+    stall = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
+    assert len(stall) == 1 and stop < stall[0] < stop + 0.15  # live, on the band
+    assert coach.band_trusted
+
+
+def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:
+    """A 1.2 s hinge whose hips halt for `hold` s at `at` of their travel, then go on back,
+    while the trunk folds on without a break; then 1 s up."""
+    down, n_hold = int(1.2 * fps), int(hold * fps)
+    frames = []
+    for k in range(down + n_hold + 1):
+        ease_trunk = 0.5 - 0.5 * math.cos(math.pi * k / (down + n_hold))
+        kk = k if k <= down * at else max(int(down * at), k - n_hold)
+        ease_hips = 0.5 - 0.5 * math.cos(math.pi * kk / down)
+        frames.append(figure(t0 + k / fps, trunk=3.0 + 57.0 * ease_trunk,
+                             travel=0.3 * ease_hips))
+    for k in range(1, int(fps) + 1):
+        p = 0.5 + 0.5 * math.cos(math.pi * k / fps)
+        frames.append(figure(frames[-1].t + 1 / fps, trunk=3.0 + 57.0 * p, travel=0.3 * p))
+    return frames
+
+
+def test_hips_that_go_on_back_at_once_take_the_stall_back_from_the_verdict():
+    def one(hold: float):
+        frames = standing(0, 1.5) + hitch(1.5, hold)
+        return run(frames + standing(frames[-1].t + 1 / 30, 1.5))
+
+    # Halted 0.15 s: the buzz sounds, but the hips go on back within hips_stopped_confirm_s
+    # of it, sooner than anyone answers a buzz: they had not stopped, and the rep passes.
+    _, _, reps, buzzes = one(0.15)
+    assert [b.fault for b in buzzes] == [Fault.HIPS_STOPPED]
+    assert reps[0].passed
+    # Halted 0.5 s: going on back after the buzz is the athlete putting it right; the rep
+    # keeps its stall. Never a second buzz for the same descent.
+    _, _, reps, buzzes = one(0.5)
+    assert [b.fault for b in buzzes] == [Fault.HIPS_STOPPED]
+    assert reps[0].faults == (Fault.HIPS_STOPPED,)
+    # With the check off (a window of 0 s), the short halt keeps its call as well.
+    frames = standing(0, 1.5) + hitch(1.5, 0.15)
+    _, _, reps, _ = run(frames + standing(frames[-1].t + 1 / 30, 1.5),
+                        cfg=CoachConfig(hips_stopped_confirm_s=0.0))
+    assert reps[0].faults == (Fault.HIPS_STOPPED,)
+
+
 def walk_in(t0: float, seconds: float, from_x: float, fps: float = 30.0) -> list[PoseFrame]:
     """The athlete walks in from `from_x` (image widths off their spot) and from nearer the
     camera (first seen 15% larger), and stops: each stride bobs the hips and bends the knees."""

@@ -117,7 +117,8 @@ class Coach:
         self._despike = Despiker()
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
-        self._band_gain: float | None = None
+        self._band_gain: float | None = None  # learned for the way the athlete faces now
+        self._side_gains: dict[Side, float] = {}  # the last gain learned facing each way
         self._base_hip: float | None = None
         self._base_leg = 1.0
         self._base_height = 0.0
@@ -132,6 +133,7 @@ class Coach:
         self._in_view = False
         self._rep_seen: Rep | None = None
         self._early_stall: float | None = None
+        self._stall_call: tuple[Rep, float, float] | None = None  # rep, time, travel
         self._was_still = False
         self._stick_off = 0.0
         self._hip_speed = SlopeWindow(_SETTLE_S)
@@ -196,10 +198,7 @@ class Coach:
             brake.standing(raw)
             brake.reset_rep()
             return []
-        rep = self._reps.rep
-        gain = self._band_gain
-        if gain is None and rep is not None:
-            gain = rep.band.gain
+        gain = self._witness_gain()
         if (gain is None or self._reps.phase not in (Phase.STANDING, Phase.DESCENDING)
                 or force <= self.config.band_slack_min_n + _BAND_MARGIN_N):
             brake.reset_rep()
@@ -212,10 +211,7 @@ class Coach:
     def _band_witness(self, t: float, t_frame: float, trunk: float) -> list[Event]:
         """Judge the last frame's instant on the band: the tension around it, against the
         hinge line the band has drawn so far in this descent (stall.py)."""
-        rep = self._reps.rep
-        gain = self._band_gain
-        if gain is None and rep is not None:
-            gain = rep.band.gain
+        gain = self._witness_gain()
         if gain is None:
             return []
         force = self._tension_track.mean_between(t_frame - _BAND_HALF_SPAN_S,
@@ -238,6 +234,7 @@ class Coach:
             events.append(SideDetected(frame.t, side))
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself
             self._reset_baselines()
+            self._band_gain = self._facing_gain(side)
         if side is None:
             self._in_view = frame.has_person
             return events
@@ -288,6 +285,7 @@ class Coach:
         travel = (self._base_hip - hip) / self._base_leg
         drop = (self._base_height - f.hip_height) / self._base_leg
         self._travel = travel
+        self._confirm_stall(f.t)
         trunk_now = self._trunk_line.add(f.t, f.trunk)
         self._trunk.add(f.t, trunk_now)
         self._trunk_raw.add(f.t, f.trunk)
@@ -331,7 +329,7 @@ class Coach:
         if rep is not self._rep_seen:
             self._rep_seen = rep
             if self._early_stall is not None and f.t - self._early_stall <= _EARLY_STALL_S:
-                events += raise_fault(rep, Fault.HIPS_STOPPED, f.t)
+                events += self._call_stall(rep, f.t)
             self._early_stall = None
         self._learn_band(rep, travel)
         descending = self._reps.phase is Phase.DESCENDING
@@ -360,8 +358,32 @@ class Coach:
             self._early_stall = t if self._early_stall is None else self._early_stall
             return []
         if self._reps.phase is Phase.DESCENDING:
-            return raise_fault(rep, Fault.HIPS_STOPPED, t)
+            return self._call_stall(rep, t)
         return []
+
+    def _call_stall(self, rep: Rep, t: float) -> list[Event]:
+        """Raise hips_stopped live (the buzz), and watch the hips to confirm it."""
+        if rep.stall_taken_back:
+            return []  # its hips are known to go on back: no second buzz for this descent
+        events = raise_fault(rep, Fault.HIPS_STOPPED, t)
+        if events:
+            self._stall_call = (rep, t, self._travel)
+        return events
+
+    def _confirm_stall(self, t: float) -> None:
+        """Take a hips_stopped call back from the rep's verdict if the hips went on back
+        soon after it, sooner than an athlete could answer the buzz: they had not stopped."""
+        call = self._stall_call
+        if call is None:
+            return
+        rep, t_call, travel = call
+        if rep is not self._reps.rep or t > t_call + self.config.hips_stopped_confirm_s:
+            self._stall_call = None
+        elif self._travel - travel > self.config.hips_stopped_resume:
+            if Fault.HIPS_STOPPED in rep.faults:
+                rep.faults.remove(Fault.HIPS_STOPPED)
+            rep.stall_taken_back = True
+            self._stall_call = None
 
     def _learn_band(self, rep: Rep, travel: float) -> None:
         """Pair the camera's hip travel with the band's tension, to learn the band's gain."""
@@ -369,13 +391,35 @@ class Coach:
         if (self._tension is None or self._tension_t is None
                 or t - self._tension_t > self.config.band_stale_s):
             self._band_gain = None  # no fresh tension: the camera alone
+            self._side_gains.clear()  # and the band may be anchored anew when it is back
             return
         if self._tension <= self.config.band_slack_min_n + _BAND_MARGIN_N:
             return
         rep.band.add(travel, self._tension)
 
+    def _witness_gain(self) -> float | None:
+        """The band's gain to read the hips by: the one learned over the reps so far, else
+        the one this rep has learned (an athlete's first rep), else None."""
+        rep = self._reps.rep
+        if self._band_gain is None and rep is not None:
+            return rep.band.gain
+        return self._band_gain
+
+    def _facing_gain(self, side: Side) -> float | None:
+        """The band's gain for an athlete now facing `side`. The anchor stays where it is,
+        so turned around the hips go back the other way along the band and its tension
+        changes the other way: the gain learned facing this way, else the one learned facing
+        the other way with its sign turned, else None (learned again from the next rep)."""
+        if side in self._side_gains:
+            return self._side_gains[side]
+        other = [g for s, g in self._side_gains.items() if s is not side]
+        return -other[0] if other else None
+
     def _score(self, rep: Rep, t: float) -> list[Event]:
         gain = rep.band.gain
         if gain is not None:
             self._band_gain = gain
+            side = self._sides.side
+            if side is not None:
+                self._side_gains[side] = gain
         return score_rep(rep, t, self.config)

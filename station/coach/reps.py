@@ -50,6 +50,7 @@ class Rep:
     ascent_min: float = 180.0
     ascent_min_t: float = 0.0
     faults: list[Fault] = field(default_factory=list)
+    stall_taken_back: bool = False  # a hips_stopped call the hips then disproved
     knee_since: float | None = None
     stick_since: float | None = None
     slack_since: float | None = None
