@@ -173,6 +173,9 @@ class StationFlow:
         self.view.live.tension_min_n = config.coach.band_slack_min_n
         self.view.live.tension_max_n = self.k.setup_max_tension_n
         self.coach: Coach | None = None
+        # The band's gain per facing side, as the last athlete's coach learned it: the anchor
+        # stays put, so the next athlete's first rep is read on the band too.
+        self._band_gains: dict[Side, float] = {}
         self.reps: list[RepResult] = []
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()  # samples and inputs from threads
         self._presence = _Presence()
@@ -369,7 +372,10 @@ class StationFlow:
             self._reset_set()
 
     def _reset_set(self) -> None:
-        """Forget the set: a fresh coach starts with the next person in view."""
+        """Forget the set: a fresh coach starts with the next person in view (keeping
+        only what it learned of the band)."""
+        if self.coach is not None:
+            self._band_gains = self.coach.band_gains
         self.coach = None
         self.reps = []
         self.events = []
@@ -387,7 +393,7 @@ class StationFlow:
 
     def _start_setup(self, now: float) -> None:
         self._reset_set()
-        self.coach = Coach(self.config.coach)
+        self.coach = Coach(self.config.coach, self._band_gains)
         self._set_uid = uuid.uuid4().hex
         self._set_start = now
         self.view.checks = [Check("Side-on", False, "Step into the picture"),
@@ -486,6 +492,9 @@ class StationFlow:
             return
         if key == "calibrate":
             msg = self.calibrate() if self.calibrate else "No load cell to calibrate"
+            self._band_gains = {}  # the band may have been rigged anew: learn it again
+            if self.coach is not None:
+                self.coach.forget_band()
         elif key == "mute":
             self.buzzer.muted = not self.buzzer.muted
             msg = "Buzzer muted" if self.buzzer.muted else "Buzzer on"

@@ -30,9 +30,9 @@ from station.types import (
 CFG = CoachConfig()
 
 
-def run(frames: list[PoseFrame], tension=None, cfg: CoachConfig = CFG):
+def run(frames: list[PoseFrame], tension=None, cfg: CoachConfig = CFG, band_gains=None):
     """Feed frames (and tension samples) in time order; return all events and the report."""
-    coach = Coach(cfg)
+    coach = Coach(cfg, band_gains)
     events = []
     items = [(f.t, 1, f) for f in frames] + [(s.t, 0, s) for s in (tension or [])]
     for _, kind, item in heapq.merge(sorted(items, key=lambda x: (x[0], x[1]))):
@@ -284,6 +284,29 @@ def test_turned_around_the_band_is_read_the_other_way():
     stall = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert len(stall) == 1 and stop < stall[0] < stop + 0.15  # live, on the band
     assert coach.band_trusted
+
+
+def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
+    # A fresh coach must learn the band's sign from the athlete's first movements, so it reads
+    # a stall in the first rep late on the band; handed what the last athlete's coach
+    # learned, it reads the band from the start. Facing left, the gain learned facing right
+    # is read turned around.
+    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
+                        hips_down_min_drop=1.0)
+    good = standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
+    last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), cfg=blind)
+    assert set(last.band_gains) == {Side.RIGHT} and last.band_gains[Side.RIGHT] < 0
+    for facing_right in (True, False):
+        stall = (standing(0, 1.5, facing_right=facing_right)
+                 + hinge(1.5, stall_at=0.4, facing_right=facing_right)
+                 + standing(3.75, 1.5, facing_right=facing_right))
+        samples = tension_for(stall, 80.0, -150.0)  # facing left: rises as hips go back
+        live = {name: [b.t for b in run(stall, samples, blind, gains)[3]
+                       if b.fault is Fault.HIPS_STOPPED]
+                for name, gains in (("fresh", None), ("learned", last.band_gains))}
+        stop = 1.5 + 0.4 * 1.2
+        assert len(live["learned"]) == 1 and stop < live["learned"][0] < stop + 0.1
+        assert all(t > live["learned"][0] + 0.05 for t in live["fresh"])
 
 
 def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:

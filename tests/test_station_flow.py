@@ -118,6 +118,29 @@ def test_press_means_start_then_next_athlete(sim):
     assert flow.view.screen is Screen.IDLE
 
 
+def test_the_next_athlete_inherits_the_band_until_it_is_calibrated(sim):
+    flow = StationFlow(Config(), AlertBuzzer(None), None, set_reps=len(KINDS),
+                       calibrate=lambda: "Load cell calibrated")
+    player = SetPlayer(sim, empty_before_s=3.0, empty_after_s=15.0)
+    run(flow, player, player.end)
+    assert flow.view.screen is Screen.IDLE and flow.coach is None
+    flow.on_input(Input.PRESS, player.end + 1.0)  # the next athlete
+    assert flow.view.screen is Screen.SETUP
+    side = Side.RIGHT if sim.scenario.facing_right else Side.LEFT
+    gains = flow.coach.band_gains
+    assert set(gains) == {side}
+    assert (gains[side] < 0) == sim.scenario.anchor_behind  # behind: the band shortens
+    # The coach calibrates: the band may have been rigged anew, so it is learned again.
+    flow.on_input(Input.MENU, player.end + 2.0)
+    flow.on_input(Input.SELECT, player.end + 2.1, row=0)
+    assert flow.view.toast == "Load cell calibrated"
+    flow.on_input(Input.BACK, player.end + 2.2)
+    flow.on_input(Input.PRESS, player.end + 2.3)  # start: coaching with this set's coach
+    flow.on_input(Input.PRESS, player.end + 2.4)  # next athlete
+    flow.on_input(Input.PRESS, player.end + 2.5)
+    assert flow.view.screen is Screen.SETUP and flow.coach.band_gains == {}
+
+
 def test_menu_mutes_the_buzzer_and_turns_class_mode_on():
     buzzer = AlertBuzzer(None)
     flow = StationFlow(Config(), buzzer, None)

@@ -6,7 +6,7 @@ The report is the `--json` contract of DESIGN.md: `reps`, `buzzes`, `summary`, `
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,7 @@ class Report:
     reps: list[RepResult] = field(default_factory=list)
     buzzes: list[FaultDetected] = field(default_factory=list)
     side: Side | None = None
+    band_gains: dict[Side, float] = field(default_factory=dict)  # as the coach learned them
 
     @property
     def passed(self) -> int:
@@ -70,9 +71,11 @@ def merged(pose: PoseStream, tension: TensionStream | None
         yield item
 
 
-def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig) -> Report:
-    """Run the coach over a recording and collect its report."""
-    coach = Coach(config)
+def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig,
+            band_gains: Mapping[Side, float] | None = None) -> Report:
+    """Run the coach over a recording and collect its report (`band_gains`: what the
+    station already knows of its band, as `Coach` takes them)."""
+    coach = Coach(config, band_gains)
     report = Report()
     for item in merged(pose, tension):
         if isinstance(item, PoseFrame):
@@ -80,6 +83,7 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
         else:
             report.add(coach.add_tension(item))
     report.add(coach.finish(float(pose.t[-1]) if len(pose) else 0.0))
+    report.band_gains = coach.band_gains
     if report.side is None and len(pose):
         # Too few frames with a person to settle the side live: decide on all of them.
         votes = [facing_vote(f) for f in pose.frames() if f.has_person]

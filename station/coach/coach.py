@@ -9,6 +9,7 @@ a second and faster witness of the hips stopping (fusion.py, stall.py, brake.py)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from station.coach.brake import BandBrake
@@ -89,7 +90,11 @@ class CoachSnapshot:
 class Coach:
     """Hinge analysis for one athlete at a time. Feed it samples in time order."""
 
-    def __init__(self, config: CoachConfig) -> None:
+    def __init__(self, config: CoachConfig,
+                 band_gains: Mapping[Side, float] | None = None) -> None:
+        """`band_gains`: what an earlier coach at this station learned of the band (its
+        `band_gains`), so that an athlete's first rep is read on the band as well: the anchor
+        stays where it is from one athlete to the next."""
         self.config = config
         cfg = config
         self._sides = SideTracker(cfg.side_frames, cfg.side_switch_frames)
@@ -118,7 +123,7 @@ class Coach:
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
         self._band_gain: float | None = None  # learned for the way the athlete faces now
-        self._side_gains: dict[Side, float] = {}  # the last gain learned facing each way
+        self._side_gains: dict[Side, float] = dict(band_gains or {})  # learned facing each way
         self._base_hip: float | None = None
         self._base_leg = 1.0
         self._base_height = 0.0
@@ -148,6 +153,18 @@ class Coach:
     def band_trusted(self) -> bool:
         """Whether the band's tension is used as a witness of the hips right now."""
         return self._band_gain is not None
+
+    @property
+    def band_gains(self) -> dict[Side, float]:
+        """The band's gain learned for each way the athlete has faced (newtons per leg length
+        of hip travel, signed), to hand to the coach of the next athlete."""
+        return dict(self._side_gains)
+
+    def forget_band(self) -> None:
+        """The band may have been rigged anew (calibrated, or its tension lost): learn its
+        gain again from the next movements."""
+        self._band_gain = None
+        self._side_gains.clear()
 
     @property
     def snapshot(self) -> CoachSnapshot:
@@ -390,9 +407,8 @@ class Coach:
         t = self._last.t if self._last else 0.0
         if (self._tension is None or self._tension_t is None
                 or t - self._tension_t > self.config.band_stale_s):
-            self._band_gain = None  # no fresh tension: the camera alone
-            self._side_gains.clear()  # and the band may be anchored anew when it is back
-            return
+            self.forget_band()  # no fresh tension: the camera alone, and the band may be
+            return  # anchored anew when it is back
         if self._tension <= self.config.band_slack_min_n + _BAND_MARGIN_N:
             return
         rep.band.add(travel, self._tension)
