@@ -101,7 +101,7 @@ class CoachConfig:
     hips_stopped_band_noise_k: float = _key(3.0, 0.0, 20.0)
     hips_stopped_band_hold_s: float = _key(0.0, 0.0, 1.0)
     hips_stopped_hold_s: float = _key(0.0, 0.0, 1.0)
-    hips_stopped_evidence_k: float = _key(4.5, 0.0, 50.0)
+    hips_stopped_evidence_k: float = _key(4.0, 0.0, 50.0)
     hips_stopped_brake_k: float = _key(5.0, 0.0, 50.0)
     hips_stopped_brake_curve: float = _key(9.0, 0.0, 1000.0)
     hips_stopped_brake_trunk: float = _key(0.6, -10.0, 10.0)
