@@ -125,7 +125,6 @@ class Coach:
         self._despike = Despiker()
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
-        self._band_gain: float | None = None  # learned for the way the athlete faces now
         self._side_gains: dict[Side, float] = dict(band_gains or {})  # learned facing each way
         self._base_hip: float | None = None
         self._base_leg = 1.0
@@ -155,7 +154,7 @@ class Coach:
     @property
     def band_trusted(self) -> bool:
         """Whether the band's tension is used as a witness of the hips right now."""
-        return self._band_gain is not None
+        return self._facing_gain() is not None
 
     @property
     def band_gains(self) -> dict[Side, float]:
@@ -166,7 +165,6 @@ class Coach:
     def forget_band(self) -> None:
         """The band may have been rigged anew (calibrated, or its tension lost): learn its
         gain again from the next movements."""
-        self._band_gain = None
         self._side_gains.clear()
 
     @property
@@ -254,7 +252,6 @@ class Coach:
             events.append(SideDetected(frame.t, side))
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself
             self._reset_baselines()
-            self._band_gain = self._facing_gain(side)
         if side is None:
             self._in_view = frame.has_person
             return events
@@ -419,16 +416,20 @@ class Coach:
     def _witness_gain(self) -> float | None:
         """The band's gain to read the hips by: the one learned over the reps so far, else
         the one this rep has learned (an athlete's first rep), else None."""
+        gain = self._facing_gain()
         rep = self._reps.rep
-        if self._band_gain is None and rep is not None:
+        if gain is None and rep is not None:
             return rep.band.gain
-        return self._band_gain
+        return gain
 
-    def _facing_gain(self, side: Side) -> float | None:
-        """The band's gain for an athlete now facing `side`. The anchor stays where it is,
-        so turned around the hips go back the other way along the band and its tension
+    def _facing_gain(self) -> float | None:
+        """The band's gain learned for the way the athlete faces now. The anchor stays where
+        it is, so turned around the hips go back the other way along the band and its tension
         changes the other way: the gain learned facing this way, else the one learned facing
         the other way with its sign turned, else None (learned again from the next rep)."""
+        side = self._sides.side
+        if side is None:
+            return None
         if side in self._side_gains:
             return self._side_gains[side]
         other = [g for s, g in self._side_gains.items() if s is not side]
@@ -436,9 +437,7 @@ class Coach:
 
     def _score(self, rep: Rep, t: float) -> list[Event]:
         gain = rep.band.gain
-        if gain is not None:
-            self._band_gain = gain
-            side = self._sides.side
-            if side is not None:
-                self._side_gains[side] = gain
+        side = self._sides.side
+        if gain is not None and side is not None:
+            self._side_gains[side] = gain
         return score_rep(rep, t, self.config)
