@@ -27,12 +27,22 @@ from station.coach.stall import NoiseGauge, Track
 # after it. 0.3: on a quiet band (540 reps) 0.45 and 0.35 buzzed at the median 25 and 8 ms
 # later (a longer stretch reaches back into the hinge's speeding up, which no line fits).
 _SPAN_S = 0.3
+# Seconds of it the test needs before it judges (it reads the tension only since the
+# athlete last stood still). 0.15, against 0.28 before: a stall early in a slow descent was
+# read only 0.28 s after the athlete left standing. On the bench (2,160 reps, quiet load
+# cell, band learned before) p95 156 -> 146 ms, the same false stalls and buzzes; at the
+# simulated noise no change.
+_FILL_S = 0.15
 # Onsets tried: every 12.5 ms (a sample at 80/s) from 0.15 s to 0.0375 s (three samples) ago.
 _ONSET_FIRST_S = 0.15
 _ONSET_LAST_S = 0.0375
 _ONSET_STEP_S = 0.0125
-# Seconds of camera frames before the onset that give the trunk's speed.
-_TRUNK_BEFORE_S = 0.3
+# Seconds of camera frames before the onset that give the trunk's speed (at least 4 frames).
+# 0.2: a trunk easing into its bottom is read at its speed near the onset, not its average
+# over the descent (bench, quiet load cell: p95 146 -> 138 ms with the same false stalls and
+# buzzes; 0.15, five frames, was noisier: 156 ms and at the simulated noise one more false
+# buzz).
+_TRUNK_BEFORE_S = 0.2
 
 
 class BandBrake:
@@ -79,7 +89,7 @@ class BandBrake:
         while ts[0] < t - _SPAN_S:
             ts.popleft()
             ys.popleft()
-        if t - ts[0] < _SPAN_S - 0.02:
+        if t - ts[0] < _FILL_S:
             return False
         onset = self._onset(np.fromiter(ts, float, len(ts)) - t,
                             np.fromiter(ys, float, len(ys)))
