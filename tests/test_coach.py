@@ -309,7 +309,6 @@ def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
         assert all(t > live["learned"][0] + 0.05 for t in live["fresh"])
 
 
-
 def test_hips_that_stop_soon_after_the_athlete_leaves_standing_are_read_on_the_band():
     # The band's brake test reads the tension since the athlete stopped standing still. A
     # stall a fifth of a second into the descent must not wait for a full 0.3 s of it.
@@ -323,6 +322,7 @@ def test_hips_that_stop_soon_after_the_athlete_leaves_standing_are_read_on_the_b
     live = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert Fault.HIPS_STOPPED in reps[0].faults
     assert len(live) == 1 and stop < live[0] < stop + 0.09  # 0.127 s when it waited 0.28 s
+
 
 def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:
     """A 1.2 s hinge whose hips halt for `hold` s at `at` of their travel, then go on back,
