@@ -53,8 +53,7 @@ def bench_shift(reads: int) -> None:
           f"median, {_pct(highs, 0.99):5.1f} us p99, {max(highs):6.1f} us max")
 
     factory = MockFactory()
-    HX711Emulator(5, 6, pin_factory=factory, counts=123456, noise_counts=50)
-    hx = HX711(5, 6, pin_factory=factory)
+    hx = HX711Emulator(5, 6, pin_factory=factory, counts=123456, noise_counts=50).driver()
     walls, highs, cpu = [], [], []
     statuses: dict[str, int] = {}
     timeout = read_timeout(hx)
@@ -71,7 +70,7 @@ def bench_shift(reads: int) -> None:
             _, longest, _ = hx._shift(25)
             walls.append((time.perf_counter_ns() - t0) / 1000)
             n += 1
-            if longest > 50_000:  # as read() does: the chip may be mid-read or powered down
+            if longest > hx._power_down_ns:  # as read() does: the chip may have powered down
                 hx.power_down()
                 hx.power_up()
         else:
@@ -143,8 +142,7 @@ class _nullcontext:
 
 def bench_thread(seconds: float, busy: bool) -> None:
     factory = MockFactory()
-    HX711Emulator(5, 6, pin_factory=factory, counts=50_000, noise_counts=50)
-    hx = HX711(5, 6, pin_factory=factory)
+    hx = HX711Emulator(5, 6, pin_factory=factory, counts=50_000, noise_counts=50).driver()
     counts: dict[ReadStatus, int] = {}
     cpu = [0.0]
     stop = threading.Event()

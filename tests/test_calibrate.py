@@ -24,7 +24,7 @@ from station.calibration import (
 from station.cli import main
 from station.commands.calibrate import CalibrationFlow, SimulatedRig
 from station.config import load_config
-from station.hardware.hx711 import HX711, HX711Error
+from station.hardware.hx711 import HX711Error
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = Calibration(offset_counts=84_000.0, newtons_per_count=1 / 7000, gain=128, rate_sps=80,
@@ -250,10 +250,11 @@ def test_mass_that_does_not_hang_on_the_cell_is_caught(config_path):
     config = load_config(config_path)
     factory = MockFactory()
     rig = Forgetful()
-    rig.attach(HX711Emulator(5, 6, pin_factory=factory))
+    emulator = HX711Emulator(5, 6, pin_factory=factory)
+    rig.attach(emulator)
     answers = iter(["", ""])
     said: list[str] = []
-    with HX711.from_config(config.hx711, pin_factory=factory) as hx:
+    with emulator.driver(config.hx711) as hx:
         flow = CalibrationFlow(hx, config, rig=rig, seconds=0.3, mass_kg=5.0,
                                ask=lambda _: next(answers), say=said.append)
         with pytest.raises(HX711Error, match="is the mass hanging"):
@@ -269,10 +270,11 @@ def test_calibrate_notices_a_chip_wired_for_10_sps(config_path):
     config = load_config(config_path)  # rate_sps = 80
     factory = MockFactory()
     rig = SimulatedRig(noise_counts=0)
-    rig.attach(HX711Emulator(5, 6, pin_factory=factory, rate_sps=10))  # RATE tied low
+    emulator = HX711Emulator(5, 6, pin_factory=factory, rate_sps=10)  # RATE tied low
+    rig.attach(emulator)
     answers = iter(["", "", "y"])
     said: list[str] = []
-    with HX711.from_config(config.hx711, pin_factory=factory) as hx:
+    with emulator.driver(config.hx711) as hx:
         flow = CalibrationFlow(hx, config, rig=rig, seconds=0.1, mass_kg=5.0,
                                ask=lambda _: next(answers), say=said.append)
         # Where a busy machine stretched a pulse, the power-cycle left this chip (which

@@ -20,14 +20,9 @@ def factory():
 
 
 def _pair(factory, gain: int = 128, counts: float = 0, **kw):
-    """An emulated chip and the driver on its pins.
-
-    The driver's pulse limit is 58 us here, not 50: the emulator works inside each pulse,
-    which on a busy machine stretches many past 50. It still catches every pulse that powers
-    the emulated chip down (over 60 us by the emulator's own, shorter, measure).
-    """
+    """An emulated chip and the driver on its pins, its pulse limits scaled to the emulator."""
     emu = HX711Emulator(5, 6, pin_factory=factory, counts=counts, **kw)
-    hx = HX711(5, 6, gain=gain, max_pulse_us=58.0, pin_factory=factory)
+    hx = HX711(5, 6, gain=gain, pulse_scale=emu.pulse_scale, pin_factory=factory)
     return emu, hx
 
 
@@ -80,7 +75,7 @@ def test_values_read_back_with_25_pulses(factory, value):
     assert r.counts == value
     assert r.word == value & 0xFFFFFF
     assert emu.shifts[-1].pulses == 25
-    assert 0 < r.longest_pulse_ns < 58_000  # a kept reading has no pulse over the limit
+    assert 0 < r.longest_pulse_ns < 50_000 * emu.pulse_scale  # none over the (scaled) limit
 
 
 @pytest.mark.parametrize(("gain", "pulses", "expected"), [(128, 25, 40000), (64, 27, 20000),
@@ -127,7 +122,7 @@ def test_long_pulse_discards_the_reading_and_recovers(factory):
         r = hx.read(timeout=1.0)
         assert r.status is ReadStatus.LONG_PULSE
         assert r.counts is None
-        assert r.longest_pulse_ns > 80_000
+        assert r.longest_pulse_ns > 80_000 * emu.pulse_scale
         assert emu.power_downs > downs  # the chip did power down mid-read
         assert _good(hx).counts == 20000  # back, at its gain
         assert emu.gain == 64
@@ -136,13 +131,13 @@ def test_long_pulse_discards_the_reading_and_recovers(factory):
 
 def test_pulse_over_the_limit_but_under_power_down_is_still_discarded(factory):
     emu = HX711Emulator(5, 6, pin_factory=factory, counts=1000)
-    with HX711(5, 6, max_pulse_us=40.0, pin_factory=factory) as hx:
+    with HX711(5, 6, max_pulse_us=40.0, pulse_scale=emu.pulse_scale, pin_factory=factory) as hx:
         _good(hx)
         downs = emu.power_downs
         emu.stretch_pulse(pulse=1, us=45.0)
         r = hx.read(timeout=1.0)
         assert r.status is ReadStatus.LONG_PULSE
-        if r.longest_pulse_ns < 60_000:  # (a busy machine may stretch it further)
+        if r.longest_pulse_ns < emu.power_down_us * 1000:  # (a busy machine may stretch it)
             assert emu.power_downs == downs  # the chip stayed up: no power-cycle needed
             assert emu.shifts[-1].pulses == 25  # and the read was finished
         assert _good(hx).counts == 1000
@@ -206,7 +201,7 @@ def test_readings_are_fresh_conversions(factory):
 
 def test_ten_samples_per_second_with_rate_pin_low(factory):
     emu = HX711Emulator(5, 6, pin_factory=factory, rate_sps=10, counts=-5000)
-    with HX711(5, 6, rate_sps=10, pin_factory=factory) as hx:
+    with HX711(5, 6, rate_sps=10, pulse_scale=emu.pulse_scale, pin_factory=factory) as hx:
         assert hx.settling_s == 0.4
         before = emu.conversions
         assert _good(hx).counts == -5000

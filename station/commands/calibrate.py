@@ -107,7 +107,7 @@ def _simulated(config: Config, fault: str) -> tuple[HX711, SimulatedRig]:
     rig = SimulatedRig()
     rig.attach(emulator)
     emulator.unplugged = fault == "unplugged"
-    return HX711.from_config(config.hx711, pin_factory=factory), rig
+    return emulator.driver(config.hx711), rig
 
 
 class CalibrationFlow:

@@ -16,7 +16,9 @@ collector for the 25-27 pulses of a read; (3) times every pulse with `time.perf_
 from before the rising write to after the falling write (an upper bound of the high time) and,
 when any pulse ran over `max_pulse_us`, discards the reading; when one ran over 60 us, it also
 power-cycles the chip into a known state (it may have powered down mid-read and reset to gain
-128) and waits out the settling time. The tension sensor adds a process of its own with
+128) and waits out the settling time. (`pulse_scale` stretches those limits for the emulated
+chip on gpiozero's mock pins, whose every write costs Python tens of microseconds; a real chip
+keeps 1.) The tension sensor adds a process of its own with
 raised scheduling priority (`station.hardware.tension`), so pulses rarely run long at all.
 
 A stall with the clock low is harmless to the chip, but one long enough for the next
@@ -130,10 +132,13 @@ class HX711(Device):
     :param gain: 128 or 64 (channel A) or 32 (channel B).
     :param rate_sps: the data rate as wired: 80 (RATE high) or 10 (RATE low).
     :param max_pulse_us: readings with a longer PD_SCK high pulse are discarded.
+    :param pulse_scale: how many times the datasheet's pulse times this chip runs on: 1 for a
+        real HX711; an emulated one on mock pins says its own (`HX711Emulator.driver`).
     """
 
     def __init__(self, dout_pin: int, pd_sck_pin: int, *, gain: int = 128, rate_sps: int = 80,
-                 max_pulse_us: float = 50.0, pin_factory=None) -> None:
+                 max_pulse_us: float = 50.0, pulse_scale: float = 1.0,
+                 pin_factory=None) -> None:
         self._dout = None
         self._sck = None
         super().__init__(pin_factory=pin_factory)
@@ -143,6 +148,8 @@ class HX711(Device):
             raise ValueError(f"rate_sps must be 80 or 10, not {rate_sps}")
         if not 0 < max_pulse_us < POWER_DOWN_US:
             raise ValueError(f"max_pulse_us must be under {POWER_DOWN_US}, not {max_pulse_us}")
+        if pulse_scale < 1:
+            raise ValueError(f"pulse_scale must be 1 or more, not {pulse_scale}")
         self.pin_factory.reserve_pins(self, dout_pin, pd_sck_pin)
         self._gain = gain
         self._pulses = GAIN_PULSES[gain]
@@ -150,7 +157,9 @@ class HX711(Device):
         self._period_s = 1.0 / rate_sps
         self._poll_s = self._period_s / 25.0
         self._settling_s = SETTLING_S[rate_sps]
-        self._max_pulse_ns = int(max_pulse_us * 1000)
+        self._max_pulse_ns = int(max_pulse_us * 1000 * pulse_scale)
+        self._power_down_ns = int(_POWER_DOWN_NS * pulse_scale)
+        self._power_down_hold_s = POWER_DOWN_HOLD_S * pulse_scale
         self._late_s = 0.8 / rate_sps  # a read stalled this long may span a conversion
         self._chip_gain = 128
         self._settled_at = 0.0
@@ -169,12 +178,12 @@ class HX711(Device):
         self.power_up()
 
     @classmethod
-    def from_config(cls, cfg: HX711Config, *, max_pulse_us: float | None = None,
+    def from_config(cls, cfg: HX711Config, *, pulse_scale: float = 1.0,
                     pin_factory=None) -> HX711:
         """The HX711 as the [hx711] config section wires it."""
         check_hx711_config(cfg)
         return cls(cfg.dout_pin, cfg.pd_sck_pin, gain=cfg.gain, rate_sps=cfg.rate_sps,
-                   max_pulse_us=cfg.max_pulse_us if max_pulse_us is None else max_pulse_us,
+                   max_pulse_us=cfg.max_pulse_us, pulse_scale=pulse_scale,
                    pin_factory=pin_factory)
 
     def close(self) -> None:
@@ -218,7 +227,7 @@ class HX711(Device):
         """Hold PD_SCK high past 60 us: the chip stops converting and draws under 1 uA."""
         self._check_open()
         self._sck.state = True
-        time.sleep(POWER_DOWN_HOLD_S)
+        time.sleep(self._power_down_hold_s)
         self._powered = False
 
     def power_up(self) -> None:
@@ -256,7 +265,7 @@ class HX711(Device):
             self._last_ready = t
             word, longest, dout_high = self._shift(self._pulses)
             took = time.monotonic() - t
-            if longest > _POWER_DOWN_NS:
+            if longest > self._power_down_ns:
                 # The chip may have powered down mid-read and reset (gain 128): restart it.
                 self.long_pulses += 1
                 self.power_down()
@@ -310,7 +319,7 @@ class HX711(Device):
         sck = self._sck
         dout = self._dout
         clock = time.perf_counter_ns
-        limit = _POWER_DOWN_NS
+        limit = self._power_down_ns
         word = 0
         longest = 0
         gc_enabled = gc.isenabled()

@@ -20,25 +20,38 @@ conversion the host reads off by a large amount), `stretch_pulse()` (the next re
 held high too long, as when the driver's process is preempted mid-pulse) and
 `stall_after_pulse()` (the clock held low so long after a pulse that the next conversion
 finishes mid-read).
+
+Pulse times run `pulse_scale` times slower than the datasheet's. On a Pi a pin write through
+lgpio takes about a microsecond; on a MockFactory pin with this emulator behind it, it takes
+10-70 us of Python (measured on this project's x86 CI host, with a tail past 2 ms), so a chip
+with the datasheet's 60 us would judge the host's interpreter, not the driver. Everything
+about pulse lengths is stretched by the same factor: the power-down threshold here, the
+driver's limits (build it with `driver()`), and `stretch_pulse`. The conversion rate and the
+settling times stay real.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from gpiozero import Device
 from gpiozero.exc import PinFixedPull, PinInvalidPull
 from gpiozero.pins.mock import MockFactory, MockPin
 
-from station.hardware.hx711 import GAIN_PULSES, POWER_DOWN_US, SETTLING_S
+from station.config import HX711Config
+from station.hardware.hx711 import GAIN_PULSES, HX711, POWER_DOWN_US, SETTLING_S
 
 PULSE_GAIN: dict[int, int] = {pulses: gain for gain, pulses in GAIN_PULSES.items()}
 MAX_COUNTS = 0x7FFFFF
 MIN_COUNTS = -0x800000
 _KEEP_PIN_STATES = 2000
+#: How many times slower than the datasheet's the emulated chip's pulse times run (see above):
+#: power-down past 3 ms, the driver's 50 us limit read as 2.5 ms. A read of 25-27 pulses still
+#: takes a small part of the 12.5 ms between conversions.
+MOCK_PULSE_SCALE = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +109,14 @@ class HX711Emulator:
     :param channel_b_counts: the channel B input in counts at gain 32.
     :param noise_counts: standard deviation of Gaussian noise added to each conversion.
     :param seed: seed of the noise generator.
+    :param pulse_scale: how many times the datasheet's pulse times this chip runs on.
     """
 
     def __init__(self, dout_pin: int = 5, pd_sck_pin: int = 6, *,
                  pin_factory: MockFactory | None = None, rate_sps: int = 80,
                  counts: float = 0.0, channel_b_counts: float = 0.0,
-                 noise_counts: float = 0.0, seed: int = 0) -> None:
+                 noise_counts: float = 0.0, seed: int = 0,
+                 pulse_scale: float = MOCK_PULSE_SCALE) -> None:
         factory = pin_factory if pin_factory is not None else Device.pin_factory
         if not isinstance(factory, MockFactory):
             raise TypeError("HX711Emulator needs gpiozero's MockFactory as pin factory")
@@ -111,6 +126,9 @@ class HX711Emulator:
         self.channel_b_counts = float(channel_b_counts)
         self.noise_counts = float(noise_counts)
         self.rate_sps = rate_sps
+        self.pulse_scale = float(pulse_scale)
+        self._factory = factory
+        self._pins = (dout_pin, pd_sck_pin)
         # Faults.
         self.unplugged = False
         self.dout_stuck_low = False
@@ -130,7 +148,7 @@ class HX711Emulator:
         self._clock = time.perf_counter_ns
         self._period_ns = 1_000_000_000 // rate_sps
         self._settling_ns = int(SETTLING_S[rate_sps] * 1e9)
-        self._power_down_ns = int(POWER_DOWN_US * 1000)
+        self._power_down_ns = int(POWER_DOWN_US * 1000 * self.pulse_scale)
         self._high_since: int | None = None
         self._last_edge = 0
         self._reset(self._clock())
@@ -140,6 +158,23 @@ class HX711Emulator:
             if not isinstance(pin, cls) or pin.emulator is not self:
                 raise ValueError(f"{pin!r} already exists in this factory: "
                                  "build the emulator before anything else uses its pins")
+
+    def driver(self, cfg: HX711Config | None = None) -> HX711:
+        """The real driver on this chip's pins, its pulse limits scaled to this chip.
+
+        `cfg` gives the gain, rate and pulse limit (the pins are the emulator's); without it,
+        the driver's defaults.
+        """
+        dout, sck = self._pins
+        if cfg is None:
+            return HX711(dout, sck, pulse_scale=self.pulse_scale, pin_factory=self._factory)
+        return HX711.from_config(replace(cfg, dout_pin=dout, pd_sck_pin=sck),
+                                 pulse_scale=self.pulse_scale, pin_factory=self._factory)
+
+    @property
+    def power_down_us(self) -> float:
+        """How long PD_SCK must stay high to power this chip down, in microseconds."""
+        return self._power_down_ns / 1000
 
     # -- state -----------------------------------------------------------------------------
 
@@ -165,8 +200,12 @@ class HX711Emulator:
         return self._clock() >= self._settled_at
 
     def stretch_pulse(self, pulse: int = 12, us: float = 80.0, reads: int = 1) -> None:
-        """Hold PD_SCK high `us` longer on pulse number `pulse` (1-27) of the next `reads`."""
-        self._stretch.extend([(pulse, int(us * 1000))] * reads)
+        """Hold PD_SCK high `us` longer on pulse number `pulse` (1-27) of the next `reads`.
+
+        `us` is in the datasheet's microseconds: 80 powers the chip down whatever its
+        `pulse_scale` (it is held 80 x pulse_scale real microseconds).
+        """
+        self._stretch.extend([(pulse, int(us * 1000 * self.pulse_scale))] * reads)
 
     def stall_after_pulse(self, pulse: int = 24, ms: float = 14.0) -> None:
         """When the host next reads DOUT after pulse number `pulse`, stall `ms` first: the

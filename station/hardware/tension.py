@@ -290,7 +290,7 @@ def open_hx711(spec: ReaderSpec) -> HX711:
         emulator.stretch_pulse(pulse=12, us=80.0, reads=sim.long_pulses)
     for t, delta in sim.steps:
         emulator.step_at(t, delta)
-    return HX711.from_config(spec.hx711, pin_factory=factory)
+    return emulator.driver(spec.hx711)
 
 
 def _reader_main(spec: ReaderSpec, conn, stop) -> None:
