@@ -37,6 +37,8 @@ _FILL_S = 0.15
 _ONSET_FIRST_S = 0.15
 _ONSET_LAST_S = 0.0375
 _ONSET_STEP_S = 0.0125
+_ONSETS = [-_ONSET_FIRST_S + i * _ONSET_STEP_S  # relative to now, ascending
+           for i in range(round((_ONSET_FIRST_S - _ONSET_LAST_S) / _ONSET_STEP_S) + 1)]
 # Seconds of camera frames before the onset that give the trunk's speed (at least 4 frames).
 # 0.2: a trunk easing into its bottom is read at its speed near the onset, not its average
 # over the descent (bench, quiet load cell: p95 146 -> 138 ms with the same false stalls and
@@ -91,42 +93,74 @@ class BandBrake:
             ys.popleft()
         if t - ts[0] < _FILL_S:
             return False
-        onset = self._onset(np.fromiter(ts, float, len(ts)) - t,
-                            np.fromiter(ys, float, len(ys)))
+        onset = self._onset([tt - t for tt in ts], list(ys))
         if onset is None:
             return False
         ratio = self._trunk_ratio(trunk, t + onset)
         return ratio is not None and ratio >= self.trunk_ratio
 
-    def _onset(self, u: np.ndarray, y: np.ndarray) -> float | None:
+    def _onset(self, u: list[float], y: list[float]) -> float | None:
         """The onset (seconds before now) at which "steady, then stopped" beats both other
-        readings by the margins, or None. `u`: sample times relative to now."""
-        var = self.noise.sigma ** 2
+        readings by the margins, or None. `u`: sample times relative to now, ascending.
+
+        Plain sums, not numpy: on these 13-25 samples numpy's cost per call is most of it.
+        """
         n = len(u)
-        y0 = y - y.mean()
-        syy = float(y0 @ y0)
-        # "Still moving": one straight line.
-        uc = u - u.mean()
-        rss_line = syy - float(uc @ y0) ** 2 / float(uc @ uc)
-        # "Slowing smoothly": a parabola.
-        X = np.column_stack([np.ones(n), u, u * u])
-        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-        r = y - X @ coef
-        rss_curve = float(r @ r)
-        # "Steady, then stopped at c": a line in min(u - c, 0), for every onset at once.
-        cs = -np.arange(_ONSET_FIRST_S, _ONSET_LAST_S - 1e-9, -_ONSET_STEP_S)
-        g = np.minimum(u[None, :] - cs[:, None], 0.0)
-        gc = g - g.mean(axis=1, keepdims=True)
-        sgg = np.einsum("ij,ij->i", gc, gc)
-        sgy = gc @ y0
-        ok = (sgg > 0.0) & (sgy > 0.0)  # the hips went back before the onset
-        rss_stop = np.where(ok, syy - sgy ** 2 / np.where(ok, sgg, 1.0), np.inf)
-        evidence = (rss_line - rss_stop) / var
-        smooth = (rss_curve - rss_stop) / var
-        good = ok & (evidence >= self.k * self.k) & (smooth >= self.curve)
-        if not good.any():
+        y_ref = y[-1]  # (the sums run on y less its last value: no large squares to cancel)
+        su = suu = su3 = su4 = sy = suy = su2y = syy = 0.0
+        for a, b in zip(u, y, strict=True):
+            b -= y_ref
+            a2 = a * a
+            su += a
+            suu += a2
+            su3 += a2 * a
+            su4 += a2 * a2
+            sy += b
+            suy += a * b
+            su2y += a2 * b
+            syy += b * b
+        u_mean = su / n
+        y_mean = sy / n
+        syy -= sy * y_mean  # all centred from here on
+        cuu = suu - su * u_mean
+        cuy = suy - su * y_mean
+        if cuu <= 0.0:
             return None
-        return float(cs[np.argmax(np.where(good, evidence, -np.inf))])
+        # "Still moving": one straight line.
+        rss_line = syy - cuy * cuy / cuu
+        # "Slowing smoothly": a parabola. Its u^2 term, made orthogonal to the line's terms,
+        # explains some of what the line left.
+        beta = (su3 - u_mean * suu) / cuu
+        qy = (su2y - suu * y_mean) - beta * cuy
+        qq = (su4 - suu * suu / n) - beta * (su3 - u_mean * suu)
+        rss_curve = rss_line - qy * qy / qq if qq > 0.0 else rss_line
+        # "Steady, then stopped at c": a line in min(u - c, 0), for each onset c (ascending),
+        # from running sums over the samples before it.
+        var = self.noise.sigma ** 2
+        need = self.k * self.k * var
+        best, best_evidence = None, -math.inf
+        k = 0
+        pu = puu = py = puy = 0.0
+        for c in _ONSETS:
+            while k < n and u[k] < c:
+                a = u[k]
+                b = y[k] - y_ref
+                pu += a
+                puu += a * a
+                py += b
+                puy += a * b
+                k += 1
+            g_sum = pu - c * k
+            sgg = puu - 2.0 * c * pu + c * c * k - g_sum * g_sum / n
+            sgy = (puy - y_mean * pu) - c * (py - k * y_mean)
+            if sgg <= 1e-12 or sgy <= 0.0:  # the hips went back before the onset, or no test
+                continue
+            rss_stop = syy - sgy * sgy / sgg
+            evidence = rss_line - rss_stop
+            if (evidence >= need and rss_curve - rss_stop >= self.curve * var
+                    and evidence > best_evidence):
+                best, best_evidence = c, evidence
+        return best
 
     def _trunk_ratio(self, trunk: Track, onset: float) -> float | None:
         """The trunk's speed after the onset as a share of its speed before (a line that
