@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from station.coach.brake import BandBrake
 from station.coach.faults import LiveFaults, raise_fault, score_rep
-from station.coach.features import Features, measure
+from station.coach.features import Features, facing_vote, measure
 from station.coach.filters import LineEnd, MedianWindow, OneEuroFilter, SlopeWindow
 from station.coach.fusion import Despiker
 from station.coach.reps import Rep, RepTracker
@@ -247,15 +247,17 @@ class Coach:
     def add_pose(self, frame: PoseFrame) -> list[Event]:
         """One pose frame; returns the events it caused (possibly none)."""
         events: list[Event] = []
-        side, changed = self._sides.add(frame)
+        present = frame.has_person
+        rows = frame.landmarks.tolist() if present else None
+        side, changed = self._sides.add(facing_vote(frame, rows) if present else None)
         if changed and side is not None:
             events.append(SideDetected(frame.t, side))
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself
             self._reset_baselines()
         if side is None:
-            self._in_view = frame.has_person
+            self._in_view = present
             return events
-        feats = measure(frame, side, self.config.min_visibility)
+        feats = measure(frame, side, self.config.min_visibility, rows)
         self._in_view = feats is not None
         if feats is None:
             return events  # a lost or unsure frame neither starts nor breaks a rep

@@ -27,11 +27,13 @@ _FAR_TRUNK = {
     Side.LEFT: (lm.RIGHT_SHOULDER, lm.RIGHT_HIP),
     Side.RIGHT: (lm.LEFT_SHOULDER, lm.LEFT_HIP),
 }
-# Every landmark `measure` reads, in one index list per side.
-_READ = {side: list(_SIDE_POINTS[side] + _FAR_TRUNK[side]) for side in Side}
+# Every landmark `measure` reads, in one index tuple per side.
+_READ = {side: _SIDE_POINTS[side] + _FAR_TRUNK[side] for side in Side}
 # Toes, heels, nose and ears: what `facing_vote` reads.
-_VOTE = [lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL, lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL, lm.NOSE,
-         lm.LEFT_EAR, lm.RIGHT_EAR]
+_VOTE = (lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL, lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL, lm.NOSE,
+         lm.LEFT_EAR, lm.RIGHT_EAR)
+
+Rows = list[list[float]]  # a frame's landmarks as plain floats: [x, y, z, visibility] each
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,15 @@ def _angle_from_vertical(fwd: float, up: float) -> float:
     return math.degrees(math.atan2(fwd, up))
 
 
-def measure(frame: PoseFrame, side: Side, min_visibility: float) -> Features | None:
-    """The frame's features for `side`, or None when a needed landmark is missing or unsure."""
-    rows = frame.landmarks[_READ[side]].tolist()  # plain floats: scalar math is quicker
+def measure(frame: PoseFrame, side: Side, min_visibility: float,
+            rows: Rows | None = None) -> Features | None:
+    """The frame's features for `side`, or None when a needed landmark is missing or unsure.
+
+    `rows`: the frame's `landmarks.tolist()` when the caller has it already (plain floats:
+    scalar math on them is quicker than on numpy's).
+    """
+    every = frame.landmarks.tolist() if rows is None else rows
+    rows = [every[i] for i in _READ[side]]
     for x, y, _, vis in rows[:5]:
         if not (math.isfinite(x) and math.isfinite(y)) or vis < min_visibility:
             return None
@@ -95,14 +103,15 @@ def measure(frame: PoseFrame, side: Side, min_visibility: float) -> Features | N
     return Features(frame.t, mf, mu - au, thigh + shank, trunk, knee, shin, stick)
 
 
-def facing_vote(frame: PoseFrame) -> float:
+def facing_vote(frame: PoseFrame, rows: Rows | None = None) -> float:
     """Evidence for which way the athlete faces: positive for image-right, negative for left.
 
     Toes point ahead of heels and the nose sits ahead of the ears; both feet and both ears
     vote, weighted by visibility. Pixels, so a larger person votes louder: a magnitude, not
-    a probability.
+    a probability. `rows`: as for `measure`.
     """
-    rows = frame.landmarks[_VOTE].tolist()
+    every = frame.landmarks.tolist() if rows is None else rows
+    rows = [every[i] for i in _VOTE]
     if not all(math.isfinite(r[0]) for r in rows):
         return 0.0
     w = frame.width

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from station.coach.features import facing_vote
-from station.types import PoseFrame, Side
+from station.types import Side
 
 
 class SideTracker:
@@ -21,11 +20,11 @@ class SideTracker:
         self._votes: list[float] = []
         self._against = 0
 
-    def add(self, frame: PoseFrame) -> tuple[Side | None, bool]:
-        """One frame: returns the side (None until settled) and whether it just changed."""
-        if not frame.has_person:
+    def add(self, vote: float | None) -> tuple[Side | None, bool]:
+        """One frame's `facing_vote` (None: nobody in view): returns the side (None until
+        settled) and whether it just changed."""
+        if vote is None:
             return self.side, False
-        vote = facing_vote(frame)
         if self.side is None:
             self._votes.append(vote)
             if len(self._votes) < self.settle_frames:
