@@ -63,6 +63,9 @@ class Report:
 def merged(pose: PoseStream, tension: TensionStream | None
            ) -> Iterator[PoseFrame | TensionSample]:
     """Pose frames and tension samples in one time-ordered stream (tension first on ties)."""
+    if tension is None:
+        yield from pose.frames()
+        return
     streams: list[Iterator[tuple[float, int, PoseFrame | TensionSample]]] = [
         ((f.t, 1, f) for f in pose.frames())]
     if tension is not None:
