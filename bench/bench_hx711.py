@@ -53,7 +53,8 @@ def bench_shift(reads: int) -> None:
           f"median, {_pct(highs, 0.99):5.1f} us p99, {max(highs):6.1f} us max")
 
     factory = MockFactory()
-    hx = HX711Emulator(5, 6, pin_factory=factory, counts=123456, noise_counts=50).driver()
+    emu = HX711Emulator(5, 6, pin_factory=factory, counts=123456, noise_counts=50)
+    hx = emu.driver()
     walls, highs, cpu = [], [], []
     statuses: dict[str, int] = {}
     timeout = read_timeout(hx)
@@ -70,7 +71,7 @@ def bench_shift(reads: int) -> None:
             _, longest, _ = hx._shift(25)
             walls.append((time.perf_counter_ns() - t0) / 1000)
             n += 1
-            if longest > hx._power_down_ns:  # as read() does: the chip may have powered down
+            if longest > emu.power_down_us * 1000:  # as read() does: it may have powered down
                 hx.power_down()
                 hx.power_up()
         else:
