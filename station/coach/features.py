@@ -77,9 +77,12 @@ def measure(frame: PoseFrame, side: Side, min_visibility: float,
     sign = 1.0 if side is Side.RIGHT else -1.0
     w, h = frame.width, frame.height
     # (forward, up) in pixels for ear, shoulder, hip, knee, ankle.
-    (ef, eu), (sf, su), (hf, hu), (kf, ku), (af, au) = (
-        (sign * r[0] * w, -r[1] * h) for r in rows[:5])
-    far_s, far_h = rows[5], rows[6]
+    ear, sho, hip, kne, ank, far_s, far_h = rows
+    ef, eu = sign * ear[0] * w, -ear[1] * h
+    sf, su = sign * sho[0] * w, -sho[1] * h
+    hf, hu = sign * hip[0] * w, -hip[1] * h
+    kf, ku = sign * kne[0] * w, -kne[1] * h
+    af, au = sign * ank[0] * w, -ank[1] * h
     if (far_s[3] >= min_visibility and far_h[3] >= min_visibility
             and math.isfinite(far_s[0]) and math.isfinite(far_h[0])):
         # Mid-shoulder and mid-hip: the mean of both sides.
