@@ -114,11 +114,10 @@ def facing_vote(frame: PoseFrame, rows: Rows | None = None) -> float:
     a probability. `rows`: as for `measure`.
     """
     every = frame.landmarks.tolist() if rows is None else rows
-    rows = [every[i] for i in _VOTE]
-    if not all(math.isfinite(r[0]) for r in rows):
-        return 0.0
+    (lt, lh, rt, rh, nose, le, re) = (every[i] for i in _VOTE)
+    if not math.isfinite(lt[0] + lh[0] + rt[0] + rh[0] + nose[0] + le[0] + re[0]):
+        return 0.0  # (NaN or inf in any of them makes the sum so)
     w = frame.width
-    (lt, lh, rt, rh, nose, le, re) = rows
     vote = (lt[0] - lh[0]) * w * min(lt[3], lh[3]) + (rt[0] - rh[0]) * w * min(rt[3], rh[3])
     for ear in (le, re):
         vote += (nose[0] - ear[0]) * w * min(nose[3], ear[3])

@@ -68,12 +68,6 @@ class SlopeWindow:
         self._samples.clear()
         self._st = self._sx = self._stt = self._stx = 0.0
 
-    def _sum(self, t: float, x: float, k: float) -> None:
-        self._st += k * t
-        self._sx += k * x
-        self._stt += k * t * t
-        self._stx += k * t * x
-
     def add(self, t: float, x: float) -> float | None:
         """Add a sample; return the slope, or None until the window holds enough samples."""
         s = self._samples
@@ -82,10 +76,16 @@ class SlopeWindow:
             self._st = self._sx = self._stt = self._stx = 0.0
         tr = t - self._t0
         s.append((tr, x))
-        self._sum(tr, x, 1.0)
+        self._st += tr
+        self._sx += x
+        self._stt += tr * tr
+        self._stx += tr * x
         while s and s[0][0] < tr - self.span:
             old_t, old_x = s.popleft()
-            self._sum(old_t, old_x, -1.0)
+            self._st -= old_t
+            self._sx -= old_x
+            self._stt -= old_t * old_t
+            self._stx -= old_t * old_x
         n = len(s)
         if n < self.min_samples:
             return None
