@@ -105,6 +105,8 @@ class CoachConfig:
     hips_stopped_brake_k: float = _key(5.0, 0.0, 50.0)
     hips_stopped_brake_curve: float = _key(9.0, 0.0, 1000.0)
     hips_stopped_brake_trunk: float = _key(0.6, -10.0, 10.0)
+    hips_stopped_brake_curve_weak: float = _key(4.0, 0.0, 1000.0)
+    hips_stopped_brake_trunk_weak: float = _key(0.8, -10.0, 10.0)
     hips_stopped_confirm_s: float = _key(0.25, 0.0, 1.0)
     hips_stopped_resume: float = _key(0.03, 0.0, 1.0)
     hips_down_min_drop: float = _key(0.12, 0.02, 1.0)

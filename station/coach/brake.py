@@ -11,7 +11,9 @@ So, for each possible onset in the last 0.15 s, this test asks how much better t
 
 A stall is called when both are clear and the camera's trunk kept folding after the onset
 (the fault is hips that stop while the torso keeps going down). Both margins are in the
-load cell's own noise, so a noisy band simply takes longer to be sure.
+load cell's own noise, so a noisy band simply takes longer to be sure. Where the band's case
+against "slowing smoothly" is weaker (a noisy band, a stall that eases to its stop), the call
+still stands if the trunk kept more of its speed: the two witnesses share the proof.
 """
 
 from __future__ import annotations
@@ -53,13 +55,18 @@ class BandBrake:
 
     `k`: standard deviations by which "stopped" must beat "still moving". `curve`: squared
     standard deviations by which it must beat "slowing smoothly". `trunk_ratio`: the least
-    share of its earlier speed the trunk must keep after the onset.
+    share of its earlier speed the trunk must keep after the onset. `curve_weak` and
+    `trunk_weak`: a smaller margin over "slowing smoothly" that calls a stall when the trunk
+    keeps this larger share (by default no such second tier).
     """
 
-    def __init__(self, k: float, curve: float, trunk_ratio: float, noise_floor: float) -> None:
+    def __init__(self, k: float, curve: float, trunk_ratio: float, noise_floor: float, *,
+                 curve_weak: float = math.inf, trunk_weak: float = math.inf) -> None:
         self.k = k
         self.curve = curve
         self.trunk_ratio = trunk_ratio
+        self.curve_weak = curve_weak
+        self.trunk_weak = trunk_weak
         self.noise = NoiseGauge(noise_floor)
         self._t: deque[float] = deque()
         self._y: deque[float] = deque()
@@ -93,15 +100,23 @@ class BandBrake:
             ys.popleft()
         if t - ts[0] < _FILL_S:
             return False
-        onset = self._onset([tt - t for tt in ts], list(ys))
-        if onset is None:
+        onset, onset_weak = self._onset([tt - t for tt in ts], list(ys))
+        ratio = None
+        if onset is not None:
+            ratio = self._trunk_ratio(trunk, t + onset)
+            if ratio is not None and ratio >= self.trunk_ratio:
+                return True
+        if onset_weak is None:
             return False
-        ratio = self._trunk_ratio(trunk, t + onset)
-        return ratio is not None and ratio >= self.trunk_ratio
+        if onset_weak != onset:
+            ratio = self._trunk_ratio(trunk, t + onset_weak)
+        return ratio is not None and ratio >= self.trunk_weak
 
-    def _onset(self, u: list[float], y: list[float]) -> float | None:
-        """The onset (seconds before now) at which "steady, then stopped" beats both other
-        readings by the margins, or None. `u`: sample times relative to now, ascending.
+    def _onset(self, u: list[float], y: list[float]) -> tuple[float | None, float | None]:
+        """The onsets (seconds before now) at which "steady, then stopped" beats "still
+        moving" by the margin and "slowing smoothly" by `curve`, and by `curve_weak`: for
+        each, the one with the most evidence, or None. `u`: sample times relative to now,
+        ascending.
 
         Plain sums, not numpy: on these 13-25 samples numpy's cost per call is most of it.
         """
@@ -125,7 +140,7 @@ class BandBrake:
         cuu = suu - su * u_mean
         cuy = suy - su * y_mean
         if cuu <= 0.0:
-            return None
+            return None, None
         # "Still moving": one straight line.
         rss_line = syy - cuy * cuy / cuu
         # "Slowing smoothly": a parabola. Its u^2 term, made orthogonal to the line's terms,
@@ -138,7 +153,9 @@ class BandBrake:
         # from running sums over the samples before it.
         var = self.noise.sigma ** 2
         need = self.k * self.k * var
+        strong_curve, weak_curve = self.curve * var, min(self.curve_weak, self.curve) * var
         best, best_evidence = None, -math.inf
+        weak, weak_evidence = None, -math.inf
         k = 0
         pu = puu = py = puy = 0.0
         for c in _ONSETS:
@@ -157,10 +174,14 @@ class BandBrake:
                 continue
             rss_stop = syy - sgy * sgy / sgg
             evidence = rss_line - rss_stop
-            if (evidence >= need and rss_curve - rss_stop >= self.curve * var
-                    and evidence > best_evidence):
+            if evidence < need:
+                continue
+            smooth = rss_curve - rss_stop
+            if smooth >= strong_curve and evidence > best_evidence:
                 best, best_evidence = c, evidence
-        return best
+            if smooth >= weak_curve and evidence > weak_evidence:
+                weak, weak_evidence = c, evidence
+        return best, weak
 
     def _trunk_ratio(self, trunk: Track, onset: float) -> float | None:
         """The trunk's speed after the onset as a share of its speed before (a line that

@@ -121,7 +121,9 @@ class Coach:
             cfg.hips_stopped_band_window_s, cfg.hips_stopped_ratio,
             cfg.hips_stopped_band_noise_k, _TENSION_NOISE_FLOOR, cfg.hips_stopped_band_hold_s)
         self._brake = BandBrake(cfg.hips_stopped_brake_k, cfg.hips_stopped_brake_curve,
-                                cfg.hips_stopped_brake_trunk, _TENSION_NOISE_FLOOR)
+                                cfg.hips_stopped_brake_trunk, _TENSION_NOISE_FLOOR,
+                                curve_weak=cfg.hips_stopped_brake_curve_weak,
+                                trunk_weak=cfg.hips_stopped_brake_trunk_weak)
         self._despike = Despiker()
         self._tension_track = Track(0.5)
         self._band_frame: tuple[float, float, bool] | None = None
