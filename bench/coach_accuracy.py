@@ -14,7 +14,9 @@ camera alone.
 
 It prints rep-count exactness per set, pass/fail agreement, per-fault precision and recall,
 buzz latency for hips_stopped (buzz time minus the instant the hips really stopped) with and
-without tension, false buzzes per 100 good reps, and the coach's cost per sample.
+without tension, false buzzes per 100 good reps, and the coach's cost: per sample, and as
+the seconds it takes to analyse ten minutes of session (the sets' own length, frames and
+tension together) and the share of one core it takes live.
 Targets (issue 3): exact count >= 99% of sets, agreement >= 97%, every fault's precision and
 recall >= 95%, latency p95 <= 100 ms with tension and <= 170 ms camera-only, at most one
 false buzz per 200 good reps, under 0.2 ms a sample.
@@ -64,7 +66,8 @@ class Tally:
     good_reps: int = 0
     false_buzzes: int = 0
     samples: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # the coach's time
+    session_s: float = 0.0  # the sets' own length (their frames' first to last)
     misses: list[str] = field(default_factory=list)
 
 
@@ -76,6 +79,7 @@ def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig
     report = analyze(sim.pose, tension, cfg, band_gains)
     tally.seconds += time.perf_counter() - t0
     tally.samples += len(sim.pose) + (len(sim.tension) if with_band else 0)
+    tally.session_s += float(sim.pose.t[-1] - sim.pose.t[0])
     tally.sets += 1
     truth = sim.truth
     if len(report.reps) == len(truth):
@@ -141,7 +145,9 @@ def print_tally(name: str, t: Tally, faults: list[Fault]) -> None:
     print(f"false buzzes: {t.false_buzzes} in {t.good_reps} good reps "
           f"({per100:.2f} per 100)")
     print(f"cost: {1000.0 * t.seconds / max(t.samples, 1):.4f} ms per sample "
-          f"({t.samples} samples)")
+          f"({t.samples} samples): {600.0 * t.seconds / max(t.session_s, 1e-9):.1f} s "
+          f"to analyse ten minutes of session ({100.0 * t.seconds / max(t.session_s, 1e-9):.2f}% "
+          "of a core live)")
 
 
 def _ratio(a: int, b: int) -> float:
