@@ -8,7 +8,8 @@
    and as a thread, each alone and beside a busy pure-Python thread (what pygame and the coach
    do to the GIL): CPU share of one core, readings per second, long pulses discarded.
 3. Latency: load steps at known times in the emulated chip; when the sensor's samples show them
-   (the sample's time stamp, and its arrival in the polling process).
+   (the sample's time stamp, and its arrival in the polling process). A 5 N step, as the band
+   moves, and a 20 N jump, which the spike test holds back until it is the median.
 """
 
 from __future__ import annotations
@@ -175,13 +176,13 @@ def bench_thread(seconds: float, busy: bool) -> None:
           f"({counts.get(ReadStatus.LONG_PULSE, 0)} long pulses)")
 
 
-def bench_latency(steps: int = 8) -> None:
-    """Load steps of +-20 N at known times; when does the station see them?"""
-    print(f"3. latency of a 20 N load step, {steps} steps, median window "
+def bench_latency(newtons: float, steps: int = 8) -> None:
+    """Load steps of +-`newtons` at known times; when does the station see them?"""
+    print(f"3. latency of a {newtons:g} N load step, {steps} steps, median window "
           f"{TensionConfig().median_window}, polled every 1 ms")
     first = time.monotonic() + 2.0
     times = [first + 0.5 * i for i in range(steps)]
-    deltas = [20_000.0 if i % 2 == 0 else -20_000.0 for i in range(steps)]
+    deltas = [1000.0 * newtons * (1 if i % 2 == 0 else -1) for i in range(steps)]
     sensor = TensionSensor(HX711Config(), TensionConfig(auto_tare=False),
                            Calibration(offset_counts=0, newtons_per_count=0.001, calibrated=True),
                            simulate=SimulatedLoad(counts=30_000, noise_counts=50,
@@ -194,7 +195,7 @@ def bench_latency(steps: int = 8) -> None:
             now = time.monotonic()
             for sample in sensor.poll():
                 target = level + deltas[i] / 1000
-                if sample.t >= times[i] and abs(sample.force_n - target) < 10.0:
+                if sample.t >= times[i] and abs(sample.force_n - target) < newtons / 2:
                     stamped.append(1000 * (sample.t - times[i]))
                     arrived.append(1000 * (now - times[i]))
                     level = target
@@ -223,7 +224,8 @@ def main() -> None:
     for busy in (False, True):
         bench_process(args.seconds, busy)
         bench_thread(args.seconds, busy)
-    bench_latency()
+    for newtons in (5.0, 20.0):
+        bench_latency(newtons)
 
 
 if __name__ == "__main__":

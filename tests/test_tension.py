@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 import pytest
 
 from station.calibration import Calibration
-from station.config import HX711Config, TensionConfig
+from station.coach import analyze
+from station.config import CoachConfig, HX711Config, TensionConfig
 from station.hardware.hx711 import Reading, ReadStatus
 from station.hardware.tension import (
     Health,
@@ -17,8 +19,10 @@ from station.hardware.tension import (
     TensionReplay,
     TensionSensor,
 )
-from station.sim.session import simulate_set
-from station.streams import save_tension_csv
+from station.sim.athlete import RepKind
+from station.sim.session import Scenario, simulate_set
+from station.streams import TensionStream, save_tension_csv
+from station.types import Fault
 
 # 1000 counts per newton, zero at 50000 counts.
 CAL = Calibration(offset_counts=50_000, newtons_per_count=0.001, calibrated=True)
@@ -50,14 +54,45 @@ def test_calibrated_samples_in_newtons_with_the_readings_times():
     assert all(s.force_n == pytest.approx(40.0) for s in out)
 
 
-def test_median_removes_isolated_spikes():
+def test_spikes_are_dropped_and_every_other_reading_handed_on():
     filt = TensionFilter(TensionConfig(median_window=5), CAL)
     forces = [30.0] * 40
-    for i in (10, 20, 21, 30):
-        forces[i] = 900.0  # single and double spikes
+    spikes = (10, 20, 21, 30)  # single and double spikes
+    for i in spikes:
+        forces[i] = 900.0
     out = _feed(filt, forces)
-    assert max(abs(s.force_n - 30.0) for s in out[5:]) < 0.2
+    assert [s.t for s in out] == [i / RATE for i in range(4, 40) if i not in spikes]
+    assert max(abs(s.force_n - 30.0) for s in out) < 0.1  # 20 counts of noise: 0.02 N
     assert filt.status(out[-1].t).rejected_fraction == pytest.approx(4 / 40)
+
+
+def test_samples_are_the_readings_themselves_not_smoothed():
+    # A median of 5 would hand on a ramp two readings late (1 N here); the coach needs the
+    # band as soon as it moves, and despikes on its own.
+    filt = TensionFilter(TensionConfig(median_window=5), CAL)
+    ramp = [30.0 + 0.5 * i for i in range(20)]
+    out = _feed(filt, ramp, noise_counts=0)
+    assert [s.force_n for s in out] == pytest.approx(ramp[4:])
+
+
+def test_the_coach_fed_the_sensors_samples_does_not_buzz_at_good_reps():
+    # A set of good hinges with a shaky band (0.8 N), its readings through the filter the
+    # station runs: the coach sees what it would see on the Pi. (Smoothed by a median of 5,
+    # the band's noise read far too low to the coach's brake test: it buzzed here 4 times.)
+    scenario = Scenario.random(np.random.default_rng(3), varied=False)
+    scenario = dataclasses.replace(scenario, tension_noise_n=0.8, spike_rate=0.0)
+    sim = simulate_set(3, 8, scenario=scenario, kinds=[RepKind.GOOD] * 8)
+    filt = TensionFilter(TensionConfig(), CAL)
+    filt.set_present(True)
+    samples = [filt.add(_ok(t, int(round(50_000 + f * 1000))))
+               for t, f in zip(sim.tension.t, sim.tension.force_n, strict=True)]
+    kept = [s for s in samples if s is not None]
+    assert len(kept) == len(samples) - 4
+    tension = TensionStream(np.array([s.t for s in kept]), np.array([s.force_n for s in kept]))
+    report = analyze(sim.pose, tension, CoachConfig())
+    assert len(report.reps) == 8
+    assert report.band_gains  # the band was read
+    assert [b for b in report.buzzes if b.fault is Fault.HIPS_STOPPED] == []
 
 
 def test_tare_zeroes_the_current_load():

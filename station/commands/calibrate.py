@@ -217,9 +217,6 @@ class CalibrationFlow:
                              gain=hw.gain, rate_sps=hw.rate_sps, noise_counts=noise)
 
     def _show(self, cal: Calibration, slack: list[int], loaded: list[int], mass: float) -> None:
-        window = self.config.tension.median_window
-        filtered = _rolling_median(slack, window)
-        filtered_noise = abs(statistics.pstdev(filtered) * cal.newtons_per_count)
         spread = abs((max(loaded) - min(loaded)) * cal.newtons_per_count)
         self.say("\nResult")
         self.say(f"  tare (band slack)  {cal.offset_counts:.0f} counts")
@@ -229,9 +226,4 @@ class CalibrationFlow:
         self.say(f"  known mass         {mass:g} kg = {mass * STANDARD_GRAVITY:.2f} N "
                  f"(readings with it span {spread:.2f} N)")
         self.say(f"  noise              {cal.noise_n:.3f} N rms per reading at "
-                 f"{cal.rate_sps} SPS, {filtered_noise:.3f} N after the {window}-reading median")
-
-
-def _rolling_median(values: list[int], window: int) -> list[float]:
-    return [statistics.median(values[max(0, i - window + 1):i + 1])
-            for i in range(window - 1, len(values))] or [float(v) for v in values]
+                 f"{cal.rate_sps} SPS (what the coach reads the band against)")

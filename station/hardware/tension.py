@@ -6,9 +6,15 @@ interval (5 ms) between the driver's rising and falling edge; a process has its 
 can be given SCHED_FIFO priority (or a lower nice value) without raising the whole station.
 The reader process only reads: it sends every `Reading` (with its monotonic time: the clock
 is system-wide, so the times match the camera's) down a pipe. Everything else happens here,
-in the process that polls: median spike rejection, tare, calibration to newtons, automatic
-re-tare while idle, and the live health the kiosk shows and the coach uses to fall back to
-the camera alone.
+in the process that polls: spike rejection against a running median, tare, calibration to
+newtons, automatic re-tare while idle, and the live health the kiosk shows and the coach uses
+to fall back to the camera alone.
+
+Each reading is handed on as it is, in newtons, not smoothed: the coach despikes its own
+(a median of 3), and a median of 5 here would put 25 ms between the band and the buzzer and
+make its noise correlated from sample to sample, which the coach's brake test (that reads
+the load cell's noise as independent from one sample to the next) would read far too low:
+fed such a stream on the bench, the coach buzzed on half the good reps.
 """
 
 from __future__ import annotations
@@ -72,7 +78,10 @@ class TensionStatus:
 
 
 class TensionFilter:
-    """Raw readings in, tension samples out: median spike rejection, tare, scale, health.
+    """Raw readings in, tension samples out: spike rejection, tare, scale, health.
+
+    The median of the last `median_window` readings is what the spike test, the tare and the
+    automatic re-tare read; a sample is each reading itself, in newtons (a spike is dropped).
 
     Pure: it never reads a clock (times come with the readings, `now` with `status`).
     """
@@ -110,7 +119,9 @@ class TensionFilter:
     def add(self, reading: Reading) -> TensionSample | None:
         """Take one reading; return the filtered sample it yields.
 
-        None for a rejected reading, and for the first `median_window` - 1 readings.
+        None for a rejected reading (a failed read, or a spike: further than ten times the
+        noise limit from the median), and for the first `median_window` - 1 readings (the
+        spike test needs the median of a full window).
         """
         self._last_t = reading.t
         self._last_status = reading.status
@@ -124,16 +135,18 @@ class TensionFilter:
         else:
             self._same_word = 1
             self._last_word = counts
-        self._recent_rejected.append(self._is_spike(counts))
+        spike = self._is_spike(counts)
+        self._recent_rejected.append(spike)
         self._window.append(counts)
         self._recent_counts.append(counts)
         self._last_good_t = reading.t
         if len(self._window) < self._window.maxlen:
-            return None  # a median of fewer readings would let a spike through at the start
+            return None  # against the median of fewer readings a spike could pass
         filtered = statistics.median(self._window)
-        force = (filtered - self._offset) * self._scale
-        self._auto_tare(reading.t, filtered, force)  # may move the tare for what follows
-        return TensionSample(reading.t, float(force))
+        self._auto_tare(reading.t, filtered, (filtered - self._offset) * self._scale)
+        if spike:
+            return None
+        return TensionSample(reading.t, float((counts - self._offset) * self._scale))
 
     def _is_spike(self, counts: int) -> bool:
         """Far from the window's median: 10 times the noise limit, in counts (needs a scale)."""
