@@ -215,7 +215,7 @@ class Coach:
         if brake.k <= 0.0:
             return []
         if self._reps.still:
-            brake.standing(raw)
+            brake.standing(raw, force)
             brake.reset_rep()
             return []
         gain = self._witness_gain()
