@@ -55,9 +55,9 @@ _TRUNK_BEFORE_S = 0.2
 # simulated noise, band learned before) buzzed 482 times with the one-sample reading alone,
 # 18 with this one beside it. Its cost on the bench's independent noise: p50 128 -> 131 ms,
 # p95 291 -> 292, one stall fewer buzzed live (308 of 320), the same false stalls and false
-# buzzes; the quiet band unchanged (78 / 138 ms). (First differences
-# of the blocks, not second: 6 false buzzes on the filtered tension, but a movement's start
-# read as noise: the quiet band's p95 138 -> 185 ms.)
+# buzzes; the quiet band unchanged (78 / 138 ms). First differences of the blocks, not
+# second: 6 false buzzes on the filtered tension, but a movement's start read as noise (the
+# quiet band's p95 138 -> 185 ms).
 _NOISE_BLOCK = 5
 
 
@@ -80,7 +80,7 @@ class BandBrake:
         self.curve_weak = curve_weak
         self.trunk_weak = trunk_weak
         self.noise = NoiseGauge(noise_floor)  # from one sample to the next
-        self.slow_noise = NoiseGauge(noise_floor)  # from one block's mean to the next
+        self.slow_noise = NoiseGauge(noise_floor)  # from the blocks' means
         self._block: list[float] = []
         self._blocks: deque[float] = deque(maxlen=3)  # the last blocks' means
         self._t: deque[float] = deque()
