@@ -49,7 +49,8 @@ class PartHealth:
 
 class LiveStation:
     """Runs the sensors into `flow` and keeps them going. Call `feed(now)` once per screen
-    frame (before drawing) and `after_frame()` once after; `stop()` at the end.
+    frame (before drawing), `after_frame()` once after and `hand_in(now)` as often as the
+    loop can between frames; `stop()` at the end.
 
     `open_camera()` returns an opened frame source; `estimate(frame)` finds the pose;
     `make_tension()` builds a (not yet started) TensionSensor, or is None: no load cell.
@@ -139,6 +140,13 @@ class LiveStation:
         self._report("camera", self._camera_health(self.camera.status))
         self._report("pose", self._pose_health(now))
         self._report("load cell", self._tension_feed(now))
+
+    def hand_in(self, now: float) -> None:
+        """Between screen frames: the load cell's new samples, while it is trusted (so the
+        coach reads the band within a few milliseconds, not a frame later)."""
+        if self.flow.has_load_cell and self.tension is not None:
+            for sample in self.tension.poll():
+                self.flow.submit(sample)
 
     def after_frame(self) -> None:
         """After each screen frame: the loop is alive, tell systemd."""
@@ -270,7 +278,8 @@ def run_station(config: Config) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
     try:
-        app.run(flow, feed=station.feed, after_frame=station.after_frame)
+        app.run(flow, feed=station.feed, after_frame=station.after_frame,
+                hand_in=station.hand_in)
     finally:
         station.stop()
         if button is not None:

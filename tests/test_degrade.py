@@ -125,7 +125,7 @@ class Run:
         self.until = until
         self.station.start()
         try:
-            return self.app.run(self.flow, feed=self.station.feed,
+            return self.app.run(self.flow, feed=self.station.feed, hand_in=self.station.hand_in,
                                 after_frame=self.after_frame, max_frames=frames)
         finally:
             self.station.stop()

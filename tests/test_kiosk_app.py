@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pygame
 
 from station.config import Config
@@ -9,6 +11,7 @@ from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
 from station.kiosk.view import Screen
 from station.station import StationFlow
+from station.types import TensionSample
 
 
 def key(k: int) -> pygame.event.Event:
@@ -36,6 +39,33 @@ def test_keys_and_taps_drive_the_flow():
     assert flow.view.screen is Screen.COACHING
     app.handle(key(pygame.K_ESCAPE), flow, 0.5)  # windowed: Esc quits
     assert not app.running
+    app.close()
+
+
+def test_between_frames_the_loop_hands_samples_to_the_flow_at_once():
+    app = KioskApp(Config().kiosk, headless=True)  # 30 frames a second
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    frames = [0]
+    handed: list[tuple[int, float]] = []  # (frames drawn, the value handed in)
+    seen: list[tuple[float, float | None]] = []  # (the value handed in last, what the flow has)
+
+    def hand_in(now: float) -> None:
+        if handed and handed[-1][0] == frames[0]:  # no frame since the last hand-in
+            seen.append((handed[-1][1], flow.view.live.tension_n))
+        value = float(len(handed) + 1)
+        handed.append((frames[0], value))
+        flow.submit(TensionSample(now, value))
+
+    def after() -> None:
+        frames[0] += 1
+
+    started = time.monotonic()
+    assert app.run(flow, after_frame=after, max_frames=4, hand_in=hand_in) == 4
+    elapsed = time.monotonic() - started
+    assert elapsed >= 3 / 30  # the frame rate holds: three waits of a frame
+    assert len(handed) >= 6  # every 5 ms while waiting (about 18 here)
+    # Each sample was taken in before the next hand-in, with no frame drawn in between.
+    assert seen and all(got == value for value, got in seen)
     app.close()
 
 

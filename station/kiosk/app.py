@@ -22,6 +22,11 @@ from station.errors import StationError
 from station.kiosk.screens import Renderer
 from station.station import Input, StationFlow
 
+# Seconds between hand-ins while the loop waits for its next frame (see `KioskApp.run`): a
+# load-cell sample or a pose reaches the coach, and a buzz the buzzer, within about this,
+# not up to a whole frame (33 ms at 30 fps) later.
+HAND_IN_S = 0.005
+
 KEYS = {
     pygame.K_SPACE: Input.PRESS,
     pygame.K_RETURN: Input.SELECT,
@@ -116,13 +121,20 @@ class KioskApp:
 
     def run(self, flow: StationFlow, feed: Callable[[float], None] | None = None,
             after_frame: Callable[[], None] | None = None,
-            clock: Callable[[], float] = time.monotonic, max_frames: int | None = None) -> int:
+            clock: Callable[[], float] = time.monotonic, max_frames: int | None = None,
+            hand_in: Callable[[float], None] | None = None) -> int:
         """Draw at the configured rate until quit (or `max_frames`); returns frames drawn.
-        `feed(now)` hands in samples (the demo's simulated athlete); `after_frame()` runs
-        after each frame (a watchdog's ping)."""
+        `feed(now)` hands in samples before each frame (the demo's simulated athlete, the
+        station's parts and their health); `after_frame()` runs after each frame (a
+        watchdog's ping). `hand_in(now)`, if given, runs every `HAND_IN_S` while the loop
+        waits for its next frame, and the flow takes in at once what it and the sensor
+        threads handed in: the coach hears of a stall, and the buzzer sounds, without
+        waiting for the next frame."""
         tick = pygame.time.Clock()
+        period = 1.0 / self.config.fps
         frames = 0
         while self.running and (max_frames is None or frames < max_frames):
+            started = time.monotonic()
             now = clock()
             if feed is not None:
                 feed(now)
@@ -130,8 +142,22 @@ class KioskApp:
             if after_frame is not None:
                 after_frame()
             frames += 1
-            tick.tick(self.config.fps)
+            if hand_in is None:
+                tick.tick(self.config.fps)
+            else:
+                self._hand_in_until(started + period, flow, hand_in, clock)
         return frames
+
+    @staticmethod
+    def _hand_in_until(due: float, flow: StationFlow, hand_in: Callable[[float], None],
+                       clock: Callable[[], float]) -> None:
+        """Until `due` (monotonic seconds): every `HAND_IN_S`, hand in and let the flow take
+        it in (the coach, the buzzer, the time-driven steps; drawing waits for the frame)."""
+        while (left := due - time.monotonic()) > 0.0:
+            time.sleep(min(left, HAND_IN_S))
+            now = clock()
+            hand_in(now)
+            flow.drain(now)
 
     def close(self) -> None:
         pygame.display.quit()

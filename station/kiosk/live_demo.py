@@ -46,7 +46,7 @@ def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
                                         EMPTY_BEFORE_S, EMPTY_AFTER_S)
 
     try:
-        app.run(flow, feed=feed, max_frames=max_frames)
+        app.run(flow, feed=feed, max_frames=max_frames, hand_in=feed)
     finally:
         if button is not None:
             button.close()
