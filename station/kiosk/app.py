@@ -2,8 +2,8 @@
 
 Each frame: turn keys, taps and clicks into `Input`s, let the station's flow take in whatever
 the sensor threads queued (never waiting for any of them), draw the flow's view, show it.
-Between frames, every 5 ms, the flow takes in what has come since, so a buzz never waits
-for the next frame to be drawn.
+Between frames (given a `hand_in`, as the station and the demo give it) the flow takes in
+what has come every 5 ms, so a buzz never waits for the next frame to be drawn.
 Nothing in the loop waits on a sensor, the pose worker or the disk: they hand their results
 in through the flow's queue, and the session log writes from its own thread.
 
