@@ -25,6 +25,9 @@ false buzz per 200 good reps, under 0.2 ms a sample.
 detector's own reaction time (the hips' last coasting, the judging window, the frame rate).
 `--band-noise F` scales the load cell's noise alone (the simulator's 0.2-1.0 N stands for
 everything that shakes a band besides the hips; an HX711's own noise is near 0.01 N).
+`--pose-delay S` hands the coach each frame S seconds after its time stamp, as the station
+does while pose inference runs (the load cell's samples come at once), and times each buzz
+when it sounds: the latency a station with that pose delay would have.
 """
 
 from __future__ import annotations
@@ -72,16 +75,20 @@ class Tally:
 
 
 def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig,
-              label: str, band_gains: dict[Side, float] | None = None) -> Report:
-    """Coach one set, add what it got right and wrong to `tally`, and return the report."""
+              label: str, band_gains: dict[Side, float] | None = None,
+              pose_delay: float = 0.0) -> Report:
+    """Coach one set, add what it got right and wrong to `tally`, and return the report.
+    With `pose_delay` the coach gets each frame that much after its time stamp, and a buzz
+    a frame called sounds that much later too (analyze's `pose_delay`)."""
     tension = sim.tension if with_band else None
     t0 = time.perf_counter()
-    report = analyze(sim.pose, tension, cfg, band_gains)
+    report = analyze(sim.pose, tension, cfg, band_gains, pose_delay)
     tally.seconds += time.perf_counter() - t0
     tally.samples += len(sim.pose) + (len(sim.tension) if with_band else 0)
     tally.session_s += float(sim.pose.t[-1] - sim.pose.t[0])
     tally.sets += 1
     truth = sim.truth
+    frame_times = set(sim.pose.t.tolist()) if pose_delay else set()
     if len(report.reps) == len(truth):
         tally.exact += 1
     else:
@@ -117,7 +124,8 @@ def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig
             buzz = [b.t for b in report.buzzes
                     if b.fault is Fault.HIPS_STOPPED and tr.start <= b.t <= tr.end]
             if buzz:
-                tally.latency.append(buzz[0] - tr.hips_stopped_t)
+                sounded = buzz[0] + (pose_delay if buzz[0] in frame_times else 0.0)
+                tally.latency.append(sounded - tr.hips_stopped_t)
     return report
 
 
@@ -229,6 +237,10 @@ def main() -> int:
                          "(0: noise-free sensors, the detector's own reaction time)")
     ap.add_argument("--band-noise", type=float, default=1.0,
                     help="scale the load cell's noise alone (0.05: a quiet load cell)")
+    ap.add_argument("--pose-delay", type=float, default=0.0,
+                    help="seconds each frame's pose reaches the coach after its time stamp "
+                         "(as pose inference delays it on the station); buzz latency is then "
+                         "when the buzz sounds")
     args = ap.parse_args()
     cfg = CoachConfig()
     band, learned, camera = Tally(), Tally(), Tally()
@@ -238,9 +250,10 @@ def main() -> int:
     for seed in seeds:
         sim = load_or_simulate(seed, args.reps, args.cache, args.noise, args.band_noise)
         kinds.update(tr.kind.value for tr in sim.truth)
-        report = score_set(sim, band, True, cfg, f"seed {seed} band")
-        score_set(sim, learned, True, cfg, f"seed {seed} band learned", report.band_gains)
-        score_set(sim, camera, False, cfg, f"seed {seed} camera")
+        d = args.pose_delay
+        report = score_set(sim, band, True, cfg, f"seed {seed} band", pose_delay=d)
+        score_set(sim, learned, True, cfg, f"seed {seed} band learned", report.band_gains, d)
+        score_set(sim, camera, False, cfg, f"seed {seed} camera", pose_delay=d)
     total = sum(kinds.values())
     print(f"{len(seeds)} sets, {total} reps: "
           + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))

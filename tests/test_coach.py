@@ -11,6 +11,7 @@ from coach_frames import figure, hinge, standing, tension_for
 
 from station import types as lm
 from station.coach import Coach, analyze
+from station.coach.analyze import merged
 from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
 from station.coach.filters import LineEnd, OneEuroFilter
@@ -144,6 +145,21 @@ def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():
     assert behind.gain == pytest.approx(-150.0, rel=0.05)
     assert front.gain == pytest.approx(150.0, rel=0.05)
     assert loose.gain is None
+
+
+def test_frames_reach_the_coach_late_by_the_pose_delay():
+    # On the station a frame waits for its pose while the load cell's samples come at once.
+    pose = PoseStream(np.array([0.0, 0.1]), np.zeros((2, 33, 4), np.float32), 640, 480)
+    tension = TensionStream(np.array([0.05, 0.12, 0.15]), np.array([1.0, 2.0, 3.0]))
+
+    def order(delay: float) -> list[tuple[str, float]]:
+        return [("frame" if isinstance(i, PoseFrame) else "tension", i.t)
+                for i in merged(pose, tension, delay)]
+
+    assert order(0.0) == [("frame", 0.0), ("tension", 0.05), ("frame", 0.1),
+                          ("tension", 0.12), ("tension", 0.15)]
+    assert order(0.06) == [("tension", 0.05), ("frame", 0.0), ("tension", 0.12),
+                           ("tension", 0.15), ("frame", 0.1)]
 
 
 def test_a_good_hinge_passes_without_a_buzz():

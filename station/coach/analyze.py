@@ -60,27 +60,28 @@ class Report:
                 self.side = e.side
 
 
-def merged(pose: PoseStream, tension: TensionStream | None
+def merged(pose: PoseStream, tension: TensionStream | None, pose_delay: float = 0.0
            ) -> Iterator[PoseFrame | TensionSample]:
-    """Pose frames and tension samples in one time-ordered stream (tension first on ties)."""
+    """Pose frames and tension samples in one stream, in the order they reach the coach: by
+    time stamp (tension first on ties), each frame `pose_delay` seconds after its own (on
+    the station a frame waits for its pose; the load cell's samples come at once)."""
     if tension is None:
         yield from pose.frames()
         return
     streams: list[Iterator[tuple[float, int, PoseFrame | TensionSample]]] = [
-        ((f.t, 1, f) for f in pose.frames())]
-    if tension is not None:
-        streams.append((s.t, 0, s) for s in tension.samples())
+        ((f.t + pose_delay, 1, f) for f in pose.frames()),
+        ((s.t, 0, s) for s in tension.samples())]
     for _, _, item in heapq.merge(*streams, key=lambda x: (x[0], x[1])):
         yield item
 
 
 def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig,
-            band_gains: Mapping[Side, float] | None = None) -> Report:
+            band_gains: Mapping[Side, float] | None = None, pose_delay: float = 0.0) -> Report:
     """Run the coach over a recording and collect its report (`band_gains`: what the
-    station already knows of its band, as `Coach` takes them)."""
+    station already knows of its band, as `Coach` takes them; `pose_delay`: as `merged`)."""
     coach = Coach(config, band_gains)
     report = Report()
-    for item in merged(pose, tension):
+    for item in merged(pose, tension, pose_delay):
         if isinstance(item, PoseFrame):
             report.add(coach.add_pose(item))
         else:
