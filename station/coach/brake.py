@@ -47,6 +47,8 @@ _ONSETS = [-_ONSET_FIRST_S + i * _ONSET_STEP_S  # relative to now, ascending
 # buzzes; 0.15, five frames, was noisier: 156 ms and at the simulated noise one more false
 # buzz).
 _TRUNK_BEFORE_S = 0.2
+# The fewest frames before the onset that give it (where 0.2 s holds fewer, more are read).
+_TRUNK_FRAMES = 4
 # Samples averaged into each block of a second reading of the load cell's noise while
 # standing (see `standing`). 5 (62.5 ms): the test judges a stall's shape over 50-150 ms, so
 # a noise that is correlated from sample to sample (a filtered stream, a band that flutters)
@@ -222,10 +224,19 @@ class BandBrake:
     def _trunk_ratio(self, trunk: Track, onset: float) -> float | None:
         """The trunk's speed after the onset as a share of its speed before (a line that
         bends at the onset, fitted to the camera's frames), or None without frames after."""
-        pts = [(tt, x) for tt, x in zip(trunk.times, trunk.values, strict=True)
-               if tt >= onset - _TRUNK_BEFORE_S]
-        after = sum(1 for tt, _ in pts if tt > onset)
-        if after < 1 or len(pts) - after < 4:
+        # The frames after the onset, and before it those of the last _TRUNK_BEFORE_S, or
+        # the last _TRUNK_FRAMES if that is more (a Pi finds pose 5-15 times a second).
+        pts = list(zip(trunk.times, trunk.values, strict=True))
+        first = len(pts)
+        while first > 0 and pts[first - 1][0] > onset:
+            first -= 1
+        after = len(pts) - first
+        start = first
+        while start > 0 and (first - start < _TRUNK_FRAMES
+                             or pts[start - 1][0] >= onset - _TRUNK_BEFORE_S):
+            start -= 1
+        pts = pts[start:]
+        if after < 1 or first - start < _TRUNK_FRAMES:
             return None
         arr = np.array(pts)
         u = arr[:, 0] - onset

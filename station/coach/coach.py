@@ -147,6 +147,7 @@ class Coach:
         self._stick_off = 0.0
         self._hip_speed = SlopeWindow(_SETTLE_S)
         self._settled = False
+        self._still_since: float | None = None  # the current stand's first frame
 
     # ----- what the screen reads -----
     @property
@@ -279,6 +280,7 @@ class Coach:
         self._base_hip = None
         self._settled = False
         self._hip_speed.reset()
+        self._still_since = None
         self._trunk_f.reset()
         self._hip_f.reset()
         self._trunk.clear()
@@ -364,8 +366,13 @@ class Coach:
         speed = self._hip_speed.add(f.t, f.hip_forward)  # pixels per second
         if speed is not None and abs(speed) > _SETTLE_SPEED * f.leg:
             self._hip_speed.reset()  # moving: the stand starts again from the next frame
+            self._still_since = None
             return
-        self._settled = speed is not None and self._hip_speed.covered >= 0.9 * _SETTLE_S
+        if self._still_since is None:
+            self._still_since = f.t
+        # (0.9: frames come a little early or late; the time since the stand's first frame,
+        # not the span of the speed's window, which holds whole frame intervals only.)
+        self._settled = speed is not None and f.t - self._still_since >= 0.9 * _SETTLE_S
 
     def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
         """The hips stopped: buzz in a descending rep, or hold it for the rep about to open.

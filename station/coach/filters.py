@@ -51,7 +51,9 @@ class OneEuroFilter:
 
 
 class SlopeWindow:
-    """Least-squares slope (units per second) of the samples in the last `span` seconds.
+    """Least-squares slope (units per second) of the samples in the last `span` seconds, and
+    never of fewer than `min_samples` (at a low frame rate the window reaches further back:
+    a Pi finds pose 5-15 times a second, and 0.2 s may hold a single frame).
 
     Keeps running sums (times taken from the first sample, so they stay small), so each new
     sample costs the same however many the window holds.
@@ -80,7 +82,7 @@ class SlopeWindow:
         self._sx += x
         self._stt += tr * tr
         self._stx += tr * x
-        while s and s[0][0] < tr - self.span:
+        while len(s) > self.min_samples and s[0][0] < tr - self.span:
             old_t, old_x = s.popleft()
             self._st -= old_t
             self._sx -= old_x
