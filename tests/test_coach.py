@@ -14,7 +14,7 @@ from station.coach import Coach, analyze
 from station.coach.analyze import merged
 from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
-from station.coach.filters import LineEnd, OneEuroFilter
+from station.coach.filters import LineEnd, OneEuroFilter, SlopeWindow
 from station.coach.fusion import BandGain, Despiker
 from station.coach.stall import NoiseGauge, StallDetector, Track
 from station.config import CoachConfig
@@ -111,6 +111,31 @@ def test_noise_gauge_measures_a_short_stand_fully():
     gauge.restart()  # a new stand keeps the spread while it finds the new level
     gauge.add(1.0)
     assert 0.0035 < gauge.sigma < 0.0065
+
+
+def test_slope_window_keeps_its_least_frames_at_a_low_frame_rate():
+    # 0.2 s holds one frame at 5 frames a second: the window reaches back to three.
+    w = SlopeWindow(0.2)
+    slopes = [w.add(i / 5, 2.0 * i / 5) for i in range(5)]
+    assert slopes[:2] == [None, None]
+    assert slopes[2:] == [pytest.approx(2.0)] * 3
+    assert len(w._samples) == 3
+
+
+def test_noise_gauge_widens_a_spread_read_from_a_few_squares():
+    # At 10 frames a second a short first stand gives the gauge a handful of frames; a spread
+    # read from them may be far too small, so it is widened (x1.9 at 3 squares) and the
+    # widening fades as the squares come (under 1% from 30 on).
+    gauge = NoiseGauge(floor=0.0001, settle=1)
+    for x in (0.0, 0.0, 0.004, -0.004, 0.004):  # level 0, then squares of 0.004^2
+        gauge.add(x)
+    assert gauge._squares == 3
+    raw = math.sqrt(gauge._var)
+    assert gauge.sigma == pytest.approx(raw * (1.0 + 8.0 / 9.0))
+    for i in range(40):
+        gauge.add(0.004 if i % 2 else -0.004)
+    assert gauge.sigma == pytest.approx(math.sqrt(gauge._var), rel=0.01)
+    assert gauge.sigma > math.sqrt(gauge._var)
 
 
 def _first_stall(evidence_k: float, stop_s: float) -> float | None:
