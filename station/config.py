@@ -83,8 +83,8 @@ class CoachConfig:
     """The hinge analysis: when a rep starts and ends, and when each fault is called."""
 
     min_visibility: float = _key(0.5, 0.0, 1.0)
-    side_frames: int = _key(10, 1, 120)
-    side_switch_frames: int = _key(20, 3, 300)
+    side_settle_s: float = _key(0.29, 0.0, 4.0)
+    side_switch_s: float = _key(0.62, 0.1, 10.0)
     lost_reset_s: float = _key(1.0, 0.1, 60.0)
     standing_trunk_deg: float = _key(15.0, 0.0, 45.0)
     rep_start_trunk_deg: float = _key(25.0, 5.0, 60.0)

@@ -16,6 +16,7 @@ from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.features import facing_vote, measure
 from station.coach.filters import LineEnd, OneEuroFilter, SlopeWindow
 from station.coach.fusion import BandGain, Despiker
+from station.coach.side import SideTracker
 from station.coach.stall import NoiseGauge, StallDetector, Track
 from station.config import CoachConfig
 from station.streams import PoseStream, TensionStream
@@ -111,6 +112,23 @@ def test_noise_gauge_measures_a_short_stand_fully():
     gauge.restart()  # a new stand keeps the spread while it finds the new level
     gauge.add(1.0)
     assert 0.0035 < gauge.sigma < 0.0065
+
+
+@pytest.mark.parametrize("fps, settled_on, flipped_on", [(30.0, 9, 19), (5.0, 2, 4)])
+def test_side_is_settled_and_followed_in_seconds_not_frames(fps, settled_on, flipped_on):
+    # 0.29 s of votes settle the side, 0.62 s of votes against flip it: 10 and 20 frames at
+    # 30 fps, 3 and 5 at 5 fps (at 5 fps ten frames would be two seconds: a first rep would
+    # begin before the coach knew which way the athlete faces).
+    sides = SideTracker(0.29, 0.62)
+    t = [i / fps for i in range(40)]
+    got = [sides.add(t[i], 1.0) for i in range(settled_on + 1)]
+    assert got[-1] == (Side.RIGHT, True)
+    assert all(side is None for side, _ in got[:-1])
+    start = settled_on + 1
+    flips = [sides.add(t[start + i], -1.0) for i in range(flipped_on + 1)]
+    assert flips[-1] == (Side.LEFT, True)
+    assert all(side is Side.RIGHT for side, _ in flips[:-1])
+    assert sides.add(t[start + flipped_on + 1], 1.0) == (Side.LEFT, False)  # one vote: no flip
 
 
 def test_slope_window_keeps_its_least_frames_at_a_low_frame_rate():

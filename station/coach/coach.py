@@ -100,7 +100,7 @@ class Coach:
         stays where it is from one athlete to the next."""
         self.config = config
         cfg = config
-        self._sides = SideTracker(cfg.side_frames, cfg.side_switch_frames)
+        self._sides = SideTracker(cfg.side_settle_s, cfg.side_switch_s)
         self._reps = RepTracker(cfg)
         self._faults = LiveFaults(cfg)
         self._trunk_f = OneEuroFilter(min_cutoff=1.5, beta=0.05)
@@ -252,7 +252,7 @@ class Coach:
         events: list[Event] = []
         present = frame.has_person
         rows = frame.landmarks.tolist() if present else None
-        side, changed = self._sides.add(facing_vote(frame, rows) if present else None)
+        side, changed = self._sides.add(frame.t, facing_vote(frame, rows) if present else None)
         if changed and side is not None:
             events.append(SideDetected(frame.t, side))
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself

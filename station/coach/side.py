@@ -8,33 +8,42 @@ from station.types import Side
 class SideTracker:
     """Votes of toes-ahead-of-heels and nose-ahead-of-ears, frame by frame.
 
-    The side is settled on the sum of the first `settle_frames` votes with a person in view.
-    After that it flips only when `switch_frames` frames in a row all vote the other way: an
-    athlete who turned around (a hinge never turns the feet or the face back to front).
+    The side is settled on the sum of the votes of the first `settle_s` seconds with a person
+    in view. After that it flips only when every frame for `switch_s` seconds in a row votes
+    the other way: an athlete who turned around (a hinge never turns the feet or the face back
+    to front). Both are times, not frame counts: a Pi finds pose 5-15 times a second, the
+    camera films 30.
     """
 
-    def __init__(self, settle_frames: int, switch_frames: int) -> None:
-        self.settle_frames = settle_frames
-        self.switch_frames = switch_frames
+    def __init__(self, settle_s: float, switch_s: float) -> None:
+        self.settle_s = settle_s
+        self.switch_s = switch_s
         self.side: Side | None = None
         self._votes: list[float] = []
-        self._against = 0
+        self._first: float | None = None  # the first vote's time
+        self._against_since: float | None = None  # the first of a run of votes against
 
-    def add(self, vote: float | None) -> tuple[Side | None, bool]:
-        """One frame's `facing_vote` (None: nobody in view): returns the side (None until
-        settled) and whether it just changed."""
+    def add(self, t: float, vote: float | None) -> tuple[Side | None, bool]:
+        """One frame's `facing_vote` at time t (None: nobody in view): returns the side (None
+        until settled) and whether it just changed."""
         if vote is None:
             return self.side, False
         if self.side is None:
             self._votes.append(vote)
-            if len(self._votes) < self.settle_frames:
+            if self._first is None:
+                self._first = t
+            if len(self._votes) < 2 or t - self._first < self.settle_s:
                 return None, False
             self.side = Side.RIGHT if sum(self._votes) >= 0 else Side.LEFT
             return self.side, True
         against = vote < 0 if self.side is Side.RIGHT else vote > 0
-        self._against = self._against + 1 if against else 0
-        if self._against >= self.switch_frames:
-            self._against = 0
+        if not against:
+            self._against_since = None
+            return self.side, False
+        if self._against_since is None:
+            self._against_since = t
+        if t - self._against_since >= self.switch_s:
+            self._against_since = None
             self.side = Side.LEFT if self.side is Side.RIGHT else Side.RIGHT
             return self.side, True
         return self.side, False

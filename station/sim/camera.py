@@ -64,11 +64,12 @@ class LandmarkCamera:
     """
 
     def __init__(self, view: CameraView, body: Body, facing_right: bool,
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, fps: float = 30.0) -> None:
         self.view = view
         self.body = body
         self.facing_right = facing_right
         self.rng = rng
+        self.fps = fps  # frames with landmarks a second (a burst of loss lasts a time)
         self._noise = np.zeros((NUM_LANDMARKS, 2))
         self._burst = 0
         near, far = ("right", "left") if facing_right else ("left", "right")
@@ -153,12 +154,17 @@ class LandmarkCamera:
         return out.astype(np.float32)
 
     def _lost(self) -> bool:
-        """Whether this frame loses the person: rare single frames, and short bursts."""
+        """Whether this frame loses the person: rare single frames, and short bursts.
+
+        A burst lasts 3-8 frames at 30 a second (0.1-0.27 s: whatever hides the person
+        lasts a time), so at a Pi's lower rate it spans fewer frames, and bursts begin as
+        often a second (their chance a frame scaled by 30 / fps)."""
         if self._burst > 0:
             self._burst -= 1
             return True
         r = self.rng.random()
-        if r < self.view.drop_rate * 0.2:
-            self._burst = int(self.rng.integers(2, 8))
+        if r < self.view.drop_rate * 0.2 * min(1.0, 30.0 / self.fps):
+            frames = 1 + int(self.rng.integers(2, 8))  # this one and the next, at 30 a second
+            self._burst = max(1, round(frames * self.fps / 30.0)) - 1
             return True
         return r < self.view.drop_rate

@@ -196,7 +196,7 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
                       turn=turn)
     duration = (plans[-1].end if plans else 0.0) + LEAD_OUT_S
 
-    camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng)
+    camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng, scenario.fps)
     n = int(duration * scenario.fps)
     t_pose = np.arange(n) / scenario.fps + rng.normal(0.0, 0.001, n)
     t_pose = np.maximum.accumulate(np.maximum(t_pose, 0.0))
