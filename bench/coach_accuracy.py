@@ -28,6 +28,8 @@ everything that shakes a band besides the hips; an HX711's own noise is near 0.0
 `--pose-delay S` hands the coach each frame S seconds after its time stamp, as the station
 does while pose inference runs (the load cell's samples come at once), and times each buzz
 when it sounds: the latency a station with that pose delay would have.
+`--fps F` simulates the camera at F frames a second: the rate a Pi finds pose at (5-10 on a
+Pi 4, 6-15 on a Pi 5), where the coach's windows and timers must hold as they do at 30.
 """
 
 from __future__ import annotations
