@@ -18,7 +18,7 @@ import pytest
 from station.coach import analyze
 from station.coach.cues import CUES
 from station.config import CoachConfig
-from station.streams import load_pose_npz
+from station.streams import PoseStream, load_pose_npz
 from station.types import Fault, Side
 
 KB = ["kb_deadlift_0016c_side", "kb_deadlift_0016h_side", "kb_deadlift_0016k_side",
@@ -76,3 +76,21 @@ def test_barbell_clips(clips_dir, clip, reps):
     report = _report(clips_dir, clip)
     assert report.side is Side.RIGHT
     assert len(report.reps) == reps
+
+
+@pytest.mark.parametrize("fps", [15.0, 12.0, 10.0, 5.0])
+@pytest.mark.parametrize("clip, reps, side", [
+    ("kb_deadlift_0016c_side", 10, Side.LEFT), ("kb_deadlift_0016k_side", 10, Side.LEFT),
+    ("deadlift_nico_unblocked", 1, Side.RIGHT), ("deadlift_rdl", 0, Side.RIGHT)])
+def test_the_clips_count_the_same_at_the_rates_a_pi_finds_pose(clips_dir, clip, reps, side,
+                                                                 fps):
+    # A Pi finds pose 5-15 times a second (DESIGN.md): every n-th frame of the 60 and 30 fps
+    # clips. Before the coach timed its stand and side in seconds it counted no rep at all
+    # in any of these at 15, 12 or 5 frames a second.
+    pose = load_pose_npz(clips_dir / f"{clip}.mediapipe-0.10.18-full.npz")
+    step = round(1.0 / (float(np.median(np.diff(pose.t))) * fps))  # 2-12
+    sparse = PoseStream(pose.t[::step], pose.landmarks[::step], pose.width, pose.height)
+    report = analyze(sparse, None, CoachConfig())
+    assert report.side is side
+    assert len(report.reps) == reps
+
