@@ -96,12 +96,6 @@ class SlopeWindow:
             return None
         return (self._stx - self._st * self._sx / n) / var
 
-    @property
-    def covered(self) -> float:
-        """Seconds from the oldest sample in the window to the newest."""
-        s = self._samples
-        return s[-1][0] - s[0][0] if s else 0.0
-
     def value_at_newest(self, slope: float) -> float:
         """The least-squares line's value at the newest sample, given its slope."""
         s = self._samples
