@@ -52,6 +52,7 @@ from station.coach.analyze import Report  # noqa: E402
 from station.config import CoachConfig  # noqa: E402
 from station.sim.athlete import RepKind  # noqa: E402
 from station.sim.session import Scenario, SimulatedSet, simulate_set  # noqa: E402
+from station.streams import PoseStream  # noqa: E402
 from station.types import Fault, Side  # noqa: E402
 
 
@@ -221,6 +222,14 @@ def load_or_simulate(seed: int, reps: int, cache: Path | None,
     return sim
 
 
+def thinned(sim: SimulatedSet, kept: float, seed: int) -> SimulatedSet:
+    """The set with each pose frame kept with chance `kept` (the same frames for a seed)."""
+    pose = sim.pose
+    keep = np.random.default_rng(seed + 2_000_000).random(len(pose)) < kept
+    return dataclasses.replace(sim, pose=PoseStream(pose.t[keep], pose.landmarks[keep],
+                                                    pose.width, pose.height))
+
+
 def set_arguments(description: str) -> argparse.ArgumentParser:
     """A parser with the options that choose the simulated sets (shared by the benches)."""
     ap = argparse.ArgumentParser(description=description)
@@ -249,6 +258,9 @@ def main() -> int:
                     help="seconds each frame's pose reaches the coach after its time stamp "
                          "(as pose inference delays it on the station); buzz latency is then "
                          "when the buzz sounds")
+    ap.add_argument("--frames-kept", type=float, default=1.0,
+                    help="keep each pose frame with this chance, at random (frames that come "
+                         "unevenly, as when inference takes a wandering time)")
     ap.add_argument("--fps", type=float,
                     help="pose frames a second (the simulator's camera gives 30; DESIGN.md: "
                          "a Pi finds pose about 5-10 times a second on a Pi 4, 6-15 on a Pi 5)")
@@ -261,6 +273,8 @@ def main() -> int:
     for seed in seeds:
         sim = load_or_simulate(seed, args.reps, args.cache, args.noise, args.band_noise,
                                args.fps)
+        if args.frames_kept < 1.0:
+            sim = thinned(sim, args.frames_kept, seed)
         kinds.update(tr.kind.value for tr in sim.truth)
         d = args.pose_delay
         report = score_set(sim, band, True, cfg, f"seed {seed} band", pose_delay=d)
