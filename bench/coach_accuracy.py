@@ -30,6 +30,8 @@ does while pose inference runs (the load cell's samples come at once), and times
 when it sounds: the latency a station with that pose delay would have.
 `--fps F` simulates the camera at F frames a second: the rate a Pi finds pose at (5-10 on a
 Pi 4, 6-15 on a Pi 5), where the coach's windows and timers must hold as they do at 30.
+`--frames-kept P` keeps each pose frame with chance P: frames that come unevenly, as when
+inference takes a wandering time.
 """
 
 from __future__ import annotations

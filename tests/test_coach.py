@@ -132,7 +132,7 @@ def test_side_is_settled_and_followed_in_seconds_not_frames(fps, settled_on, fli
 
 
 def test_slope_window_keeps_its_least_frames_at_a_low_frame_rate():
-    # 0.2 s holds one frame at 5 frames a second: the window reaches back to three.
+    # 0.2 s spans one frame interval at 5 frames a second: the window reaches back to three.
     w = SlopeWindow(0.2)
     slopes = [w.add(i / 5, 2.0 * i / 5) for i in range(5)]
     assert slopes[:2] == [None, None]

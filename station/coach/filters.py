@@ -53,7 +53,7 @@ class OneEuroFilter:
 class SlopeWindow:
     """Least-squares slope (units per second) of the samples in the last `span` seconds, and
     never of fewer than `min_samples` (at a low frame rate the window reaches further back:
-    a Pi finds pose 5-15 times a second, and 0.2 s may hold a single frame).
+    a Pi finds pose 5-15 times a second, and 0.2 s may span a single frame interval).
 
     Keeps running sums (times taken from the first sample, so they stay small), so each new
     sample costs the same however many the window holds.
