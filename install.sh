@@ -202,6 +202,7 @@ install_appliance() {
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
 
     # 5. The settings: written once; an edited copy is kept and the new one put beside it.
+    #    Settings nobody edited follow the version (install.sh keeps a copy of what it wrote).
     if [ "$reset_config" = 1 ] && [ -f "$etc/station.toml" ]; then
         step "put the settings aside as $etc/station.toml.bak" \
             mv -f "$etc/station.toml" "$etc/station.toml.bak"
@@ -211,15 +212,12 @@ install_appliance() {
     # shellcheck disable=SC2064  # expand $tmp now: it is local to this function
     trap "rm -f '$tmp'" EXIT
     appliance_config > "$tmp"
-    if [ ! -f "$etc/station.toml" ]; then
-        step "write the settings $etc/station.toml" install -m 0644 "$tmp" "$etc/station.toml"
-    elif cmp -s "$tmp" "$etc/station.toml"; then
-        say "settings $etc/station.toml: unchanged"
-    else
-        say "settings $etc/station.toml were edited: kept as they are"
-        step "put the new default settings beside them" \
-            install -m 0644 "$tmp" "$etc/station.toml.new"
-    fi
+    chmod 0644 "$tmp"
+    local before
+    before="$(sha256sum "$etc/station.toml" 2>/dev/null || true)"
+    step "put the settings in place (kept if edited)" "$app_venv/bin/python" -m \
+        station.settings_install "$tmp" "$etc/station.toml" "$opt/station.toml.installed"
+    if [ "$before" != "$(sha256sum "$etc/station.toml" 2>/dev/null || true)" ]; then changed=1; fi
 
     # 5b. The Tasks pose models beside the settings ([pose] task_model is relative to them).
     fetch_task_models "$etc/models"

@@ -6,12 +6,14 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from station.config import load_config, parse_config
+from station.settings_install import install_settings
 from tests.systools import tool
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +53,8 @@ def test_pi_dry_run_prints_every_step_and_changes_nothing() -> None:
     assert "-m venv --system-site-packages /opt/station/venv" in joined
     assert "--no-binary pygame" in joined
     # Settings, units, enabled and started.
-    assert "/etc/station/station.toml" in joined
+    assert "-m station.settings_install" in joined and "/etc/station/station.toml" in joined
+    assert "/opt/station/station.toml.installed" in joined
     assert "/etc/systemd/system/station.service" in joined
     assert "/etc/systemd/journald.conf.d/station.conf" in joined
     assert "systemctl enable station.service" in joined
@@ -126,3 +129,65 @@ def test_appliance_config_keeps_every_setting_and_moves_state_to_var_lib() -> No
     # Everything else is the repository's settings, unchanged.
     assert installed.coach == repo.coach and installed.camera == repo.camera
     assert installed.hx711 == repo.hx711 and installed.kiosk == repo.kiosk
+
+
+def _settings(tmp_path: Path, version: str) -> Path:
+    """The appliance's settings as install.sh writes them, with its header naming `version`."""
+    new = tmp_path / f"{version}.toml"
+    new.write_text(f"# {version}\n" + run_install("--print-config").stdout)
+    return new
+
+
+def test_settings_nobody_edited_follow_an_upgrade_and_edited_ones_are_kept(
+        tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    target, record = etc / "station.toml", tmp_path / "opt" / "station.toml.installed"
+    v1, v2, v3 = (_settings(tmp_path, v) for v in ("v1", "v2", "v3"))
+    assert install_settings(v1, target, record) == [f"wrote the settings {target}"]
+    assert target.read_text() == v1.read_text() == record.read_text()
+    assert install_settings(v1, target, record) == [f"settings {target}: unchanged"]
+    # Upgraded, never edited: the new defaults take over.
+    said = install_settings(v2, target, record)
+    assert said == [f"settings {target}: not edited since install.sh wrote them; "
+                    "now this version's defaults"]
+    assert target.read_text() == v2.read_text() == record.read_text()
+    # A coach edits them; the next upgrade keeps the edit and puts the defaults beside it.
+    edited = target.read_text().replace("muted = false", "muted = true", 1)
+    assert edited != target.read_text()
+    target.write_text(edited)
+    said = install_settings(v3, target, record)
+    assert said == [f"settings {target} were edited: kept as they are; this version's "
+                    f"defaults are beside them as {target}.new"]
+    assert target.read_text() == edited
+    assert (etc / "station.toml.new").read_text() == v3.read_text()
+    assert record.read_text() == v2.read_text()
+
+
+def test_edited_settings_that_no_longer_load_say_so_and_how_to_fix_it(tmp_path: Path) -> None:
+    target, record = tmp_path / "station.toml", tmp_path / "installed.toml"
+    new = _settings(tmp_path, "v2")
+    # A station from before side_frames became side_settle_s, edited by its coach.
+    old = new.read_text().replace("side_settle_s = 0.29", "side_frames = 10")
+    assert old != new.read_text()
+    target.write_text(old)
+    record.write_text(old.replace("side_frames = 10", "side_frames = 12"))
+    said = install_settings(new, target, record)
+    assert target.read_text() == old
+    assert said[1] == (
+        f"the kept settings do not load with this version: {target}: [coach] side_frames: "
+        "unknown key (known: " + said[1].split("(known: ")[1])
+    assert said[1].endswith(f"Carry your edits into {target}.new and move it over them, "
+                            "or run sudo ./install.sh --reset-config")
+
+
+def test_settings_install_runs_as_install_sh_calls_it(tmp_path: Path) -> None:
+    new = _settings(tmp_path, "v1")
+    target, record = tmp_path / "etc" / "station.toml", tmp_path / "station.toml.installed"
+    result = subprocess.run([sys.executable, "-m", "station.settings_install", str(new),
+                             str(target), str(record)], capture_output=True, text=True,
+                            cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"install.sh: wrote the settings {target}\n"
+    assert target.read_text() == new.read_text()
+    assert subprocess.run([sys.executable, "-m", "station.settings_install"],
+                          capture_output=True, cwd=REPO).returncode == 2
