@@ -33,6 +33,11 @@ from station.types import (
 
 # Weight of each standing frame in the standing baselines (exponential average).
 _BASELINE_ALPHA = 0.1
+# Back in view after lost_reset_s: the same athlete when the leg's length is within this share
+# of the standing one and the ankle within this many leg lengths of where it stood (a foot
+# set down again; anyone stepping in from elsewhere is further off).
+_SAME_LEG = 0.15
+_SAME_SPOT = 0.5
 # Weight of each standing tension sample in the band's standing tension.
 _TENSION_ALPHA = 0.05
 # The least camera jitter assumed for hip travel over one window (leg lengths): MediaPipe's
@@ -129,6 +134,7 @@ class Coach:
         self._band_frame: tuple[float, float, bool] | None = None
         self._side_gains: dict[Side, float] = dict(band_gains or {})  # learned facing each way
         self._base_hip: float | None = None
+        self._base_ankle = 0.0
         self._base_leg = 1.0
         self._base_height = 0.0
         self._base_trunk = 0.0
@@ -148,6 +154,7 @@ class Coach:
         self._hip_speed = SlopeWindow(_SETTLE_S)
         self._settled = False
         self._still_since: float | None = None  # the current stand's first frame
+        self._unseen_descent = False  # back in view moving: this descent began out of view
 
     # ----- what the screen reads -----
     @property
@@ -264,9 +271,8 @@ class Coach:
         self._in_view = feats is not None
         if feats is None:
             return events  # a lost or unsure frame neither starts nor breaks a rep
-        if (self._last_seen is not None and feats.t - self._last_seen > self.config.lost_reset_s
-                and self._reps.rep is None):
-            self._reset_baselines()  # back after a while away: maybe somewhere else
+        if self._last_seen is not None and feats.t - self._last_seen > self.config.lost_reset_s:
+            self._back_after_a_while(feats)
         self._last_seen = feats.t
         return events + self._step(feats)
 
@@ -276,11 +282,36 @@ class Coach:
         return []
 
     # ----- per frame -----
+    def _back_after_a_while(self, f: Features) -> None:
+        """Back in view after a while. The same athlete on the same spot keeps the standing
+        baselines: someone walked between them and the camera, or pose was lost, and they may
+        be back mid-rep, where the standing position cannot be read. Anyone else, or anywhere
+        else, is learned afresh from their next stand."""
+        self._reps.back_in_view()
+        # Until they next stand still, the descent under way was not seen from its start:
+        # its hinge line cannot be drawn, and hips slowing into its bottom would read as a stall.
+        self._unseen_descent = True
+        if self._reps.rep is not None:
+            return  # out of view mid-rep and back in it: the rep goes on
+        leg = self._base_leg
+        if not (self._settled and abs(f.leg - leg) <= _SAME_LEG * leg
+                and abs(f.ankle_forward - self._base_ankle) <= _SAME_SPOT * leg):
+            self._reset_baselines()
+            return
+        assert self._base_hip is not None  # settled
+        self._base_hip += f.ankle_forward - self._base_ankle  # feet set down a little off
+        self._base_ankle = f.ankle_forward
+        self._reset_signals()
+
     def _reset_baselines(self) -> None:
         self._base_hip = None
         self._settled = False
         self._hip_speed.reset()
         self._still_since = None
+        self._reset_signals()
+
+    def _reset_signals(self) -> None:
+        """Forget the filters' and windows' history: it ends before a gap in view."""
         self._trunk_f.reset()
         self._hip_f.reset()
         self._trunk.clear()
@@ -298,6 +329,7 @@ class Coach:
             # Not yet standing in one place (just arrived, walking in): the standing
             # position is wherever the athlete is, and no rep may open until they stand.
             self._base_hip, self._base_leg = f.hip_forward, f.leg
+            self._base_ankle = f.ankle_forward
             self._base_height = f.hip_height
             self._base_trunk, self._base_stick = trunk, stick
             self._settle(f)
@@ -318,6 +350,7 @@ class Coach:
             a = _BASELINE_ALPHA
             self._base_hip += a * (hip - self._base_hip)
             self._base_leg += a * (f.leg - self._base_leg)
+            self._base_ankle += a * (f.ankle_forward - self._base_ankle)
             self._base_height += a * (f.hip_height - self._base_height)
             self._base_trunk += a * (trunk - self._base_trunk)
             self._base_stick += a * (stick - self._base_stick)
@@ -325,6 +358,7 @@ class Coach:
         events += self._reps.step(f.t, trunk, drop, travel, knee)
         rep = self._reps.rep
         if self._reps.still:
+            self._unseen_descent = False
             if not self._was_still:
                 self._cam_stall.restart_noise()
                 self._band_stall.restart_noise()
@@ -380,6 +414,8 @@ class Coach:
         if stick_gate and abs(self._stick_off) > _STICK_GATE * self.config.stick_max_deg:
             # The back is rounding off the stick: the hip-to-shoulder line leans further
             # than the hips hinge, so it no longer draws the hinge. The stick is the call.
+            return []
+        if self._unseen_descent:
             return []
         rep = self._reps.rep
         if rep is None:

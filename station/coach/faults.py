@@ -66,7 +66,8 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
     """The finished rep's verdict: `shallow` if the hips never got far back, and its metrics."""
     events: list[Event] = []
     faults = list(rep.faults)
-    if rep.max_travel < config.shallow_min_travel:
+    # (A rep first seen on its way up, back into view, had its bottom out of view.)
+    if rep.max_travel < config.shallow_min_travel and (rep.seen_whole or rep.bottom_seen):
         # The hips never got far back. With the knees bent past the hinge that was a squat:
         # the hips stopped (the live detector may have missed the moment, the rep did not).
         # With soft knees it was a shallow hinge.

@@ -45,7 +45,8 @@ class Features:
     leg: hip to knee to ankle (pixels). trunk: forward lean of hip->shoulder from vertical.
     knee: knee flexion (0 = straight). shin: forward tilt of ankle->knee from vertical.
     stick: bend of the head line (shoulder->ear) off the trunk line (hip->shoulder), positive
-    when the head or upper back folds forward off the stick.
+    when the head or upper back folds forward off the stick. ankle_forward: the near ankle's
+    position along the facing direction (pixels): where the athlete stands.
     """
 
     t: float
@@ -56,6 +57,7 @@ class Features:
     knee: float
     shin: float
     stick: float
+    ankle_forward: float
 
 
 def _angle_from_vertical(fwd: float, up: float) -> float:
@@ -103,7 +105,7 @@ def measure(frame: PoseFrame, side: Side, min_visibility: float,
     knee = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_k))))
     shin = _angle_from_vertical(kf - af, ku - au)
     stick = (head - trunk + 180.0) % 360.0 - 180.0
-    return Features(frame.t, mf, mu - au, thigh + shank, trunk, knee, shin, stick)
+    return Features(frame.t, mf, mu - au, thigh + shank, trunk, knee, shin, stick, af)
 
 
 def facing_vote(frame: PoseFrame, rows: Rows | None = None) -> float:

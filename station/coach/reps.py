@@ -51,6 +51,11 @@ class Rep:
     ascent_min_t: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     stall_taken_back: bool = False  # a hips_stopped call the hips then disproved
+    # Out of view for a while mid-rep (or opened as the athlete came back): its bottom may
+    # have passed unseen, unless it paused at depth or went deeper than when back in view.
+    seen_whole: bool = True
+    bottom_seen: bool = False
+    back_depth: float = 0.0
     knee_since: float | None = None
     stick_since: float | None = None
     slack_since: float | None = None
@@ -78,6 +83,7 @@ class RepTracker:
         self._pending: str | None = None
         self.still = False  # standing still (within 2 degrees of the standing depth)
         self._still_t: float | None = None
+        self._back = False  # back in view after a while, not yet standing still
 
     def depth(self, trunk: float, drop: float) -> float:
         """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths)."""
@@ -89,6 +95,13 @@ class RepTracker:
                                                     self.config.band_min_corr))
         self.phase = Phase.DESCENDING
         return RepStarted(t, self.count)
+
+    def back_in_view(self) -> None:
+        """Back in view after a while (lost_reset_s): the depth's speed starts afresh, and
+        the rep in progress, or one that opens before the athlete stands still, was not
+        seen whole."""
+        self._velocity.reset()
+        self._back = True
 
     def drop(self) -> None:
         """Forget a rep in progress (the stream ended before it finished)."""
@@ -106,6 +119,10 @@ class RepTracker:
         v = self._velocity.add(t, d)
         self._pending = None
         events: list[Event] = []
+        if self._back and self.rep is not None:
+            self._back = False
+            self.rep.seen_whole, self.rep.back_depth = False, d
+            self.rep.bottom_seen = self.phase is not Phase.DESCENDING
         if self.phase is Phase.STANDING:
             if self._base is None:
                 self._base = d
@@ -120,12 +137,16 @@ class RepTracker:
                 if self._still_t is not None and t - self._still_t < 1.0:
                     onset = self._still_t
                 events.append(self._open(t, onset))
+                if self._back:
+                    self._back = False
+                    self.rep.seen_whole, self.rep.back_depth = False, d
             else:
                 if over < cfg.rep_start_rise_deg:
                     self._base += _BASELINE_ALPHA * over
                 self.still = abs(over) < 2.0
                 if self.still:
                     self._still_t = t
+                    self._back = False
                 return events
         self.still = False
         rep = self.rep
@@ -133,6 +154,7 @@ class RepTracker:
         if d > rep.peak_depth:
             rep.peak_depth, rep.peak_t = d, t
             rep.peak_trunk, rep.knee_at_peak = trunk, knee
+        rep.bottom_seen |= d > rep.back_depth + _TURN_DEG
         rep.max_travel = max(rep.max_travel, travel)
         rep.max_knee = max(rep.max_knee, knee)
         rep.max_drop = max(rep.max_drop, drop)
@@ -144,6 +166,7 @@ class RepTracker:
             elif (self.phase is Phase.DESCENDING and rep.peak_depth >= cfg.min_rep_trunk_deg
                   and v is not None and abs(v) < _BOTTOM_SPEED_DPS):
                 self.phase = Phase.BOTTOM
+                rep.bottom_seen = True
         elif self.phase is Phase.ASCENDING:
             if d < rep.ascent_min:
                 rep.ascent_min, rep.ascent_min_t = d, t
