@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from coach_frames import figure, hinge, standing, tension_for
+from coach_frames import H, W, figure, hinge, standing, tension_for
 
 from station import types as lm
 from station.coach import Coach, analyze
@@ -292,6 +292,33 @@ def test_lost_frames_neither_start_nor_break_a_rep():
     holes = [f if not (1.9 < f.t < 2.3 or 0.5 < f.t < 0.8) else PoseFrame.empty(f.t, 640, 480)
              for f in frames]
     _, _, reps, buzzes = run(holes)
+    assert len(reps) == 1 and reps[0].passed and buzzes == []
+
+
+def _hidden(frames: list[PoseFrame], start: float, end: float) -> list[PoseFrame]:
+    return [PoseFrame.empty(f.t, W, H) if start < f.t < end else f for f in frames]
+
+
+def test_hidden_for_a_while_and_back_mid_rep_the_standing_position_holds():
+    # Someone walks between the athlete and the camera for 1.4 s (over lost_reset_s), and
+    # the athlete is back in view 0.1 s before the second rep's bottom. The coach used to
+    # take the standing position afresh there, and that good rep failed.
+    frames = (standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5) + hinge(5.25)
+              + standing(7.5, 1.5) + hinge(9.0) + standing(11.25, 1.5))
+    coach, _, reps, buzzes = run(_hidden(frames, 5.05, 6.45))
+    assert len(reps) == 3 and all(r.passed for r in reps) and buzzes == []
+    assert [r.metrics["hip_travel"] for r in reps] == pytest.approx([0.3] * 3, abs=0.02)
+    assert coach.side is Side.RIGHT
+
+
+def test_a_rep_first_seen_on_its_way_up_counts_and_is_not_called_shallow():
+    # Hidden from just after the descent began until well into the ascent: its bottom was
+    # never seen, so "the hips never got far back" cannot be said of it. Seen whole, the
+    # same hinge with little hip travel is shallow. (The coach used to count no rep here.)
+    frames = standing(0, 1.5) + hinge(1.5, travel=0.1) + standing(3.75, 1.5)
+    _, _, whole, _ = run(frames)
+    assert whole[0].faults == (Fault.SHALLOW,)
+    _, _, reps, buzzes = run(_hidden(frames, 1.6, 3.1))
     assert len(reps) == 1 and reps[0].passed and buzzes == []
 
 

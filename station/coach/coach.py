@@ -154,7 +154,6 @@ class Coach:
         self._hip_speed = SlopeWindow(_SETTLE_S)
         self._settled = False
         self._still_since: float | None = None  # the current stand's first frame
-        self._unseen_descent = False  # back in view moving: this descent began out of view
 
     # ----- what the screen reads -----
     @property
@@ -288,9 +287,6 @@ class Coach:
         be back mid-rep, where the standing position cannot be read. Anyone else, or anywhere
         else, is learned afresh from their next stand."""
         self._reps.back_in_view()
-        # Until they next stand still, the descent under way was not seen from its start:
-        # its hinge line cannot be drawn, and hips slowing into its bottom would read as a stall.
-        self._unseen_descent = True
         if self._reps.rep is not None:
             return  # out of view mid-rep and back in it: the rep goes on
         leg = self._base_leg
@@ -358,7 +354,6 @@ class Coach:
         events += self._reps.step(f.t, trunk, drop, travel, knee)
         rep = self._reps.rep
         if self._reps.still:
-            self._unseen_descent = False
             if not self._was_still:
                 self._cam_stall.restart_noise()
                 self._band_stall.restart_noise()
@@ -415,7 +410,9 @@ class Coach:
             # The back is rounding off the stick: the hip-to-shoulder line leans further
             # than the hips hinge, so it no longer draws the hinge. The stick is the call.
             return []
-        if self._unseen_descent:
+        if self._reps.unseen_start:
+            # A descent not seen from its start: its hinge line cannot be drawn, and hips
+            # slowing into its bottom would read as a stall.
             return []
         rep = self._reps.rep
         if rep is None:

@@ -96,6 +96,12 @@ class RepTracker:
         self.phase = Phase.DESCENDING
         return RepStarted(t, self.count)
 
+    @property
+    def unseen_start(self) -> bool:
+        """The descent under way (or about to begin) was not seen from its start: back in
+        view after a while and not yet standing still, or in a rep partly out of view."""
+        return self._back or (self.rep is not None and not self.rep.seen_whole)
+
     def back_in_view(self) -> None:
         """Back in view after a while (lost_reset_s): the depth's speed starts afresh, and
         the rep in progress, or one that opens before the athlete stands still, was not
