@@ -100,7 +100,10 @@ class Track:
 # 10 frames a second (2,160 reps) 8 took the false buzzes from 9 to 5 in 976 good reps with
 # the band and from 11 to 7 in 1,141 on the camera alone, the latency the same; at 30 frames
 # a second nothing changed. (1 + 2.64 / n, Student's t at n degrees of freedom, did as well
-# at 10 but at 30 took the camera's p95 from 352 to 384 ms.)
+# at 10 but at 30 took the camera's p95 from 352 to 384 ms.) 20 and 40, tried on 2026-12-02:
+# at 15 a second the false buzzes 9 -> 7 and 5 with the band, 6 -> 4 and 2 on the camera
+# alone, but on two held-out runs at 15 (464 good reps) 20 changed none of them, and at 5 a
+# second the camera's hips_stopped recall fell 93.8 -> 93.1 and 91.6%.
 FEW_SQUARES = 8.0
 
 
