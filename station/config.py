@@ -110,6 +110,7 @@ class CoachConfig:
     hips_stopped_confirm_s: float = _key(0.25, 0.0, 1.0)
     hips_stopped_resume: float = _key(0.03, 0.0, 1.0)
     hips_down_min_drop: float = _key(0.12, 0.02, 1.0)
+    hips_stopped_late_share: float = _key(0.2, 0.0, 1.0)
     shallow_min_travel: float = _key(0.12, 0.0, 1.0)
     stick_max_deg: float = _key(15.0, 2.0, 60.0)
     stick_hold_s: float = _key(0.08, 0.0, 1.0)

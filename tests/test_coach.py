@@ -13,9 +13,11 @@ from station import types as lm
 from station.coach import Coach, analyze
 from station.coach.analyze import merged
 from station.coach.cues import CUES, PASS_CUE, cue_for
+from station.coach.faults import late_share, score_rep
 from station.coach.features import facing_vote, measure
 from station.coach.filters import LineEnd, OneEuroFilter, SlopeWindow
 from station.coach.fusion import BandGain, Despiker
+from station.coach.reps import Rep
 from station.coach.side import SideTracker
 from station.coach.stall import NoiseGauge, StallDetector, Track
 from station.config import CoachConfig
@@ -320,6 +322,45 @@ def test_a_rep_first_seen_on_its_way_up_counts_and_is_not_called_shallow():
     assert whole[0].faults == (Fault.SHALLOW,)
     _, _, reps, buzzes = run(_hidden(frames, 1.6, 3.1))
     assert len(reps) == 1 and reps[0].passed and buzzes == []
+
+
+def _rep_with_descent(stop_at: float | None, faults: tuple[Fault, ...]) -> Rep:
+    """A finished rep whose trunk folded 5 -> 60 degrees while the hips went 0.25 leg lengths
+    back in step with it, or stopped at `stop_at` of the fold."""
+    rep = Rep(1, 0.0, BandGain(CFG.band_learn_travel, CFG.band_min_corr))
+    for i in range(31):
+        u = i / 30
+        travel = 0.25 * (u if stop_at is None else min(u, stop_at))
+        rep.descent.append((5.0 + 55.0 * u, travel))
+    rep.max_travel = max(travel for _, travel in rep.descent)
+    rep.peak_depth = rep.peak_trunk = 60.0
+    rep.faults = list(faults)
+    return rep
+
+
+def test_late_share_reads_where_the_hips_stopped_going_back():
+    # (Frames 1/30 of the fold apart: the last 40% begins between two of them.)
+    assert late_share(_rep_with_descent(None, ())) == pytest.approx(0.4, abs=0.04)
+    assert late_share(_rep_with_descent(0.5, ())) == pytest.approx(0.0)
+    assert 0.1 < late_share(_rep_with_descent(0.7, ())) < 0.2
+    shallow_fold = _rep_with_descent(0.5, ())
+    shallow_fold.descent[:] = [(k / 10.0, travel) for k, travel in shallow_fold.descent]
+    assert late_share(shallow_fold) == 1.0  # a 5.5 degree fold says nothing
+
+
+def test_knees_that_took_over_from_stopped_hips_are_hips_stopped_at_the_rep_end():
+    # A squat the live detector missed (at a Pi's few frames a second it may): knee_bend was
+    # raised live; at the end the hips are seen to have stopped halfway down the fold.
+    events = score_rep(_rep_with_descent(0.5, (Fault.KNEE_BEND,)), 2.0, CFG)
+    late = [e for e in events if isinstance(e, FaultDetected)]
+    assert [(e.fault, e.live) for e in late] == [(Fault.HIPS_STOPPED, False)]
+    assert events[-1].rep.faults == (Fault.HIPS_STOPPED, Fault.KNEE_BEND)
+    # Knees bent too far while the hips went on back: knee_bend alone.
+    bent = score_rep(_rep_with_descent(None, (Fault.KNEE_BEND,)), 2.0, CFG)
+    assert bent[-1].rep.faults == (Fault.KNEE_BEND,)
+    # Hips that stopped with soft knees are the live detector's to call, not this check's.
+    soft = score_rep(_rep_with_descent(0.5, ()), 2.0, CFG)
+    assert soft[-1].rep.faults == ()
 
 
 def test_a_partial_movement_is_not_a_rep_and_pauses_keep_one_rep():

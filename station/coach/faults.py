@@ -2,6 +2,8 @@
 
 At the end of a rep whose hips never got `shallow_min_travel` back: `shallow` if the knees
 stayed soft, `hips_stopped` if they bent past the hinge (a squat the live detector missed).
+And `hips_stopped` at the end of a knee_bend rep whose hips gained little over the last of
+the trunk's fold (`late_share`): they had stopped and the knees took over.
 
 hips_stopped is judged by stall.py (the hips fall behind this rep's hinge ratio); here it is
 also called when the hips go down rather than back (an upright squat: the hips dropped more
@@ -63,18 +65,27 @@ class LiveFaults:
 
 
 def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
-    """The finished rep's verdict: `shallow` if the hips never got far back, and its metrics."""
+    """The finished rep's verdict: `shallow` if the hips never got far back, `hips_stopped`
+    if the knees took over from hips that had stopped, and its metrics."""
     events: list[Event] = []
     faults = list(rep.faults)
     # (A rep first seen on its way up, back into view, had its bottom out of view.)
-    if rep.max_travel < config.shallow_min_travel and (rep.seen_whole or rep.bottom_seen):
+    bottom_seen = rep.seen_whole or rep.bottom_seen
+    late: Fault | None = None
+    if rep.max_travel < config.shallow_min_travel and bottom_seen:
         # The hips never got far back. With the knees bent past the hinge that was a squat:
         # the hips stopped (the live detector may have missed the moment, the rep did not).
         # With soft knees it was a shallow hinge.
         late = Fault.HIPS_STOPPED if Fault.KNEE_BEND in faults else Fault.SHALLOW
-        if Fault.HIPS_STOPPED not in faults:
-            faults.append(late)
-            events.append(FaultDetected(t, rep.index, late, False, CUES[late]))
+    elif (Fault.KNEE_BEND in faults and rep.seen_whole and not rep.stall_taken_back
+          and late_share(rep) < config.hips_stopped_late_share):
+        # The knees took over while the hips had all but stopped going back and the trunk
+        # still folded: a squat whose stall the live detector missed (at a Pi's few frames
+        # a second, most often). Knees bent with the hips going on back stay knee_bend.
+        late = Fault.HIPS_STOPPED
+    if late is not None and Fault.HIPS_STOPPED not in faults:
+        faults.append(late)
+        events.append(FaultDetected(t, rep.index, late, False, CUES[late]))
     metrics = {
         "hip_travel": rep.max_travel,
         "hip_drop": rep.max_drop,
@@ -91,3 +102,26 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
     result = RepResult(rep.index, rep.start, t, ordered, cue_for(ordered), metrics)
     events.append(RepScored(t, result))
     return events
+
+
+
+# The last share of the trunk's fold over which late_share reads the hips' travel.
+_LATE_FOLD = 0.4
+
+
+def late_share(rep: Rep) -> float:
+    """The share of the hips' travel back gained over the last 40% of the trunk's fold (from
+    the descent's first frame to its deepest trunk): about 0.4 for a hinge, near 0 when the
+    hips stopped early and the trunk went on down. 1.0 when a fold under 10 degrees or too
+    few frames cannot say."""
+    pts = rep.descent
+    if len(pts) < 3:
+        return 1.0
+    first = pts[0][0]
+    deepest = max(k for k, _ in pts)
+    if deepest - first < 10.0:
+        return 1.0
+    mark = deepest - _LATE_FOLD * (deepest - first)
+    top = max(travel for _, travel in pts)
+    before = max((travel for k, travel in pts if k < mark), default=0.0)
+    return (top - before) / top if top > 0.0 else 1.0

@@ -54,6 +54,9 @@ class Rep:
     # Out of view for a while mid-rep (or opened as the athlete came back): its bottom may
     # have passed unseen, unless it paused at depth or went deeper than when back in view.
     seen_whole: bool = True
+    # The descent's (trunk, hip travel) frames until the rep turned up: where the hips
+    # stopped going back, read at the rep's end (faults.score_rep).
+    descent: list[tuple[float, float]] = field(default_factory=list)
     bottom_seen: bool = False
     back_depth: float = 0.0
     knee_since: float | None = None
@@ -166,6 +169,7 @@ class RepTracker:
         rep.max_drop = max(rep.max_drop, drop)
         base = self._base if self._base is not None else 0.0
         if self.phase in (Phase.DESCENDING, Phase.BOTTOM):
+            rep.descent.append((trunk, travel))
             if d < rep.peak_depth - _TURN_DEG:
                 self.phase = Phase.ASCENDING
                 rep.ascent_min, rep.ascent_min_t = d, t
