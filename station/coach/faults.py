@@ -104,7 +104,6 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
     return events
 
 
-
 # The last share of the trunk's fold over which late_share reads the hips' travel.
 _LATE_FOLD = 0.4
 

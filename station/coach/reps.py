@@ -51,12 +51,12 @@ class Rep:
     ascent_min_t: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     stall_taken_back: bool = False  # a hips_stopped call the hips then disproved
-    # Out of view for a while mid-rep (or opened as the athlete came back): its bottom may
-    # have passed unseen, unless it paused at depth or went deeper than when back in view.
-    seen_whole: bool = True
     # The descent's (trunk, hip travel) frames until the rep turned up: where the hips
     # stopped going back, read at the rep's end (faults.score_rep).
     descent: list[tuple[float, float]] = field(default_factory=list)
+    # Out of view for a while mid-rep (or opened as the athlete came back): its bottom may
+    # have passed unseen, unless it paused at depth or went deeper than when back in view.
+    seen_whole: bool = True
     bottom_seen: bool = False
     back_depth: float = 0.0
     knee_since: float | None = None
@@ -128,10 +128,6 @@ class RepTracker:
         v = self._velocity.add(t, d)
         self._pending = None
         events: list[Event] = []
-        if self._back and self.rep is not None:
-            self._back = False
-            self.rep.seen_whole, self.rep.back_depth = False, d
-            self.rep.bottom_seen = self.phase is not Phase.DESCENDING
         if self.phase is Phase.STANDING:
             if self._base is None:
                 self._base = d
@@ -146,9 +142,6 @@ class RepTracker:
                 if self._still_t is not None and t - self._still_t < 1.0:
                     onset = self._still_t
                 events.append(self._open(t, onset))
-                if self._back:
-                    self._back = False
-                    self.rep.seen_whole, self.rep.back_depth = False, d
             else:
                 if over < cfg.rep_start_rise_deg:
                     self._base += _BASELINE_ALPHA * over
@@ -160,6 +153,10 @@ class RepTracker:
         self.still = False
         rep = self.rep
         assert rep is not None
+        if self._back:  # back in view in this rep, or it opened as the athlete came back
+            self._back = False
+            rep.seen_whole, rep.back_depth = False, d
+            rep.bottom_seen = self.phase is not Phase.DESCENDING
         if d > rep.peak_depth:
             rep.peak_depth, rep.peak_t = d, t
             rep.peak_trunk, rep.knee_at_peak = trunk, knee
