@@ -85,7 +85,7 @@ pi_packages=(
 appliance_config() {
     echo "# Installed by install.sh from the station's config/station.toml. The session log and"
     echo "# the calibration live in $state (the service's StateDirectory), so their paths are"
-    echo "# absolute here. Edit freely: install.sh never overwrites an edited copy."
+    echo "# absolute here. Edit freely: an upgrade carries your edits into its new defaults."
     sed -E "s#^(path|calibration_file) = \"([^/\"][^\"]*)\"#\\1 = \"$state/\\2\"#" \
         "$here/config/station.toml"
 }
@@ -201,8 +201,8 @@ install_appliance() {
     fi
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
 
-    # 5. The settings: written once; an edited copy is kept and the new one put beside it.
-    #    Settings nobody edited follow the version (install.sh keeps a copy of what it wrote).
+    # 5. The settings. Nobody edited them: they follow the version. Edited: the edits are
+    #    carried into the new defaults (install.sh keeps a copy of what it wrote, to tell).
     if [ "$reset_config" = 1 ] && [ -f "$etc/station.toml" ]; then
         step "put the settings aside as $etc/station.toml.bak" \
             mv -f "$etc/station.toml" "$etc/station.toml.bak"
@@ -215,7 +215,7 @@ install_appliance() {
     chmod 0644 "$tmp"
     local before
     before="$(sha256sum "$etc/station.toml" 2>/dev/null || true)"
-    step "put the settings in place (kept if edited)" "$app_venv/bin/python" -m \
+    step "put the settings in place (edits carried over)" "$app_venv/bin/python" -m \
         station.settings_install "$tmp" "$etc/station.toml" "$opt/station.toml.installed"
     if [ "$before" != "$(sha256sum "$etc/station.toml" 2>/dev/null || true)" ]; then changed=1; fi
 

@@ -138,11 +138,14 @@ def _settings(tmp_path: Path, version: str) -> Path:
     return new
 
 
-def test_settings_nobody_edited_follow_an_upgrade_and_edited_ones_are_kept(
+def test_settings_nobody_edited_follow_an_upgrade_and_edits_are_carried_over(
         tmp_path: Path) -> None:
     etc = tmp_path / "etc"
     target, record = etc / "station.toml", tmp_path / "opt" / "station.toml.installed"
     v1, v2, v3 = (_settings(tmp_path, v) for v in ("v1", "v2", "v3"))
+    # v3 retunes a threshold: a station whose coach edited other keys must get it too.
+    v3.write_text(v3.read_text().replace("hips_stopped_late_share = 0.2",
+                                         "hips_stopped_late_share = 0.25"))
     assert install_settings(v1, target, record) == [f"wrote the settings {target}"]
     assert target.read_text() == v1.read_text() == record.read_text()
     assert install_settings(v1, target, record) == [f"settings {target}: unchanged"]
@@ -151,32 +154,50 @@ def test_settings_nobody_edited_follow_an_upgrade_and_edited_ones_are_kept(
     assert said == [f"settings {target}: not edited since install.sh wrote them; "
                     "now this version's defaults"]
     assert target.read_text() == v2.read_text() == record.read_text()
-    # A coach edits them; the next upgrade keeps the edit and puts the defaults beside it.
-    edited = target.read_text().replace("muted = false", "muted = true", 1)
-    assert edited != target.read_text()
+    # A coach mutes the buzzer, names a camera device and sets a lower visibility.
+    edited = (target.read_text().replace("muted = false", "muted = true")
+              .replace('device = "0"', 'device = "/dev/video2"')
+              .replace("min_visibility = 0.5", "min_visibility = 0.45"))
     target.write_text(edited)
     said = install_settings(v3, target, record)
-    assert said == [f"settings {target} were edited: kept as they are; this version's "
-                    f"defaults are beside them as {target}.new"]
-    assert target.read_text() == edited
-    assert (etc / "station.toml.new").read_text() == v3.read_text()
-    assert record.read_text() == v2.read_text()
+    assert said == [f"settings {target}: this version's defaults with your edits carried over "
+                    "([camera] device, [coach] min_visibility, [buzzer] muted); the file as "
+                    f"it was is {target}.old"]
+    got = tomllib.loads(target.read_text())
+    assert got["buzzer"]["muted"] is True and got["camera"]["device"] == "/dev/video2"
+    assert got["coach"]["min_visibility"] == 0.45
+    assert got["coach"]["hips_stopped_late_share"] == 0.25
+    # Only those three lines differ from v3, comments and all.
+    differ = [(a, b) for a, b in zip(target.read_text().splitlines(),
+                                     v3.read_text().splitlines(), strict=True) if a != b]
+    assert differ == [('device = "/dev/video2"', 'device = "0"'),
+                      ("min_visibility = 0.45", "min_visibility = 0.5"),
+                      ("muted = true", "muted = false")]
+    assert (etc / "station.toml.old").read_text() == edited
+    assert record.read_text() == v3.read_text()
+    load_config(target)
 
 
-def test_edited_settings_that_no_longer_load_say_so_and_how_to_fix_it(tmp_path: Path) -> None:
+def test_an_edit_with_no_place_in_the_new_version_keeps_the_file_and_says_why(
+        tmp_path: Path) -> None:
     target, record = tmp_path / "station.toml", tmp_path / "installed.toml"
     new = _settings(tmp_path, "v2")
     # A station from before side_frames became side_settle_s, edited by its coach.
-    old = new.read_text().replace("side_settle_s = 0.29", "side_frames = 10")
-    assert old != new.read_text()
-    target.write_text(old)
-    record.write_text(old.replace("side_frames = 10", "side_frames = 12"))
+    written = new.read_text().replace("side_settle_s = 0.29", "side_frames = 10")
+    assert written != new.read_text()
+    record.write_text(written)
+    target.write_text(written.replace("side_frames = 10", "side_frames = 12"))
     said = install_settings(new, target, record)
-    assert target.read_text() == old
-    assert said[1] == (
+    assert "side_frames = 12" in target.read_text()
+    assert (tmp_path / "station.toml.new").read_text() == new.read_text()
+    assert said[:2] == [
+        f"settings {target} were edited: kept as they are; this version's defaults are "
+        f"beside them as {target}.new",
+        "your edits to [coach] side_frames have no place in this version"]
+    assert said[2].startswith(
         f"the kept settings do not load with this version: {target}: [coach] side_frames: "
-        "unknown key (known: " + said[1].split("(known: ")[1])
-    assert said[1].endswith(f"Carry your edits into {target}.new and move it over them, "
+        "unknown key (known: ")
+    assert said[2].endswith(f"Carry your edits into {target}.new and move it over them, "
                             "or run sudo ./install.sh --reset-config")
 
 
