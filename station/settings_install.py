@@ -26,6 +26,7 @@ from station.errors import ConfigError
 
 _SECTION = re.compile(r"\[([A-Za-z0-9_]+)\]\s*$")
 _KEY = re.compile(r"([A-Za-z0-9_]+)\s*=")
+_MISSING = object()  # a key the written settings did not have
 
 
 def install_settings(new: Path, target: Path, record: Path) -> list[str]:
@@ -96,8 +97,6 @@ def carry_edits(written: str, edited: str, new: str) -> tuple[str | None, list[s
         return None, names, []
     return merged, names, []
 
-
-_MISSING = object()
 
 
 def _toml_value(value: Any) -> str | None:
