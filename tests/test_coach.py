@@ -19,7 +19,7 @@ from station.coach.filters import LineEnd, OneEuroFilter, SlopeWindow
 from station.coach.fusion import BandGain, Despiker
 from station.coach.reps import Rep
 from station.coach.side import SideTracker
-from station.coach.stall import NoiseGauge, StallDetector, Track
+from station.coach.stall import YOUNG_SQUARES, NoiseGauge, StallDetector, Track
 from station.config import CoachConfig
 from station.streams import PoseStream, TensionStream
 from station.types import (
@@ -149,13 +149,44 @@ def test_noise_gauge_widens_a_spread_read_from_a_few_squares():
     gauge = NoiseGauge(floor=0.0001, settle=1)
     for x in (0.0, 0.0, 0.004, -0.004, 0.004):  # level 0, then squares of 0.004^2
         gauge.add(x)
-    assert gauge._squares == 3
+    assert gauge.squares == 3
     raw = math.sqrt(gauge._var)
     assert gauge.sigma == pytest.approx(raw * (1.0 + 8.0 / 9.0))
     for i in range(40):
         gauge.add(0.004 if i % 2 else -0.004)
     assert gauge.sigma == pytest.approx(math.sqrt(gauge._var), rel=0.01)
     assert gauge.sigma > math.sqrt(gauge._var)
+
+
+def test_a_young_camera_gauge_reads_its_correlated_jitter_from_the_innovations():
+    # 22 frames of standing in jitter correlated 0.8 from frame to frame (spread 0.005), as
+    # the camera's: its level is found on the first frames and the next stay near it, so in
+    # a sixth of such stands the gauge reads under 0.7 of the spread (and a stall test with
+    # it buzzes on noise). The innovations' spread, scaled up, rarely does.
+    low_gauge = low_young = 0
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        x, xs = 0.0, []
+        for _ in range(122):
+            x = 0.8 * x + 0.6 * rng.normal(0.0, 0.005)
+            xs.append(x)
+        camera = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, correlated=True)
+        band = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0)
+        for v in xs[100:]:
+            camera.standing(v)
+            band.standing(v)
+        assert camera.noise.squares < YOUNG_SQUARES
+        assert camera.standing_sigma() >= camera.noise.sigma
+        assert band.standing_sigma() == band.noise.sigma  # a white-noise witness: as read
+        low_gauge += camera.noise.sigma < 0.7 * 0.005
+        low_young += camera.standing_sigma() < 0.7 * 0.005
+    assert low_gauge >= 25  # 34 of 200
+    assert low_young <= 6  # 3 of 200
+    # Grown up, the gauge's own reading stands.
+    for v in np.random.default_rng(1).normal(0.0, 0.005, YOUNG_SQUARES + 10):
+        camera.standing(float(v))
+    assert camera.noise.squares >= YOUNG_SQUARES
+    assert camera.standing_sigma() == camera.noise.sigma
 
 
 def _first_stall(evidence_k: float, stop_s: float) -> float | None:

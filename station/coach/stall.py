@@ -106,6 +106,23 @@ class Track:
 # second the camera's hips_stopped recall fell 93.8 -> 93.1 and 91.6%.
 FEW_SQUARES = 8.0
 
+# Correlated jitter hides more of its spread the fewer frames a stand has: the level is
+# found on the stand's first frames and the next ones stay close to it. Its innovations
+# x_t - RHO x_(t-1) are nearly independent, so their spread, scaled up by
+# 1 / sqrt(1 - RHO^2), reads fairly from a few frames. Until the standing gauge has this
+# many squares (1.3 s at 30 frames a second, 2.7 s at 15, 4 s at 10) a correlated witness
+# (the camera) takes the larger of the two. On the bench (2,160 reps) at 15 frames a second
+# the camera's own stall test had buzzed on 6 of 976 good reps with the band and 6 of 1,141
+# on the camera alone, most on an athlete's first rep after one short stand: with 40, 1 and
+# 1 (on four runs kept aside at 15, the camera alone 1 -> 0). The price is latency where the
+# gauge stays young: at 30 a second the camera alone's p95 352 -> 359 ms, at 10 a second
+# with 100 ms of inference 443 -> 457-459 ms, for no false buzz fewer at 10 or 5. 60 took
+# 2 more false stalls away at 30 a second but cost 14 ms more at 10; read from the
+# innovations always, the camera at 30 a second lost 16 ms at the 95th percentile. The real
+# clips' jitter is less correlated than RHO (bench/LATENCY.md): there the innovations read
+# the spread high, and only a young gauge takes them.
+YOUNG_SQUARES = 40
+
 
 class NoiseGauge:
     """The spread (standard deviation) of a signal about its own level, while still.
@@ -159,6 +176,11 @@ class NoiseGauge:
         elif v <= 25.0 * self._var or self._squares < self.settle:
             self._squares += 1
             self._var += max(self.alpha, 1.0 / self._squares) * (v - self._var)
+
+    @property
+    def squares(self) -> int:
+        """How many squares the spread was measured from."""
+        return self._squares
 
     @property
     def sigma(self) -> float:
@@ -248,13 +270,15 @@ class StallDetector:
     """
 
     def __init__(self, window: float, ratio: float, noise_k: float, noise_floor: float,
-                 hold: float, min_span_deg: float = 5.0, evidence_k: float = 0.0) -> None:
+                 hold: float, min_span_deg: float = 5.0, evidence_k: float = 0.0,
+                 correlated: bool = False) -> None:
         self.window = window
         self.ratio = ratio
         self.noise_k = noise_k
         self.hold = hold
         self.min_span_deg = min_span_deg
         self.evidence_k = evidence_k
+        self.correlated = correlated  # jitter correlated from sample to sample (the camera)
         self.noise = NoiseGauge(noise_floor)
         # The spread of the standing innovations x_t - RHO x_(t-1) (see `_evidence`).
         self.innovation = NoiseGauge(noise_floor * (1.0 - EVIDENCE_RHO))
@@ -331,7 +355,7 @@ class StallDetector:
         # second of it looks steadier than any one frame is), plus the line's own doubt
         # where it is read: early in a descent it rests on a few degrees and is read beyond
         # them, so a small error in its slope is a large one in the prediction.
-        noise = max(scatter, self.noise.sigma)
+        noise = max(scatter, self.standing_sigma())
         sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
         self.last_z = shortfall / sigma if sigma > 0.0 else 0.0
         stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
@@ -344,6 +368,14 @@ class StallDetector:
         if self._since is None:
             self._since = t
         return t - self._since >= self.hold
+
+    def standing_sigma(self) -> float:
+        """The witness's standing noise: the gauge's spread, or for a correlated witness
+        while the gauge is young, its innovations' if that reads larger (YOUNG_SQUARES)."""
+        sigma = self.noise.sigma
+        if self.correlated and self.noise.squares < YOUNG_SQUARES:
+            sigma = max(sigma, self.innovation.sigma / math.sqrt(1.0 - EVIDENCE_RHO ** 2))
+        return sigma
 
     def _evidence(self, a: float, b: float, s: float, noise: float) -> float:
         """How surely the last few frames' innovations show the hips stopping (noise units).
@@ -359,7 +391,7 @@ class StallDetector:
         rho = EVIDENCE_RHO
         r = [s * (a + b * k - x) for k, x in self._recent]
         innov = [r[i] - rho * r[i - 1] for i in range(1, len(r))]
-        spread = max(self.innovation.sigma * max(1.0, noise / self.noise.sigma),
+        spread = max(self.innovation.sigma * max(1.0, noise / self.standing_sigma()),
                      EVIDENCE_SHARE * noise)
         best = 0.0
         for onset in range(1, len(innov) + 1):
