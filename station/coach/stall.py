@@ -355,13 +355,14 @@ class StallDetector:
         # second of it looks steadier than any one frame is), plus the line's own doubt
         # where it is read: early in a descent it rests on a few degrees and is read beyond
         # them, so a small error in its slope is a large one in the prediction.
-        noise = max(scatter, self.standing_sigma())
+        standing = self.standing_sigma()
+        noise = max(scatter, standing)
         sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
         self.last_z = shortfall / sigma if sigma > 0.0 else 0.0
         stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
                    and (shortfall > self.noise_k * sigma
                         or (self.evidence_k > 0.0 and shortfall > EVIDENCE_MIN_Z * sigma
-                            and self._evidence(a, b, s, noise) > self.evidence_k)))
+                            and self._evidence(a, b, s, noise, standing) > self.evidence_k)))
         if not stalled:
             self._since = None
             return False
@@ -377,7 +378,8 @@ class StallDetector:
             sigma = max(sigma, self.innovation.sigma / math.sqrt(1.0 - EVIDENCE_RHO ** 2))
         return sigma
 
-    def _evidence(self, a: float, b: float, s: float, noise: float) -> float:
+    def _evidence(self, a: float, b: float, s: float, noise: float,
+                  standing: float) -> float:
         """How surely the last few frames' innovations show the hips stopping (noise units).
 
         If the hips stopped j frames ago the shortfall has grown as a ramp since, and a ramp
@@ -385,13 +387,13 @@ class StallDetector:
         filter over those frames, maximised over the onset (1 to EVIDENCE_FRAMES frames
         back). The innovations drop the slowly wandering part of the jitter that the level
         test must wait out; the spread they are judged against is the standing innovations'
-        (scaled as the level's noise is scaled above the standing noise), or EVIDENCE_SHARE
-        of the level's noise if larger.
+        (scaled as the level's noise is scaled above `standing`, the standing noise), or
+        EVIDENCE_SHARE of the level's noise if larger.
         """
         rho = EVIDENCE_RHO
         r = [s * (a + b * k - x) for k, x in self._recent]
         innov = [r[i] - rho * r[i - 1] for i in range(1, len(r))]
-        spread = max(self.innovation.sigma * max(1.0, noise / self.standing_sigma()),
+        spread = max(self.innovation.sigma * max(1.0, noise / standing),
                      EVIDENCE_SHARE * noise)
         best = 0.0
         for onset in range(1, len(innov) + 1):
