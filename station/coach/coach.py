@@ -312,6 +312,7 @@ class Coach:
         self._reset_signals()
 
     def _reset_baselines(self) -> None:
+        self._reps.restand()
         self._base_hip = None
         self._settled = False
         self._hip_speed.reset()
