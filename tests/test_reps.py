@@ -77,3 +77,25 @@ def test_after_turning_around_the_coach_reads_the_stands_again():
         for tr in sim.truth:
             if tr.kind is RepKind.GOOD:
                 assert not [b for b in report.buzzes if tr.start <= b.t <= tr.end], tr.index
+
+
+def test_a_quick_lean_that_is_then_held_is_a_new_stand_not_a_rep():
+    # Standing at 2 degrees, then a quick lean to 9 (to read the screen): it opens a rep at
+    # once (going down, 7 over), but held for a second it is a stand, and the rep is gone.
+    tracker = RepTracker(CoachConfig())
+    _stand(tracker, 0.0, 1.0, 2.0)
+    opened = [tracker.step(1.0 + i / FPS, 2.0 + 7.0 * i / 3, 0.0, 0.0, 5.0) for i in range(4)]
+    assert any(opened) and tracker.count == 1
+    held = []
+    for i in range(int(2.5 * FPS)):
+        tracker.step(1.3 + i / FPS, 9.0, 0.0, 0.0, 5.0)
+        held.append((tracker.phase.name, tracker.count, tracker.still))
+    assert held[int(0.5 * FPS)][:2] == ("DESCENDING", 1)
+    assert held[-1] == ("STANDING", 0, True)
+    # A hinge from there is a rep of its own, from the held stand.
+    started = None
+    for i in range(1, 40):
+        t = 3.8 + i / FPS
+        events = tracker.step(t, 9.0 + 50.0 * (t - 3.8), 0.0, 0.0, 5.0)
+        started = started or (events[0].t if events else None)
+    assert started is not None and 3.8 < started < 4.2 and tracker.count == 1

@@ -97,6 +97,7 @@ class RepTracker:
         self._still_t: float | None = None
         self._back = False  # back in view after a while, not yet standing still
         self._last_t: float | None = None
+        self._steady_since: float | None = None  # the depth still (under _BOTTOM_SPEED_DPS)
 
     def depth(self, trunk: float, drop: float) -> float:
         """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths)."""
@@ -148,6 +149,10 @@ class RepTracker:
         v = self._velocity.add(t, d)
         dt = t - self._last_t if self._last_t is not None else 0.0
         self._last_t = t
+        if v is None or abs(v) >= _BOTTOM_SPEED_DPS:
+            self._steady_since = None
+        elif self._steady_since is None:
+            self._steady_since = t
         self._pending = None
         events: list[Event] = []
         if self.phase is Phase.STANDING:
@@ -215,6 +220,13 @@ class RepTracker:
         if (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.min_rep_trunk_deg
                 and d < base + 2.0):
             self.drop()
+        # Leaned a little further and stayed there (to read the screen, to set the stick):
+        # a new stand, not a rep. Left open, the "rep" went on until they stood back up, or
+        # took in the whole stand when they hinged from there.
+        elif (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.rep_start_trunk_deg
+              and self._steady_since is not None and t - self._steady_since >= _RESTAND_S):
+            self.drop()
+            self._base = d
         return events
 
     def finish_step(self, t: float, score: Callable[[Rep, float], list[Event]]) -> list[Event]:
