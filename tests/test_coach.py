@@ -189,6 +189,32 @@ def test_a_young_camera_gauge_reads_its_correlated_jitter_from_the_innovations()
     assert camera.standing_sigma() == camera.noise.sigma
 
 
+def test_a_gauge_that_has_measured_nothing_assumes_a_noisy_sensor():
+    gauge = NoiseGauge(floor=0.002)
+    assert gauge.sigma == pytest.approx(0.008)  # 2 px of jitter on a 250 px leg
+    for x in (0.0, 0.0, 0.0):  # a stand too short to measure: the level only
+        gauge.add(x)
+    assert gauge.squares == 0 and gauge.sigma == pytest.approx(0.008)
+
+
+def test_after_a_gap_in_view_the_noise_learned_is_kept_as_a_guess_the_next_stand_replaces():
+    # Turned around, someone new, or back after a while: the hinge line and the stand go,
+    # but the camera's jitter is still the camera's. What was learned is kept as if from 3
+    # squares (widened x1.9), so a rep before the next stand is measured is not judged
+    # against nothing, and the next stand's squares weigh in at once.
+    det = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, correlated=True)
+    for x in np.random.default_rng(4).normal(0.0, 0.005, 200):
+        det.standing(float(x))
+    learned = det.noise.sigma
+    assert 0.0045 < learned < 0.0055
+    det.clear()
+    assert det.noise.squares == 3
+    assert det.noise.sigma == pytest.approx(learned * (1.0 + 8.0 / 9.0), rel=0.05)
+    for x in np.random.default_rng(5).normal(0.0, 0.010, 40):  # a noisier stand after it
+        det.standing(float(x))
+    assert det.noise.sigma > 0.008
+
+
 def _first_stall(evidence_k: float, stop_s: float) -> float | None:
     """Seconds after the hips stop (at stop_s) that a stall detector calls it: a clean
     hinge of 0.002 leg lengths per degree at 60 degrees/s, its camera as still as its floor."""
