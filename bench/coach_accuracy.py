@@ -14,7 +14,8 @@ camera alone.
 
 It prints rep-count exactness per set, pass/fail agreement, per-fault precision and recall,
 buzz latency for hips_stopped (buzz time minus the instant the hips really stopped) with and
-without tension, false buzzes per 100 good reps, and the coach's cost: per sample, and as
+without tension, false buzzes per 100 good reps (buzzes in a good rep, and buzzes while no
+rep is under way: walking in, turning around), and the coach's cost: per sample, and as
 the seconds it takes to analyse ten minutes of session (the sets' own length, frames and
 tension together) and the share of one core it takes live.
 Targets (issue 3): exact count >= 99% of sets, agreement >= 97%, every fault's precision and
@@ -72,7 +73,8 @@ class Tally:
     latency: list[float] = field(default_factory=list)
     stalls: int = 0
     good_reps: int = 0
-    false_buzzes: int = 0
+    false_buzzes: int = 0  # in good reps, and while no rep was under way (stray)
+    stray_buzzes: int = 0
     samples: int = 0
     seconds: float = 0.0  # the coach's time
     session_s: float = 0.0  # the sets' own length (their frames' first to last)
@@ -93,6 +95,13 @@ def score_set(sim: SimulatedSet, tally: Tally, with_band: bool, cfg: CoachConfig
     tally.session_s += float(sim.pose.t[-1] - sim.pose.t[0])
     tally.sets += 1
     truth = sim.truth
+    # A buzz while no rep is under way (walking in, turning around) is a buzz at a good
+    # athlete too: it counts with the false buzzes.
+    stray = sum(not any(tr.start <= b.t <= tr.end for tr in truth) for b in report.buzzes)
+    tally.stray_buzzes += stray
+    tally.false_buzzes += stray
+    if stray:
+        tally.misses.append(f"{label}: {stray} buzz(es) while no rep was under way")
     frame_times = set(sim.pose.t.tolist()) if pose_delay else set()
     if len(report.reps) == len(truth):
         tally.exact += 1
@@ -156,7 +165,7 @@ def print_tally(name: str, t: Tally, faults: list[Fault]) -> None:
               f"p95 {np.percentile(lat, 95):.0f} ms, max {lat.max():.0f} ms (n={len(lat)})")
     per100 = 100.0 * t.false_buzzes / t.good_reps if t.good_reps else 0.0
     print(f"false buzzes: {t.false_buzzes} in {t.good_reps} good reps "
-          f"({per100:.2f} per 100)")
+          f"({per100:.2f} per 100; {t.stray_buzzes} of them while no rep was under way)")
     print(f"cost: {1000.0 * t.seconds / max(t.samples, 1):.4f} ms per sample "
           f"({t.samples} samples): {600.0 * t.seconds / max(t.session_s, 1e-9):.1f} s "
           f"to analyse ten minutes of session ({100.0 * t.seconds / max(t.session_s, 1e-9):.2f}% "

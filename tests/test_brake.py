@@ -153,13 +153,15 @@ def test_the_brake_is_not_held_back_by_the_stick_gate() -> None:
 
 
 def test_a_stall_that_eases_to_its_stop_is_called_when_the_trunk_folds_on() -> None:
-    # At the simulator's load-cell noise the squat of rep 4 in this set eases to its stop:
-    # "stopped" beats "slowing smoothly" by less than hips_stopped_brake_curve. The second
-    # tier calls it, because the camera's trunk keeps folding (115 ms against 185 without).
-    scenario = Scenario.random(np.random.default_rng(5015 + 1_000_000), varied=True)
-    sim = simulate_set(5015, 9, scenario=scenario)
-    squat = next(tr for tr in sim.truth if tr.index == 4)
-    assert squat.kind is RepKind.SQUAT and squat.hips_stopped_t is not None
+    # At the simulator's load-cell noise the stall of rep 7 in this set is not sure enough
+    # against "slowing smoothly" for the first tier; the second tier calls it, because the
+    # camera's trunk keeps folding: 127 ms against 181 without it. (Until 2026-12-02 this
+    # was seed 5015's rep 4, 115 against 185 ms; since the coach reads a walk off as no
+    # stand, that set's band noise is read from fewer quiet samples, and both tiers wait.)
+    scenario = Scenario.random(np.random.default_rng(5011 + 1_000_000), varied=True)
+    sim = simulate_set(5011, 9, scenario=scenario)
+    squat = next(tr for tr in sim.truth if tr.index == 7)
+    assert squat.hips_stopped_t is not None
     cfg = CoachConfig()
     latency = {}
     for curve_weak in (cfg.hips_stopped_brake_curve_weak, math.inf):

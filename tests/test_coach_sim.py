@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from station.coach import analyze
+from station.coach.side import SideTracker
 from station.config import CoachConfig
 from station.sim.session import Scenario, simulate_set
 from station.streams import PoseStream
@@ -128,3 +129,23 @@ def test_a_squat_the_live_test_missed_is_still_hips_stopped(seed, rep):
     assert set(report.reps[rep - 1].faults) == {Fault.HIPS_STOPPED, Fault.KNEE_BEND}
     assert not any(b.fault is Fault.HIPS_STOPPED for b in report.buzzes
                    if sim.truth[rep - 1].start <= b.t <= sim.truth[rep - 1].end)
+
+
+def test_turning_around_never_buzzes(monkeypatch):
+    # This set's athlete turns around after rep 6. Seen side-on while turning, the hips and
+    # shoulders move as no stand does: a "rep" opened and hips_stopped buzzed 37.9 s in,
+    # 9 s before the next rep, until live faults waited out the votes against the side.
+    scenario = Scenario.random(np.random.default_rng(5011 + 1_000_000), varied=True)
+    assert scenario.turn
+    sim = simulate_set(5011, 9, scenario=scenario)
+
+    def stray(report):
+        return [b for b in report.buzzes
+                if not any(tr.start <= b.t <= tr.end for tr in sim.truth)]
+
+    for tension in (sim.tension, None):
+        report = analyze(sim.pose, tension, CoachConfig())
+        assert len(report.reps) == 9 and stray(report) == []
+    monkeypatch.setattr(SideTracker, "turning", property(lambda self: False))
+    report = analyze(sim.pose, sim.tension, CoachConfig())
+    assert [(round(b.t, 1), b.fault) for b in stray(report)] == [(37.9, Fault.HIPS_STOPPED)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from station.coach import analyze
 from station.coach.reps import RepTracker
@@ -99,3 +100,23 @@ def test_a_quick_lean_that_is_then_held_is_a_new_stand_not_a_rep():
         events = tracker.step(t, 9.0 + 50.0 * (t - 3.8), 0.0, 0.0, 5.0)
         started = started or (events[0].t if events else None)
     assert started is not None and 3.8 < started < 4.2 and tracker.count == 1
+
+
+def test_walking_off_upright_is_not_a_stand_the_position_follows():
+    # At 10 frames a second this set's athlete walks out of frame after rep 3 and back. Upright,
+    # the walk read as standing by its depth, so the standing position followed the hips off
+    # and was still 0.09 leg lengths short of the stand when rep 4 began: the hinge line,
+    # pinned at the standing point, read the first frames as a stall and the good rep buzzed.
+    scenario = Scenario.random(np.random.default_rng(9053 + 1_000_000), varied=True)
+    assert scenario.step_out
+    sim = simulate_set(9053, 9, scenario=dataclasses.replace(scenario, fps=10.0))
+    rep4 = next(tr for tr in sim.truth if tr.index == 4)
+    assert rep4.kind is RepKind.GOOD
+    for tension in (sim.tension, None):
+        report = analyze(sim.pose, tension, CoachConfig())
+        assert len(report.reps) == 9
+        assert not [b for b in report.buzzes if rep4.start <= b.t <= rep4.end]
+        assert report.reps[3].passed
+        # Its hips measured from the stand: as far back as rep 3's, the same kind of rep.
+        assert report.reps[3].metrics["hip_travel"] == pytest.approx(
+            report.reps[2].metrics["hip_travel"], abs=0.03)

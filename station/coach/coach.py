@@ -10,7 +10,7 @@ a second and faster witness of the hips stopping (fusion.py, stall.py, brake.py)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from station.coach.brake import BandBrake
 from station.coach.faults import LiveFaults, raise_fault, score_rep
@@ -24,6 +24,7 @@ from station.config import CoachConfig
 from station.types import (
     Event,
     Fault,
+    FaultDetected,
     Phase,
     PoseFrame,
     Side,
@@ -85,6 +86,13 @@ _EARLY_STALL_S = 0.5
 # and 0.13 at the worst of 60 cameras over 0.3 s, so 0.25 tells the two apart with room.
 _SETTLE_S = 0.3
 _SETTLE_SPEED = 0.25
+# Hip speed (leg lengths a second) that, between reps, is a walk and not a stand: walking off
+# (or to another spot) upright reads as standing by its depth, and the standing position
+# followed the hips away; a set stepped out of then judged its next rep's hips from where
+# the walk had dragged it (at 10 pose frames a second, 3 good reps buzzed that way in 976).
+# A walk moves the hips a leg length a second or more; a hinge, before its rep opens (4
+# degrees of trunk), a tenth of that.
+_WALK_SPEED = 0.6
 # The band's tension at a frame's instant is the mean of its samples within this many seconds
 # either side: three samples at 80/s, a third of the noise variance for 15 ms of waiting.
 _BAND_HALF_SPAN_S = 0.015
@@ -159,6 +167,7 @@ class Coach:
         self._in_view = False
         self._rep_seen: Rep | None = None
         self._early_stall: float | None = None
+        self._held: list[Event] = []  # live faults waiting out a possible turn
         self._stall_call: tuple[Rep, float, float] | None = None  # rep, time, travel
         self._was_still = False
         self._stick_off = 0.0
@@ -225,7 +234,7 @@ class Coach:
                                                          t_frame + _BAND_HALF_SPAN_S)
                 if force is not None:
                     self._band_stall.standing(force)
-        return events
+        return self._hold_while_turning(t, events)
 
     def _brake_step(self, t: float, force: float, raw: float) -> list[Event]:
         """The band's brake test (brake.py) on one despiked sample (`raw`: as it came)."""
@@ -274,6 +283,7 @@ class Coach:
         if changed and side is not None:
             events.append(SideDetected(frame.t, side))
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself
+            self._held.clear()  # and what it seemed to do wrong
             self._reset_baselines()
         if side is None:
             self._in_view = present
@@ -285,7 +295,25 @@ class Coach:
         if self._last_seen is not None and feats.t - self._last_seen > self.config.lost_reset_s:
             self._back_after_a_while(feats)
         self._last_seen = feats.t
-        return events + self._step(feats)
+        return events + self._hold_while_turning(feats.t, self._step(feats))
+
+    def _hold_while_turning(self, t: float, events: list[Event]) -> list[Event]:
+        """Live faults wait while the facing votes go against the side: turning around
+        leans the hip-shoulder line and moves head and hips as no stand does, and a buzz
+        then is a buzz at nothing. If the side flips they are dropped with the "rep" the
+        turn made; if the votes come back, they sound then (if their rep is still going)."""
+        if self._sides.turning:
+            kept: list[Event] = []
+            for e in events:
+                (self._held if isinstance(e, FaultDetected) and e.live else kept).append(e)
+            return kept
+        if not self._held:
+            return events
+        rep = self._reps.rep
+        held = [replace(e, t=t) for e in self._held
+                if rep is not None and e.index == rep.index]
+        self._held.clear()
+        return held + events
 
     def finish(self, t: float) -> list[Event]:
         """End of the stream: a rep still in progress is dropped (it never finished)."""
@@ -334,6 +362,12 @@ class Coach:
         hip = self._hip_f(f.t, f.hip_forward)
         knee = self._knee_m.add(f.knee)
         stick = self._stick_m.add(f.stick)
+        if self._settled and self._walking(f):
+            # Upright, a walk reads as standing by its depth, and the standing position
+            # would follow the hips away: learned afresh when the athlete stands again.
+            self._settled = False
+            self._still_since = None
+            self._reps.restand()
         if not self._settled:
             # Not yet standing in one place (just arrived, walking in): the standing
             # position is wherever the athlete is, and no rep may open until they stand.
@@ -402,6 +436,14 @@ class Coach:
                                     trunk, descending)
         events += self._reps.finish_step(f.t, self._score)
         return events
+
+    def _walking(self, f: Features) -> bool:
+        """Between reps, the hips moving at a walk's speed (_WALK_SPEED)."""
+        if self._reps.rep is not None:
+            self._hip_speed.reset()  # a rep moves the hips: their speed starts after it
+            return False
+        speed = self._hip_speed.add(f.t, f.hip_forward)
+        return speed is not None and abs(speed) > _WALK_SPEED * f.leg
 
     def _settle(self, f: Features) -> None:
         """Settled once the hips have kept still over a whole _SETTLE_S (sway, not a walk)."""

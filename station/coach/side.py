@@ -23,6 +23,11 @@ class SideTracker:
         self._first: float | None = None  # the first vote's time
         self._against_since: float | None = None  # the first of a run of votes against
 
+    @property
+    def turning(self) -> bool:
+        """Votes against the side since the last one for it: perhaps turning around."""
+        return self._against_since is not None
+
     def add(self, t: float, vote: float | None) -> tuple[Side | None, bool]:
         """One frame's `facing_vote` at time t (None: nobody in view): returns the side (None
         until settled) and whether it just changed."""
