@@ -164,11 +164,6 @@ class NoiseGauge:
         self._var: float | None = None
         self._squares = 0  # squares averaged into the spread so far
 
-    def reset(self) -> None:
-        self._mean = self._var = None
-        self._seen = 0
-        self._squares = 0
-
     def restart(self) -> None:
         """A new stretch of stillness: find the level again before measuring the spread."""
         self._mean = None
