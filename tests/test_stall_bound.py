@@ -50,6 +50,22 @@ def test_shortfall_is_the_distance_below_the_straight_trend() -> None:
     np.testing.assert_allclose(short, 2.0 * after, atol=1e-9)
 
 
+def test_shortfall_trend_reaches_back_past_lost_frames() -> None:
+    # Frames lost just before the stall (or frames 0.2 s apart) leave under three samples
+    # in the trend's 0.15 s: the trend is then drawn through the last three found, so the
+    # oracle is not blinded (until 2026-12-04 such a stall counted as a miss, 0.5 s).
+    t = np.arange(0.0, 1.0, 1.0 / 30.0)
+    x = np.where(t <= 0.5, 2.0 * t, 1.0)
+    x[(t > 0.35) & (t <= 0.5)] = np.nan  # 0.15 s lost up to the stall
+    after, short = sb._shortfall(t, x, 0.5)
+    assert len(after) == 14  # every frame up to the 0.5 s horizon
+    np.testing.assert_allclose(short, 2.0 * after, atol=1e-9)
+    slow = np.arange(0.0, 1.0, 0.2)  # 5 frames a second: one in any 0.15 s
+    after, short = sb._shortfall(slow, np.minimum(2.0 * slow, 1.0), 0.5)
+    np.testing.assert_allclose(after, [0.1, 0.3])
+    np.testing.assert_allclose(short, [0.2, 0.6], atol=1e-9)
+
+
 def test_hip_jitter_reads_known_white_noise() -> None:
     rng = np.random.default_rng(3)
     n, sigma, width, height = 20000, 2.0, 640.0, 480.0
@@ -67,7 +83,7 @@ def test_oracle_on_a_simulated_set(tmp_path: Path) -> None:
     seed = 5001  # a set with two stalls (squat reps)
     noisy = load_or_simulate(seed, 9, tmp_path, 1.0)
     clean = load_or_simulate(seed, 9, tmp_path, 0.0)
-    stalls = sb.stalls_of(noisy, clean, real_jitter=1.0)
+    stalls = sb.stalls_of(noisy, clean, real_like=True)
     assert len(stalls) == sum(tr.hips_stopped_t is not None for tr in noisy.truth) >= 1
     for s in stalls:
         both = s.latency(4.0, 1.0, band=True, camera=True)
