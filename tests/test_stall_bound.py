@@ -95,6 +95,15 @@ def test_oracle_on_a_simulated_set(tmp_path: Path) -> None:
         assert 0.03 < both < sb._HORIZON_S
         assert s.latency(4.0, 0.25, band=True, camera=True) < both
         assert s.real_like
+    # Pose that comes 0.1 s after its frame: the camera's evidence comes 0.1 s later, the
+    # band's not at all.
+    late = sb.stalls_of(noisy, clean, real_like=True, pose_delay=0.1)
+    for s, d in zip(stalls, late, strict=True):
+        np.testing.assert_allclose(d.cam_t, s.cam_t + 0.1)
+        np.testing.assert_allclose(d.band_t, s.band_t)
+        cam = s.latency(3.0, 0.25, band=False, camera=True)
+        assert cam < sb._HORIZON_S - 0.1
+        assert d.latency(3.0, 0.25, band=False, camera=True) == pytest.approx(cam + 0.1)
 
 
 def test_still_correlation_reads_only_still_stretches() -> None:
