@@ -50,6 +50,9 @@ from station.types import Side  # noqa: E402
 _TREND_S = 0.15
 # Seconds after the stall the oracle may wait (a miss counts as this).
 _HORIZON_S = 0.5
+# Seconds before the stall in which the trend's last three samples are sought when _TREND_S
+# holds fewer (frames lost, or found only 5-15 times a second).
+_LOOKBACK_S = 1.0
 _ZS = (3.0, 4.0)
 _SCALES = (1.0, 0.5, 0.25)
 _REAL_CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "clips"
@@ -92,7 +95,7 @@ def _shortfall(t: np.ndarray, x: np.ndarray, t0: float) -> tuple[np.ndarray, np.
     ok = np.isfinite(x)
     pre = ok & (t > t0 - _TREND_S) & (t <= t0)
     if pre.sum() < 3:
-        before = np.nonzero(ok & (t <= t0) & (t > t0 - 1.0))[0]
+        before = np.nonzero(ok & (t <= t0) & (t > t0 - _LOOKBACK_S))[0]
         pre = np.zeros_like(ok)
         pre[before[-3:]] = True
     post = ok & (t > t0) & (t <= t0 + _HORIZON_S)
@@ -241,7 +244,8 @@ def main() -> int:
         noisy = load_or_simulate(seed, args.reps, args.cache, 1.0, fps=args.fps)
         clean = load_or_simulate(seed, args.reps, args.cache, 0.0, fps=args.fps)
         # The camera's jitter is compared with the real clips' at their 30 frames a second.
-        filmed = load_or_simulate(seed, args.reps, args.cache, 1.0).pose
+        filmed = (noisy if args.fps is None
+                  else load_or_simulate(seed, args.reps, args.cache, 1.0)).pose
         real_like = real_jitter is not None and hip_jitter(
             filmed.landmarks, filmed.width, filmed.height) <= real_jitter
         stalls += stalls_of(noisy, clean, real_like, args.pose_delay)
