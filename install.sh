@@ -216,7 +216,7 @@ install_appliance() {
     local before
     before="$(sha256sum "$etc/station.toml" 2>/dev/null || true)"
     step "put the settings in place (edits carried over)" "$app_venv/bin/python" -m \
-        station.settings_install "$tmp" "$etc/station.toml" "$opt/station.toml.installed"
+        station.appliance.settings_install "$tmp" "$etc/station.toml" "$opt/station.toml.installed"
     if [ "$before" != "$(sha256sum "$etc/station.toml" 2>/dev/null || true)" ]; then changed=1; fi
 
     # 5b. The Tasks pose models beside the settings ([pose] task_model is relative to them).

@@ -38,19 +38,19 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from station.annotate import Annotator  # noqa: E402
 from station.coach import Coach, analyze  # noqa: E402
 from station.config import Config  # noqa: E402
+from station.domain import PoseStream  # noqa: E402
 from station.hardware.camera import OpenCVSource  # noqa: E402
-from station.hardware.frames import (  # noqa: E402
+from station.pose.estimator import PoseEstimator  # noqa: E402
+from station.pose.pipeline import (  # noqa: E402
     CaptureThread,
     NewestFrameSlot,
     PosePipeline,
     PoseWorker,
 )
-from station.pose import PoseEstimator  # noqa: E402
-from station.pose_process import PoseProcess  # noqa: E402
-from station.streams import PoseStream  # noqa: E402
+from station.pose.process import PoseProcess  # noqa: E402
+from station.recordings.annotate import Annotator  # noqa: E402
 
 CLIPS = next((p for p in (REPO.parent / "shared" / "data" / "clips",
                           Path("/work/shared/data/clips")) if p.is_dir()), None)

@@ -34,14 +34,14 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 
 from station.config import Config  # noqa: E402
+from station.domain import PoseFrame  # noqa: E402
+from station.flow.flow import Input, StationFlow  # noqa: E402
+from station.flow.view import Screen  # noqa: E402
 from station.hardware.buzzer import AlertBuzzer  # noqa: E402
 from station.kiosk import widgets  # noqa: E402
 from station.kiosk.screens import Renderer  # noqa: E402
-from station.kiosk.view import Screen  # noqa: E402
 from station.sim.player import SetPlayer  # noqa: E402
 from station.sim.session import simulate_set  # noqa: E402
-from station.station import Input, StationFlow  # noqa: E402
-from station.types import PoseFrame  # noqa: E402
 
 CLIP = "deadlift_rdl"
 SURFACE = pygame.Surface  # the real type (the counter replaces the name while it runs)

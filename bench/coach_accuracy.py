@@ -53,10 +53,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station.coach import analyze  # noqa: E402
 from station.coach.analyze import Report  # noqa: E402
 from station.config import CoachConfig  # noqa: E402
+from station.domain import (  # noqa: E402
+    Fault,
+    PoseStream,  # noqa: E402
+    Side,
+)
 from station.sim.athlete import RepKind  # noqa: E402
 from station.sim.session import Scenario, SimulatedSet, simulate_set  # noqa: E402
-from station.streams import PoseStream  # noqa: E402
-from station.types import Fault, Side  # noqa: E402
 
 
 @dataclass

@@ -32,13 +32,13 @@ import pygame  # noqa: E402
 from gpiozero.pins.mock import MockFactory, MockPWMPin  # noqa: E402
 
 from station.config import Config, KioskConfig, StoreConfig  # noqa: E402
+from station.domain import RepScored  # noqa: E402
+from station.flow.flow import StationFlow  # noqa: E402
 from station.hardware.buzzer import AlertBuzzer  # noqa: E402
 from station.kiosk.screens import Renderer  # noqa: E402
 from station.sim.player import SetPlayer  # noqa: E402
 from station.sim.session import SimulatedSet, simulate_set  # noqa: E402
-from station.station import StationFlow  # noqa: E402
 from station.store import SessionLog, StoreWriter  # noqa: E402
-from station.types import RepScored  # noqa: E402
 
 FPS = 30.0
 EMPTY_BEFORE_S = 3.0  # nobody in view between athletes

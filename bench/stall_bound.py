@@ -42,9 +42,11 @@ from coach_accuracy import load_or_simulate, seeds_of, set_arguments  # noqa: E4
 
 from station.coach.features import measure  # noqa: E402
 from station.coach.fusion import Despiker  # noqa: E402
+from station.domain import (
+    PoseStream,  # noqa: E402
+    Side,  # noqa: E402
+)
 from station.sim.session import SimulatedSet  # noqa: E402
-from station.streams import PoseStream  # noqa: E402
-from station.types import Side  # noqa: E402
 
 # Seconds of the hips' motion before the stall that define where they were heading.
 _TREND_S = 0.15

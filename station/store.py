@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from station.types import RepResult
+from station.domain import RepResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sets (

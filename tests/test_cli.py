@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from station.cli import main
+from station.recordings.formats import save_pose_npz
 from station.sim.session import simulate_set
-from station.streams import save_pose_npz
 
 
 def _run(capsys, *argv):

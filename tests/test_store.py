@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from station.domain import Fault, RepResult
 from station.store import SessionLog, SetEnd, StoreWriter
-from station.types import Fault, RepResult
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,7 +75,7 @@ def test_a_log_that_cannot_be_written_pauses_instead_of_crashing(tmp_path):
 WRITER = """
 import sys
 from station.store import SessionLog, SetEnd
-from station.types import RepResult, Fault
+from station.domain import RepResult, Fault
 log = SessionLog(sys.argv[1])
 k = 0
 while True:

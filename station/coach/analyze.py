@@ -14,16 +14,17 @@ import numpy as np
 from station.coach.coach import Coach
 from station.coach.features import facing_vote
 from station.config import CoachConfig
-from station.streams import PoseStream, TensionStream
-from station.types import (
+from station.domain import (
     Event,
     FaultDetected,
     PoseFrame,
+    PoseStream,
     RepResult,
     RepScored,
     Side,
     SideDetected,
     TensionSample,
+    TensionStream,
 )
 
 

@@ -21,7 +21,7 @@ from station.coach.reps import Rep, RepTracker
 from station.coach.side import SideTracker
 from station.coach.stall import StallDetector, Track
 from station.config import CoachConfig
-from station.types import (
+from station.domain import (
     Event,
     Fault,
     FaultDetected,

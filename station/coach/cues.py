@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.types import Fault
+from station.domain import Fault
 
 PASS_CUE = "Good hinge. Same again."
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from station.coach.cues import CUES, cue_for
 from station.coach.reps import Rep
 from station.config import CoachConfig
-from station.types import Event, Fault, FaultDetected, RepResult, RepScored
+from station.domain import Event, Fault, FaultDetected, RepResult, RepScored
 
 
 def raise_fault(rep: Rep, fault: Fault, t: float) -> list[Event]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from station import types as lm
-from station.types import PoseFrame, Side
+from station import domain as lm
+from station.domain import PoseFrame, Side
 
 # The landmarks of each side the coach reads: ear, shoulder, hip, knee, ankle.
 _SIDE_POINTS = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from station.coach.filters import SlopeWindow
 from station.coach.fusion import BandGain
 from station.config import CoachConfig
-from station.types import Event, Fault, Phase, RepStarted
+from station.domain import Event, Fault, Phase, RepStarted
 
 # Degrees the depth must come back up from its deepest point before the rep is ascending.
 _TURN_DEG = 4.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.types import Side
+from station.domain import Side
 
 
 class SideTracker:

@@ -7,8 +7,8 @@ import json
 
 from station.coach import analyze
 from station.config import Config
-from station.report_text import report_lines
-from station.streams import load_pose_npz, load_tension_csv
+from station.recordings.formats import load_pose_npz, load_tension_csv
+from station.recordings.report_text import report_lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,11 +14,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from station.calibration import STANDARD_GRAVITY, Calibration, from_readings, save_calibration
 from station.config import Config
 from station.errors import InputError
 from station.hardware.gpio import open_gpio
-from station.hardware.hx711 import (
+from station.tension.calibration import (
+    STANDARD_GRAVITY,
+    Calibration,
+    from_readings,
+    save_calibration,
+)
+from station.tension.hx711 import (
     HX711,
     HX711Error,
     ReadStatus,
@@ -26,7 +31,7 @@ from station.hardware.hx711 import (
     measure,
     read_timeout,
 )
-from station.hardware.tension import raise_priority
+from station.tension.sensor import raise_priority
 
 NO_CHIP_TIMEOUT_S = 2.0
 _GONE = (ReadStatus.NOT_READY, ReadStatus.ALL_ONES, ReadStatus.STUCK_LOW)
@@ -99,7 +104,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 def _simulated(config: Config, fault: str) -> tuple[HX711, SimulatedRig]:
     from gpiozero.pins.mock import MockFactory
 
-    from station.hardware.hx711_emulator import HX711Emulator
+    from station.sim.hx711_emulator import HX711Emulator
 
     factory = MockFactory()
     emulator = HX711Emulator(config.hx711.dout_pin, config.hx711.pd_sck_pin,

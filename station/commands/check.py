@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 
+from station.appliance.selftest import PARTS, format_table, run_checks
 from station.config import Config
 from station.errors import InputError
-from station.selftest import PARTS, format_table, run_checks
 
 _NAMES = {p.replace(" ", "-"): p for p in PARTS}
 

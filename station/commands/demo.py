@@ -16,9 +16,9 @@ from pathlib import Path
 from station.coach import analyze
 from station.config import Config
 from station.errors import InputError
-from station.report_text import report_lines
+from station.recordings.formats import save_pose_npz, save_tension_csv
+from station.recordings.report_text import report_lines
 from station.sim.session import simulate_set
-from station.streams import save_pose_npz, save_tension_csv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.screenshots and not args.headless:
         raise InputError("--screenshots needs --headless")
     if args.screenshots:
-        from station.kiosk.tour import run_tour
+        from station.demo.tour import run_tour
 
         try:
             paths = run_tour(config, Path(args.screenshots), seed=args.seed, size=args.size)
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             print(p)
         return 0
     if not args.headless:
-        from station.kiosk.live_demo import run_live_demo
+        from station.demo.live import run_live_demo
 
         return run_live_demo(config, seed=args.seed, reps=args.reps, size=args.size)
     sim = simulate_set(args.seed, args.reps)

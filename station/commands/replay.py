@@ -13,14 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from station.annotate import AnnotationStyle, Annotator
 from station.coach import Coach, Report, analyze
 from station.config import Config
+from station.domain import PoseStream, TensionStream
 from station.errors import InputError
 from station.hardware.camera import OpenCVSource
-from station.pose import PoseEstimator, estimate_video
-from station.report_text import report_lines
-from station.streams import PoseStream, TensionStream, load_tension_csv, save_pose_npz
+from station.pose.estimator import PoseEstimator, estimate_video
+from station.recordings.annotate import AnnotationStyle, Annotator
+from station.recordings.formats import load_tension_csv, save_pose_npz
+from station.recordings.report_text import report_lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

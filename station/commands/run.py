@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from station.live import run_station
+    from station.live.supervisor import run_station
 
     return run_station(config)
 
@@ -29,8 +29,8 @@ def on_config_error(args: argparse.Namespace, error: ConfigError) -> int:
     """Under systemd: show the error, keep the watchdog fed, start when the file is fixed."""
     if not os.environ.get("NOTIFY_SOCKET"):
         raise error
-    from station.config_wait import NoticeScreen, wait_for_config
-    from station.watchdog import Watchdog
+    from station.appliance.config_wait import NoticeScreen, wait_for_config
+    from station.appliance.watchdog import Watchdog
 
     watchdog = Watchdog()
     screen = None

@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass
 
 from station.config import BuzzerConfig
+from station.domain import Event, Fault, FaultDetected, RepScored
 from station.hardware.gpio import open_gpio
-from station.types import Event, Fault, FaultDetected, RepScored
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import pygame
 
 from station.config import KioskConfig
 from station.errors import StationError
+from station.flow.flow import Input, StationFlow
 from station.kiosk.screens import Renderer
-from station.station import Input, StationFlow
 
 # Seconds between hand-ins while the loop waits for its next frame (see `KioskApp.run`): a
 # load-cell sample or a pose reaches the coach, and a buzz the buzzer, within about this,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from station.domain import Fault
+from station.flow.view import KioskView, Screen
 from station.kiosk import theme as th
 from station.kiosk.attract import HingeFigure
-from station.kiosk.view import KioskView, Screen
 from station.kiosk.widgets import (
     FigureTransform,
     TextCache,
@@ -26,7 +27,6 @@ from station.kiosk.widgets import (
     fit_font,
     format_clock,
 )
-from station.types import Fault
 
 FAULT_NAMES = {
     Fault.HIPS_STOPPED: "Hips stopped",

@@ -12,9 +12,7 @@ from collections import OrderedDict
 import numpy as np
 import pygame
 
-from station.kiosk import theme as th
-from station.kiosk.view import Badge, Check
-from station.types import (
+from station.domain import (
     LEFT_ANKLE,
     LEFT_EAR,
     LEFT_HIP,
@@ -26,6 +24,8 @@ from station.types import (
     SKELETON_EDGES,
     Side,
 )
+from station.flow.view import Badge, Check
+from station.kiosk import theme as th
 
 
 class TextCache:

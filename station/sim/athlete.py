@@ -13,8 +13,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from station.domain import Fault
 from station.sim.body import Body, Posture
-from station.types import Fault
 
 
 class RepKind(StrEnum):

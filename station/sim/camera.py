@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from station.domain import NUM_LANDMARKS
 from station.sim.body import Body, Joints
-from station.types import NUM_LANDMARKS
 
 # Which landmarks (left, right) each simulated joint drives. The head's centre ones are single.
 _PAIRED = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from station.domain import PoseFrame, TensionSample
 from station.sim.session import SimulatedSet
-from station.types import PoseFrame, TensionSample
 
 Sample = PoseFrame | TensionSample
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from station.domain import PoseStream, TensionStream
 from station.sim.athlete import (
     DEFAULT_MIX,
     Athlete,
@@ -27,7 +28,6 @@ from station.sim.athlete import (
 )
 from station.sim.body import Body, pose_joints
 from station.sim.camera import CameraView, LandmarkCamera
-from station.streams import PoseStream, TensionStream
 
 LEAD_IN_S = 2.0  # standing before the first rep, as an athlete settles in
 LEAD_OUT_S = 1.5  # standing after the last rep

@@ -1,0 +1,331 @@
+"""The self-test behind `station check`: each part of the station tried for real, one row each.
+
+A check opens the part with the same classes the station uses, makes it do its job once
+(a frame, a pose, load-cell readings, a beep, a screen) and reports what it measured. A part
+that fails says how to fix it in one line. Nothing here raises: an unexpected error in a
+part is that part's FAIL row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from station.appliance.kms import console_sdl_environment
+from station.config import Config
+
+PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
+
+
+class Status(Enum):
+    OK = "ok"
+    FAIL = "FAIL"
+
+    @property
+    def failed(self) -> bool:
+        return self is not Status.OK
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One row of the table: the part, how it went, what was measured, and the fix."""
+
+    part: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
+    """fn() in a helper thread; TimeoutError when it does not return in time (a hung driver)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="selftest", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer in {timeout_s:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+# -- camera ----------------------------------------------------------------------------------
+
+def check_camera(config: Config, frames: int = 15, timeout_s: float = 5.0,
+                 ) -> tuple[CheckResult, Any]:
+    """Open the configured camera, read `frames` frames: their size and rate. Returns the last
+    frame too (the pose check runs on it)."""
+    from station.hardware.camera import open_source
+
+    source = open_source(config, realtime=False)
+    where = (f"picamera2 camera {config.camera.camera_num}"
+             if config.camera.source == "picamera2" else f"opencv device {config.camera.device}")
+    try:
+        _with_timeout(source.open, timeout_s)
+        got = []
+        for _ in range(frames):
+            frame = _with_timeout(source.read, timeout_s)
+            if frame is None:
+                break
+            got.append(frame)
+    except TimeoutError as exc:
+        return CheckResult("camera", Status.FAIL, f"{where}: {exc}",
+                           "check the ribbon cable (contacts face the board) and "
+                           "rpicam-hello --list-cameras"), None
+    except Exception as exc:
+        return CheckResult("camera", Status.FAIL, f"{where}: {_one_line(exc)}",
+                           _camera_fix(config, exc)), None
+    finally:
+        with contextlib.suppress(Exception):
+            source.close()
+    if not got:
+        return CheckResult("camera", Status.FAIL, f"{where}: opened but no frame arrived",
+                           "check the cable and the [camera] settings"), None
+    first, last = got[0], got[-1]
+    rate = (len(got) - 1) / (last.t - first.t) if len(got) > 1 and last.t > first.t else 0.0
+    detail = f"{last.width}x{last.height}, {rate:.1f} fps over {len(got)} frames"
+    if len(got) > 1 and rate < config.camera.fps / 2:
+        return CheckResult("camera", Status.FAIL, detail + f" (asked for {config.camera.fps})",
+                           "lower [camera] fps or width/height; give the scene more light"), last
+    return CheckResult("camera", Status.OK, detail), last
+
+
+def _camera_fix(config: Config, exc: Exception) -> str:
+    text = str(exc).lower()
+    if "busy" in text or "in use" in text or "acquire" in text:
+        return "another program holds the camera: sudo systemctl stop station, then check"
+    if config.camera.source == "picamera2":
+        if "not installed" in text:
+            return "sudo apt install python3-picamera2; the venv needs --system-site-packages"
+        return "check the ribbon cable and rpicam-hello --list-cameras; user in group video"
+    return "check [camera] device: a webcam index (0) or a video file that exists"
+
+
+# -- pose ------------------------------------------------------------------------------------
+
+def check_pose(config: Config, frame: Any = None) -> CheckResult:
+    """Load the pose model and run it (on the camera's frame when there is one)."""
+    from station.pose.estimator import PoseEstimator
+
+    what = (f"legacy model_complexity {config.pose.model_complexity}"
+            if config.pose.backend == "legacy" else f"tasks {config.pose.task_model}")
+    try:
+        started = time.monotonic()
+        estimator = PoseEstimator.from_config(config)
+        load_s = time.monotonic() - started
+        try:
+            if frame is not None:
+                image, t0 = frame.image, frame.t
+            else:
+                image, t0 = np.full((config.camera.height, config.camera.width, 3), 96,
+                                    np.uint8), 0.0
+            times = []
+            result = None
+            for i in range(3):
+                started = time.monotonic()
+                result = estimator.process(image, t0 + i / 30.0)
+                times.append(time.monotonic() - started)
+        finally:
+            estimator.close()
+    except Exception as exc:
+        return CheckResult("pose", Status.FAIL, f"{what}: {_one_line(exc)}",
+                           "reinstall: sudo ./install.sh (mediapipe==0.10.18 carries the model)")
+    seen = ("person in view" if result is not None and result.has_person
+            else "nobody in view" if frame is not None else "ran on a blank test image")
+    return CheckResult("pose", Status.OK,
+                       f"{what}: loads in {load_s:.1f} s, {1000 * min(times):.0f} ms a frame, "
+                       f"{seen}")
+
+
+# -- load cell and buzzer ------------------------------------------------------------------
+
+def check_load_cell(config: Config, simulate: Any = None, seconds: float = 1.0,
+                    first_reading_s: float = 5.0) -> CheckResult:
+    """Read the HX711 for `seconds`: how many readings arrive, their noise, calibrated or not.
+
+    `simulate` (a SimulatedLoad) puts the pin-level HX711 emulator in place of the chip.
+    """
+    from station.tension.sensor import Health, TensionSensor
+
+    hx = config.hx711
+    wiring = (f"check the HX711: DOUT to GPIO{hx.dout_pin}, PD_SCK to GPIO{hx.pd_sck_pin}, "
+              "VCC 3.3 V, GND; the station's user in group gpio")
+    sensor = TensionSensor.from_config(config, simulate=simulate)
+    samples = []
+    try:
+        sensor.start()
+        deadline = time.monotonic() + first_reading_s
+        while not samples and time.monotonic() < deadline:
+            samples += sensor.poll()
+            if sensor.status().health is Health.DISCONNECTED:
+                break
+            time.sleep(0.02)
+        started = time.monotonic()
+        while samples and time.monotonic() - started < seconds:
+            time.sleep(0.05)
+            samples += sensor.poll()
+        status = sensor.status()
+    finally:
+        sensor.stop()
+    if not samples:
+        return CheckResult("load cell", Status.FAIL, f"no readings: {status.detail}", wiring)
+    span = samples[-1].t - samples[0].t
+    rate = (len(samples) - 1) / span if span > 0 else 0.0
+    unit = "N" if status.calibrated else "counts"
+    detail = (f"{rate:.0f} readings/s, noise {status.noise_n:.2f} {unit}, "
+              f"{'calibrated' if status.calibrated else 'not calibrated'}")
+    if status.health is Health.NOISY:
+        return CheckResult("load cell", Status.FAIL, f"{detail}: {status.detail}",
+                           "tighten the load cell's wires, shorten them, keep them away from "
+                           "mains cables; a shared ground")
+    if status.health is not Health.OK:
+        return CheckResult("load cell", Status.FAIL, f"{detail}: {status.detail}", wiring)
+    if rate < hx.rate_sps / 2:
+        return CheckResult("load cell", Status.FAIL, detail + f" (wired for {hx.rate_sps})",
+                           "tie the HX711's RATE pin high for 80 readings/s, or set "
+                           "[hx711] rate_sps = 10")
+    if not status.calibrated:
+        return CheckResult("load cell", Status.FAIL, detail,
+                           "run `station calibrate` with a known mass on the cell")
+    return CheckResult("load cell", Status.OK, detail)
+
+
+def check_buzzer(config: Config, pin_factory: Any = None) -> CheckResult:
+    """Sound the fault pattern once (the person running the check should hear it)."""
+    from station.hardware.buzzer import FAULT_PATTERN, AlertBuzzer, pattern_seconds
+
+    bz = config.buzzer
+    buzzer = AlertBuzzer.from_config(bz, pin_factory=pin_factory)
+    try:
+        if buzzer.player is None:
+            return CheckResult("buzzer", Status.FAIL, f"GPIO{bz.pin}: {buzzer.reason}",
+                               f"check [buzzer] pin = {bz.pin} and kind = '{bz.kind}'; the "
+                               "station's user in group gpio")
+        buzzer.player.play(FAULT_PATTERN)
+        time.sleep(pattern_seconds(FAULT_PATTERN) + 0.1)
+    finally:
+        buzzer.close()
+    muted = " (muted in the settings: the station itself stays quiet)" if bz.muted else ""
+    return CheckResult("buzzer", Status.OK,
+                       f"three beeps on GPIO{bz.pin} ({bz.kind}): did you hear them?{muted}")
+
+
+# -- screen and storage ----------------------------------------------------------------------
+
+def check_screen(config: Config) -> CheckResult:
+    """Open the kiosk's screen (full screen on the console through KMSDRM) and draw on it.
+
+    SDL reads its settings from the process environment: on a console with no desktop this
+    sets SDL_VIDEODRIVER=kmsdrm and the screen's card first, as the service does.
+    """
+    env = os.environ
+    for key, value in console_sdl_environment(env).items():
+        env.setdefault(key, value)
+    try:
+        import pygame
+
+        pygame.display.init()
+        try:
+            flags = pygame.FULLSCREEN if config.kiosk.fullscreen else 0
+            size = (0, 0) if config.kiosk.fullscreen else (config.kiosk.width, config.kiosk.height)
+            surface = pygame.display.set_mode(size, flags)
+            surface.fill((0, 0, 0))
+            pygame.display.flip()
+            w, h = surface.get_size()
+            driver = pygame.display.get_driver()
+        finally:
+            pygame.display.quit()
+    except Exception as exc:
+        return CheckResult("screen", Status.FAIL, _one_line(exc), _screen_fix(env, exc))
+    detail = f"{w}x{h} through {driver}"
+    if w < 320 or h < 240:
+        return CheckResult("screen", Status.FAIL, detail, "the layout needs 800x480 or more")
+    return CheckResult("screen", Status.OK, detail)
+
+
+def _screen_fix(env: Any, exc: Exception) -> str:
+    if env.get("SDL_VIDEODRIVER") == "kmsdrm":
+        return ("no connected display, or another program holds it: plug the screen in; "
+                "sudo systemctl stop station (or the desktop), then check")
+    return "set SDL_VIDEODRIVER for this machine, or run on the Pi's console"
+
+
+def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
+    """The session log's folder: it exists, the station may write there, and space is left."""
+    log = config.resolve(config.store.path)
+    folder = log.parent
+    if not folder.is_dir():
+        return CheckResult("storage", Status.FAIL, f"{folder} does not exist",
+                           f"sudo install -d -o station -g station {folder}")
+    probe = folder / f".station-check-{os.getpid()}"
+    try:
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        return CheckResult("storage", Status.FAIL, f"{folder}: {_one_line(exc)}",
+                           f"run the check as the station's user, or chown station {folder}")
+    free_mb = shutil.disk_usage(folder).free / 1e6
+    detail = f"{log}: writable, {free_mb:,.0f} MB free"
+    if free_mb < min_free_mb:
+        return CheckResult("storage", Status.FAIL, detail,
+                           "free space on the SD card (old logs: lower [store] max_sets)")
+    return CheckResult("storage", Status.OK, detail)
+
+
+def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any = None,
+               ) -> list[CheckResult]:
+    """Every check in `parts`, in the table's order; a crash in one is that part's FAIL."""
+    results = []
+    frame = None
+    for part in PARTS:
+        if part not in parts:
+            continue
+        try:
+            if part == "camera":
+                result, frame = check_camera(config)
+            elif part == "pose":
+                result = check_pose(config, frame)
+            elif part == "load cell":
+                result = check_load_cell(config)
+            elif part == "buzzer":
+                result = check_buzzer(config, pin_factory)
+            elif part == "screen":
+                result = check_screen(config)
+            else:
+                result = check_storage(config)
+        except Exception as exc:
+            result = CheckResult(part, Status.FAIL, _one_line(exc), "see the journal")
+        results.append(result)
+    return results
+
+
+def format_table(results: list[CheckResult]) -> str:
+    """The results as an aligned text table, with a fix line under each failure."""
+    part_w = max(len(r.part) for r in results)
+    lines = []
+    for r in results:
+        lines.append(f"{r.part:<{part_w}}  {r.status.value:<4}  {r.detail}")
+        if r.status.failed and r.fix:
+            lines.append(f"{'':<{part_w}}        fix: {r.fix}")
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""install.sh: shellcheck, the Pi path as a dry run, the desktop path, the appliance config."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from station.appliance.settings_install import install_settings
+from station.config import load_config, parse_config
+from tests.support import tool
+
+REPO = Path(__file__).resolve().parents[2]
+INSTALL = REPO / "install.sh"
+
+
+def run_install(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
+                script: Path = INSTALL) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(script), *args], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_shellcheck_is_clean() -> None:
+    result = subprocess.run([tool("shellcheck"), str(INSTALL)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pi_dry_run_prints_every_step_and_changes_nothing() -> None:
+    existed = {p: p.exists() for p in map(Path, ("/opt/station", "/etc/station",
+                                                  "/etc/systemd/system/station.service"))}
+    result = run_install("--dry-run", "--target", "pi")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "dry run for a pi" in out
+    commands = [line.strip()[2:] for line in out.splitlines() if line.startswith("    $ ")]
+    joined = "\n".join(commands)
+    # The Pi's packages (those already on this machine are rightly left out of the list).
+    apt = next(c for c in commands if "apt-get install" in c)
+    for package in ("python3-picamera2", "python3-lgpio"):
+        assert package in apt
+    # The user and its device groups.
+    assert "--system" in joined and "--shell /usr/sbin/nologin station" in joined
+    usermod = next(c for c in commands if c.startswith("usermod"))
+    assert set(usermod.split()[-2].replace("\\", "").split(",")) == {
+        "video", "gpio", "input", "render"}
+    # The venv sees Debian's picamera2 and lgpio; pygame is built against Debian's SDL2.
+    assert "-m venv --system-site-packages /opt/station/venv" in joined
+    assert "--no-binary pygame" in joined
+    # Settings, units, enabled and started.
+    assert "-m station.appliance.settings_install" in joined
+    assert "/etc/station/station.toml" in joined
+    assert "/opt/station/station.toml.installed" in joined
+    assert "/etc/systemd/system/station.service" in joined
+    assert "/etc/systemd/journald.conf.d/station.conf" in joined
+    assert "systemctl enable station.service" in joined
+    assert "systemctl daemon-reload" in joined
+    # Nothing was done.
+    for path, was in existed.items():
+        assert path.exists() == was, path
+
+
+def test_pi_uninstall_dry_run_keeps_data_unless_purged() -> None:
+    keep = run_install("--dry-run", "--target", "pi", "--uninstall")
+    assert keep.returncode == 0, keep.stderr
+    assert "systemctl disable --now station.service" in keep.stdout
+    assert "rm -rf /opt/station" in keep.stdout
+    assert "rm -rf /var/lib/station" not in keep.stdout
+    assert "kept /etc/station" in keep.stdout
+    purge = run_install("--dry-run", "--target", "pi", "--uninstall", "--purge")
+    assert "rm -rf /var/lib/station" in purge.stdout and "userdel station" in purge.stdout
+
+
+def test_desktop_dry_run_in_a_fresh_checkout_would_make_the_venv(tmp_path: Path) -> None:
+    for name in ("install.sh", "pyproject.toml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    result = run_install("--dry-run", "--dev", script=tmp_path / "install.sh", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "dry run for a desktop" in result.stdout
+    assert f"-m venv {tmp_path}/.venv" in result.stdout
+    assert f"pip install --quiet --disable-pip-version-check -e {tmp_path}\\[dev\\]" \
+        in result.stdout
+    assert "/opt/station" not in result.stdout and "useradd" not in result.stdout
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_desktop_install_again_changes_nothing() -> None:
+    stamp = REPO / ".venv" / ".station-installed"
+    digest = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.is_file() or not stamp.read_text().startswith(digest):
+        pytest.skip("this checkout's .venv is not installed from the current pyproject.toml")
+    result = run_install()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"install.sh: up to date ({REPO}/.venv)"
+
+
+def test_old_or_missing_python_is_one_clear_line(tmp_path: Path) -> None:
+    old = tmp_path / "python3"
+    old.write_text("#!/bin/sh\n[ \"$1\" = -V ] && echo 'Python 3.9.2'\nexit 1\n")
+    old.chmod(0o755)
+    result = run_install("--target", "desktop", env={"PYTHON": str(old)})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "install.sh: python3 >= 3.11 needed, found Python 3.9.2: "
+        "sudo apt-get install python3.11 python3.11-venv"]
+    missing = run_install("--target", "desktop", env={"PYTHON": str(tmp_path / "nope")})
+    assert missing.returncode == 1 and "python3 not found" in missing.stderr
+
+
+def test_bad_options_exit_2() -> None:
+    assert run_install("--frobnicate").returncode == 2
+    bad = run_install("--dry-run", "--target", "toaster")
+    assert bad.returncode == 2 and "pi or desktop" in bad.stderr
+
+
+def test_appliance_config_keeps_every_setting_and_moves_state_to_var_lib() -> None:
+    result = run_install("--print-config")
+    assert result.returncode == 0, result.stderr
+    path = Path("/etc/station/station.toml")
+    installed = parse_config(tomllib.loads(result.stdout), path)
+    repo = load_config(REPO / "config" / "station.toml")
+    assert installed.resolve(installed.store.path) == Path("/var/lib/station/sessions.sqlite3")
+    assert installed.resolve(installed.tension.calibration_file) == \
+        Path("/var/lib/station/calibration.json")
+    # Everything else is the repository's settings, unchanged.
+    assert installed.coach == repo.coach and installed.camera == repo.camera
+    assert installed.hx711 == repo.hx711 and installed.kiosk == repo.kiosk
+
+
+def _settings(tmp_path: Path, version: str) -> Path:
+    """The appliance's settings as install.sh writes them, with its header naming `version`."""
+    new = tmp_path / f"{version}.toml"
+    new.write_text(f"# {version}\n" + run_install("--print-config").stdout)
+    return new
+
+
+def test_settings_nobody_edited_follow_an_upgrade_and_edits_are_carried_over(
+        tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    target, record = etc / "station.toml", tmp_path / "opt" / "station.toml.installed"
+    v1, v2, v3 = (_settings(tmp_path, v) for v in ("v1", "v2", "v3"))
+    # v3 retunes a threshold: a station whose coach edited other keys must get it too.
+    v3.write_text(v3.read_text().replace("hips_stopped_late_share = 0.2",
+                                         "hips_stopped_late_share = 0.25"))
+    assert install_settings(v1, target, record) == [f"wrote the settings {target}"]
+    assert target.read_text() == v1.read_text() == record.read_text()
+    assert install_settings(v1, target, record) == [f"settings {target}: unchanged"]
+    # Upgraded, never edited: the new defaults take over.
+    said = install_settings(v2, target, record)
+    assert said == [f"settings {target}: not edited since install.sh wrote them; "
+                    "now this version's defaults"]
+    assert target.read_text() == v2.read_text() == record.read_text()
+    # A coach mutes the buzzer, names a camera device and sets a lower visibility.
+    edited = (target.read_text().replace("muted = false", "muted = true")
+              .replace('device = "0"', 'device = "/dev/video2"')
+              .replace("min_visibility = 0.5", "min_visibility = 0.45"))
+    target.write_text(edited)
+    said = install_settings(v3, target, record)
+    assert said == [f"settings {target}: this version's defaults with your edits carried over "
+                    "([camera] device, [coach] min_visibility, [buzzer] muted); the file as "
+                    f"it was is {target}.old"]
+    got = tomllib.loads(target.read_text())
+    assert got["buzzer"]["muted"] is True and got["camera"]["device"] == "/dev/video2"
+    assert got["coach"]["min_visibility"] == 0.45
+    assert got["coach"]["hips_stopped_late_share"] == 0.25
+    # Only those three lines differ from v3, comments and all.
+    differ = [(a, b) for a, b in zip(target.read_text().splitlines(),
+                                     v3.read_text().splitlines(), strict=True) if a != b]
+    assert differ == [('device = "/dev/video2"', 'device = "0"'),
+                      ("min_visibility = 0.45", "min_visibility = 0.5"),
+                      ("muted = true", "muted = false")]
+    assert (etc / "station.toml.old").read_text() == edited
+    assert record.read_text() == v3.read_text()
+    load_config(target)
+
+
+def test_an_edit_with_no_place_in_the_new_version_keeps_the_file_and_says_why(
+        tmp_path: Path) -> None:
+    target, record = tmp_path / "station.toml", tmp_path / "installed.toml"
+    new = _settings(tmp_path, "v2")
+    # A station from before side_frames became side_settle_s, edited by its coach.
+    written = new.read_text().replace("side_settle_s = 0.29", "side_frames = 10")
+    assert written != new.read_text()
+    record.write_text(written)
+    target.write_text(written.replace("side_frames = 10", "side_frames = 12"))
+    said = install_settings(new, target, record)
+    assert "side_frames = 12" in target.read_text()
+    assert (tmp_path / "station.toml.new").read_text() == new.read_text()
+    assert said[:2] == [
+        f"settings {target} were edited: kept as they are; this version's defaults are "
+        f"beside them as {target}.new",
+        "your edits to [coach] side_frames have no place in this version"]
+    assert said[2].startswith(
+        f"the kept settings do not load with this version: {target}: [coach] side_frames: "
+        "unknown key (known: ")
+    assert said[2].endswith(f"Carry your edits into {target}.new and move it over them, "
+                            "or run sudo ./install.sh --reset-config")
+
+
+def test_settings_install_runs_as_install_sh_calls_it(tmp_path: Path) -> None:
+    new = _settings(tmp_path, "v1")
+    target, record = tmp_path / "etc" / "station.toml", tmp_path / "station.toml.installed"
+    result = subprocess.run([sys.executable, "-m", "station.appliance.settings_install", str(new),
+                             str(target), str(record)], capture_output=True, text=True,
+                            cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"install.sh: wrote the settings {target}\n"
+    assert target.read_text() == new.read_text()
+    assert subprocess.run([sys.executable, "-m", "station.appliance.settings_install"],
+                          capture_output=True, cwd=REPO).returncode == 2

@@ -1,0 +1,282 @@
+"""Each kiosk screen, drawn under SDL's dummy driver, checked the way a person would look at it:
+the verdict's colour over its region and its word, the count, the score, the ticks, the badges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+
+from station.domain import Fault
+from station.flow.view import Badge, Check, KioskView, MenuItem, Screen, Summary, Verdict
+from station.kiosk import theme as th
+from station.kiosk.screens import FAULT_NAMES, Renderer
+from station.kiosk.widgets import fit_badge_labels, shortenings
+from station.sim.athlete import RepKind
+from station.sim.session import simulate_set
+
+SIZES = [(800, 480), (1280, 720)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _display():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture(scope="module")
+def hinge_frame() -> np.ndarray:
+    """A real simulated frame at the bottom of a good hinge."""
+    sim = simulate_set(4, kinds=[RepKind.GOOD])
+    rep = sim.truth[0]
+    i = int(np.searchsorted(sim.pose.t, 0.5 * (rep.start + rep.end)))
+    return sim.pose.landmarks[i]
+
+
+def draw(size, view: KioskView) -> tuple[Renderer, pygame.Surface]:
+    r = Renderer(*size)
+    surf = pygame.Surface(size)
+    r.render(surf, view)
+    return r, surf
+
+
+def colour_share(surf: pygame.Surface, rect: pygame.Rect, colour) -> float:
+    """Fraction of `rect`'s pixels that are exactly `colour`."""
+    px = pygame.surfarray.array3d(surf.subsurface(rect))
+    return float(np.all(px == np.array(colour), axis=2).mean())
+
+
+def shows(surf: pygame.Surface, rect: pygame.Rect, font, text: str, colour) -> bool:
+    """Whether `rect` on screen holds exactly `text` as `font` draws it in `colour`."""
+    bg = surf.get_at(rect.topleft)[:3]
+    want = pygame.Surface(rect.size)
+    want.fill(bg)
+    want.blit(font.render(text, True, colour), (0, 0))
+    got = pygame.surfarray.array3d(surf.subsurface(rect)).astype(int)
+    return bool(np.abs(got - pygame.surfarray.array3d(want).astype(int)).max() <= 2)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_fail_verdict_is_red_with_the_word_fault_and_cue(size, hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame
+    view.live.rep_count, view.live.passed = 3, 2
+    view.verdict = Verdict(3, False, Fault.HIPS_STOPPED, "Push your hips back, not down", 11.0)
+    r, surf = draw(size, view)
+    box = r.regions["verdict"]
+    assert box.width > size[0] * 0.4 and box.height > size[1] * 0.7  # big, from 3 m
+    assert colour_share(surf, box, th.RED) > 0.5
+    assert shows(surf, r.regions["verdict_word"], r.theme.verdict, "FAIL", th.TEXT)
+    assert shows(surf, r.regions["verdict_fault"], r.theme.body, "HIPS STOPPED", th.TEXT)
+    # The picture beside it keeps showing the athlete, framed in red.
+    fig = r.layout.figure
+    assert surf.get_at((fig.left + 2, fig.centery))[:3] == th.RED
+    assert colour_share(surf, fig, th.BONE) > 0.002
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pass_verdict_is_green_with_dark_ink(size, hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame
+    view.verdict = Verdict(4, True, None, "Good hinge. Same again.", 11.0)
+    r, surf = draw(size, view)
+    assert colour_share(surf, r.regions["verdict"], th.GREEN) > 0.5
+    assert shows(surf, r.regions["verdict_word"], r.theme.verdict, "PASS", th.INK)
+    assert "verdict_fault" not in r.regions
+
+
+def test_verdict_goes_when_its_time_is_up(hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=11.5)
+    view.live.landmarks = hinge_frame
+    view.live.rep_count = 4
+    view.verdict = Verdict(4, True, None, "Good", until=11.0)
+    r, surf = draw((800, 480), view)
+    assert "verdict" not in r.regions
+    assert shows(surf, r.regions["count"], r.theme.big, "4", th.TEXT)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_coaching_shows_the_count_the_cue_and_the_gauge(size, hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=5.0)
+    view.live.landmarks = hinge_frame
+    view.live.rep_count, view.live.passed = 7, 5
+    view.live.cue, view.live.cue_is_fault = "Push your hips back, not down", True
+    view.live.tension_n = 60.0
+    r, surf = draw(size, view)
+    assert shows(surf, r.regions["count"], r.theme.big, "7", th.TEXT)
+    assert r.regions["count"].height >= 0.2 * size[1]
+    cue = r.regions["cue"]
+    assert colour_share(surf, cue, th.RED) > 0.05  # the fault's cue is in red
+    # The gauge's fill is green: 60 N is inside 20..150 N.
+    bar = r.regions["gauge"]
+    assert colour_share(surf, pygame.Rect(bar.left, bar.centery, bar.width, 2), th.GREEN) > 0.1
+
+
+def test_slack_band_turns_the_gauge_red(hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=5.0)
+    view.live.landmarks = hinge_frame
+    view.live.tension_n = 8.0
+    r, surf = draw((800, 480), view)
+    bar = r.regions["gauge"]
+    assert colour_share(surf, pygame.Rect(bar.left, bar.centery, 20, 2), th.RED) > 0.5
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup_ticks_green_and_cross_red(size, hinge_frame):
+    view = KioskView(screen=Screen.SETUP)
+    view.live.landmarks = hinge_frame
+    view.checks = [Check("Standing side-on", True), Check("Whole body in view", True),
+                   Check("Band tension 8 N", False, "Step away from the anchor")]
+    r, surf = draw(size, view)
+    assert colour_share(surf, r.regions["check0"], th.GREEN) > 0.4
+    assert colour_share(surf, r.regions["check1"], th.GREEN) > 0.4
+    assert colour_share(surf, r.regions["check2"], th.RED) > 0.4
+
+
+def test_a_part_down_shows_a_red_badge_with_its_reason():
+    view = KioskView()
+    view.badges = [Badge("camera"), Badge("pose"), Badge("load cell", False, "stale"),
+                   Badge("buzzer")]
+    r, surf = draw((800, 480), view)
+    assert colour_share(surf, r.regions["badge:load cell"], th.RED) > 0.3
+    assert colour_share(surf, r.regions["badge:camera"], th.RED) == 0.0
+    # The reason makes the down badge wider than its name alone.
+    assert r.regions["badge:load cell"].width > r.regions["badge:camera"].width * 1.5
+
+
+# Every part down at once, each with the longest reason it gives (a gpio error is cut to 40).
+ALL_DOWN = [Badge("camera", False, "lost: retry in 16 s"), Badge("pose", False, "frames skipped"),
+            Badge("load cell", False, "none: camera only"),
+            Badge("buzzer", False, "Failed to add edge detection on pin 18")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_all_parts_down_fit_the_strip_clear_of_the_menu_icon(size):
+    view = KioskView(screen=Screen.COACHING, badges=ALL_DOWN)
+    r, surf = draw(size, view)
+    screen, icon = surf.get_rect(), r.menu_button()
+    assert r.regions["menu"] == icon
+    for b in ALL_DOWN:
+        pill, name = r.regions[f"badge:{b.name}"], r.regions[f"badge_name:{b.name}"]
+        assert screen.contains(pill) and screen.contains(name)
+        assert not pill.colliderect(icon) and not name.colliderect(icon)
+        assert colour_share(surf, pill, th.RED) > 0.3
+        assert shows(surf, name, r.theme.badge, b.name.upper(), th.TEXT)
+    # The icon's corner holds the icon alone: its three lines on the strip.
+    px = pygame.surfarray.array3d(surf.subsurface(icon)).reshape(-1, 3)
+    assert {tuple(int(c) for c in p) for p in np.unique(px, axis=0)} == {th.PANEL, th.DIM}
+    # The camera's reason is the last to go: its gist is on screen at both sizes.
+    camera = r.regions["badge_name:camera"]
+    assert shows(surf, camera.inflate(r.theme.badge.size(": lost")[0], 0).move(
+        r.theme.badge.size(": lost")[0] // 2, 0), r.theme.badge, "CAMERA: lost", th.TEXT)
+
+
+def test_badge_reasons_shorten_to_their_gist_then_go():
+    assert shortenings("lost: retry in 4 s") == ["lost: retry in 4 s", "lost", ""]
+    assert shortenings("no GPIO") == ["no GPIO", ""]
+    assert shortenings("Failed to add edge") == ["Failed to add edge", "Failed to add\u2026",
+                                                 "Failed to\u2026", ""]
+    assert shortenings("") == [""]
+    font = pygame.font.Font(None, 24)
+    parts = (("CAMERA", "lost: retry in 4 s"), ("POSE", ""), ("BUZZER", "no GPIO"))
+    full = ["CAMERA: lost: retry in 4 s", "POSE", "BUZZER: no GPIO"]
+    assert fit_badge_labels(font, parts, 10_000, 30, 8) == full
+    width = sum(font.size(t)[0] + 30 for t in full) + 2 * 8
+    assert fit_badge_labels(font, parts, width, 30, 8) == full
+    # A pixel short: the widest reason is cut to its gist, and the buzzer keeps its own.
+    assert fit_badge_labels(font, parts, width - 1, 30, 8) == [
+        "CAMERA: lost", "POSE", "BUZZER: no GPIO"]
+    # No room for both reasons even cut: the camera keeps its gist, the buzzer goes.
+    cut = sum(font.size(t)[0] + 30 for t in ["CAMERA: lost", "POSE", "BUZZER"]) + 2 * 8
+    assert fit_badge_labels(font, parts, cut, 30, 8) == ["CAMERA: lost", "POSE", "BUZZER"]
+    assert fit_badge_labels(font, parts, 10, 30, 8) == ["CAMERA", "POSE", "BUZZER"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary_shows_the_score(size):
+    view = KioskView(screen=Screen.SUMMARY)
+    view.summary = Summary(10, 7, Fault.KNEE_BEND, 2, "Soft knees", 4, "hips 0.31 back")
+    r, surf = draw(size, view)
+    assert shows(surf, r.regions["score"], r.theme.huge, "7/10", th.AMBER)
+    assert r.regions["score"].height >= 0.3 * size[1]
+
+
+def test_class_mode_countdown():
+    view = KioskView(screen=Screen.COACHING, rotation_left_s=83.2)
+    r, surf = draw((800, 480), view)
+    assert shows(surf, r.regions["countdown"], r.theme.title, "1:24", th.TEXT)
+    view.rotation_left_s = 8.0
+    r.render(surf, view)
+    assert shows(surf, r.regions["countdown"], r.theme.title, "0:08", th.RED)
+
+
+def test_attract_figure_moves_and_the_words_stay():
+    view = KioskView(screen=Screen.IDLE, now=0.0)
+    r, a = draw((800, 480), view)
+    view.now = 1.8  # near the bottom of the hinge
+    b = pygame.Surface((800, 480))
+    r.render(b, view)
+    fig, panel = r.layout.figure, r.layout.panel
+    arr_a, arr_b = pygame.surfarray.array3d(a), pygame.surfarray.array3d(b)
+    assert (arr_a[fig.left:fig.right, fig.top:fig.bottom] !=
+            arr_b[fig.left:fig.right, fig.top:fig.bottom]).any()
+    assert (arr_a[panel.left:panel.right, panel.top:panel.bottom] ==
+            arr_b[panel.left:panel.right, panel.top:panel.bottom]).all()
+
+
+def test_menu_rows_are_finger_sized_and_the_selected_one_is_blue():
+    view = KioskView(screen=Screen.IDLE)
+    view.menu = [MenuItem("calibrate", "Calibrate load cell"), MenuItem("mute", "Buzzer", "ON"),
+                 MenuItem("class", "Class mode", "OFF"), MenuItem("close", "Close")]
+    view.menu_selected = 2
+    r, surf = draw((800, 480), view)
+    rows = r.menu_rows(4)
+    assert all(row.height >= 48 for row in rows)  # about 9 mm on the 7-inch display
+    assert colour_share(surf, rows[2], th.BLUE) > 0.5
+    assert colour_share(surf, rows[0], th.BLUE) < 0.05
+
+
+def test_type_is_big_enough_for_three_metres():
+    # On the 7-inch 800x480 display (5.2 px/mm) a letter needs about 8 mm (42 px) to be read
+    # from three metres at all: cues and checks must be at least that.
+    t = Renderer(800, 480).theme
+    assert t.cue.get_height() >= 42
+    assert t.body.get_height() >= 38
+    assert t.huge.get_height() >= 130
+
+
+def test_all_faults_have_a_screen_name():
+    assert set(FAULT_NAMES) == set(Fault)
+
+
+def test_camera_picture_with_the_skeleton_on_the_person(clips_dir):
+    """A real clip's frame and MediaPipe's landmarks for it: the picture fills the figure
+    and the skeleton's joints land on the picture where MediaPipe found them."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(clips_dir / "deadlift_rdl.mp4"))
+    ok, bgr = cap.read()
+    assert ok
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    lm = np.load(clips_dir / "deadlift_rdl.mediapipe-0.10.18-full.npz")["landmarks"][0]
+    view = KioskView(screen=Screen.COACHING)
+    view.live.image, view.live.landmarks, view.live.image_size = rgb, lm, (600, 600)
+    r, surf = draw((800, 480), view)
+    camera = r._camera
+    fig = r.layout.figure
+    # The picture: the clip's own pixels (a gym), not the background.
+    assert colour_share(surf, fig, th.BACKGROUND) < 0.01
+    # The near (right) shoulder, 12, is a white joint with a dark ring where MediaPipe put it.
+    x, y = r.tf.point(float(lm[12, 0]), float(lm[12, 1]))
+    assert fig.collidepoint(x, y)
+    assert surf.get_at((x, y))[:3] in (th.BONE, th.GREEN)  # the joint, or the stick over it
+    # A picture pixel far from the skeleton is the clip's pixel there (scaled, so nearby).
+    cx, cy = fig.left + 5, fig.bottom - 5
+    ix = int((cx - fig.left) / r.tf.scale + r.tf.x0)
+    iy = int((cy - fig.top) / r.tf.scale)
+    assert np.abs(np.array(surf.get_at((cx, cy))[:3], int) - rgb[iy, ix].astype(int)).max() < 40
+    r.render(surf, view)
+    assert r._camera is camera  # the camera's surface is made once, not every frame

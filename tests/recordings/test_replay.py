@@ -1,0 +1,140 @@
+"""`station replay`: pose on a real video, the coach's report, the saved pose and the annotated
+video; rep counts and facing on real clips as established by watching them (see the report of
+issue 5: each kettlebell clip shows ten full reps, the athlete facing image-left)."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from station.cli import main
+from station.coach import analyze
+from station.config import Config, PoseConfig
+from station.domain import RIGHT_HIP, RIGHT_SHOULDER, Side
+from station.pose.estimator import PoseEstimator, estimate_video
+from station.recordings.formats import load_pose_npz
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_replay_writes_report_pose_and_annotated_video(clips_dir, tmp_path, capsys):
+    clip = clips_dir / "deadlift_bad.mp4"
+    pose_out, video_out = tmp_path / "pose.npz", tmp_path / "annotated.mp4"
+    code, out, _ = _run(capsys, "replay", clip, "--json", "--save-pose", pose_out,
+                        "--annotate", video_out)
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"reps", "buzzes", "summary", "side"}
+    assert report["side"] == "right"  # the lifter faces image-right (watched; SOURCES.md)
+    assert report["summary"]["reps"] == len(report["reps"])
+
+    stream = load_pose_npz(pose_out)
+    assert (len(stream), stream.width, stream.height) == (29, 600, 600)
+    assert stream.t[-1] == pytest.approx(28 / 30)
+    assert np.isfinite(stream.landmarks[:25, :, :2]).all()
+
+    annotated = cv2.VideoCapture(str(video_out))
+    original = cv2.VideoCapture(str(clip))
+    assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == 29
+    for _ in range(10):
+        ok, drawn = annotated.read()
+        _, plain = original.read()
+    assert ok and drawn.shape == (600, 600, 3)
+    # The stick line (yellow) runs from shoulder to hip on the lifter's near (right) side.
+    lm = stream.landmarks[9]
+    mid = (lm[RIGHT_SHOULDER, :2] + lm[RIGHT_HIP, :2]) / 2 * 600
+    x, y = int(round(mid[0])), int(round(mid[1]))
+    b, g, r = drawn[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3).mean(axis=0)
+    assert r > 170 and g > 150 and b < 110, (b, g, r)
+    assert np.abs(drawn.astype(int) - plain.astype(int)).mean() > 0.5
+
+
+def test_replay_text_report_with_a_slack_band(clips_dir, tmp_path, capsys):
+    """A band at 5 N the whole clip (t on the video's clock): the rep also fails band_slack.
+    nico's clip starts standing (a clip that starts mid-rep has no rep: the coach counts
+    reps from a stand)."""
+    slack = tmp_path / "tension.csv"
+    slack.write_text("t,force_n\n" + "".join(f"{i / 80:.4f},5.0\n" for i in range(320)))
+    code, out, _ = _run(capsys, "replay", clips_dir / "deadlift_nico_unblocked.mp4",
+                        "--tension", slack)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith("nico_unblocked.mp4: 109 frames, the athlete in view in 109.")
+    assert lines[1] == "Athlete faces right."
+    reps = [ln for ln in lines if ln.startswith("rep ")]
+    assert reps and all("band_slack" in ln for ln in reps)
+    assert lines[-1].endswith("failed.")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["missing.mp4"], "missing.mp4: video file not found"),
+    (["notes.mp4"], "notes.mp4: not a video OpenCV can read"),
+    (["cut.mp4"], "cut.mp4: not a video OpenCV can read"),  # a download cut short
+    (["CLIP", "--annotate", "no/such/folder/out.mp4"], "folder no/such/folder does not exist"),
+    (["CLIP", "--tension", "missing.csv"], "missing.csv: tension file not found"),
+])
+def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capfd, argv,
+                                         message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.mp4").write_text("not a video\n")
+    (tmp_path / "cut.mp4").write_bytes((clips_dir / "deadlift_bad.mp4").read_bytes()[:3000])
+    argv = [str(clips_dir / "deadlift_bad.mp4") if a == "CLIP" else a for a in argv]
+    code, out, err = _run(capfd, "replay", *argv)  # capfd: FFmpeg's own lines would show too
+    assert code == 2 and out == ""
+    assert err.startswith("station: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_missing_task_model_exits_2_naming_the_key(clips_dir, tmp_path, capsys):
+    cfg = tmp_path / "station.toml"
+    cfg.write_text('[pose]\nbackend = "tasks"\ntask_model = "models/pose_landmarker_lite.task"\n')
+    code, _, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--config", cfg)
+    assert code == 2 and "[pose] task_model = 'models/pose_landmarker_lite.task'" in err
+    assert err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def estimator():
+    with PoseEstimator(PoseConfig()) as est:
+        yield est
+
+
+def test_rep_count_and_facing_through_pose_on_a_real_clip(clips_dir, estimator):
+    """Pose then coach on the first 6 s of the correct kettlebell clip: two full reps (bottoms
+    at ~2.7 s and ~4.6 s, standing again by 5.6 s), the athlete facing image-left."""
+    # Every third frame of the 60 fps clip (20 fps) keeps the test quick.
+    stream = estimate_video(clips_dir / "kb_deadlift_0016c_side.mp4", estimator, stride=3,
+                            max_frames=360, progress=False)
+    assert len(stream) == 120
+    report = analyze(stream, None, Config().coach)
+    assert report.side == Side.LEFT
+    assert len(report.reps) == 2
+
+
+# Full reps (standing, down, standing again) counted by watching each whole clip, and the way
+# the athlete faces. The kettlebell clips end with the bell set down: not a rep.
+WATCHED = [
+    ("kb_deadlift_0016c_side", 10, Side.LEFT),
+    ("kb_deadlift_0016h_side", 10, Side.LEFT),
+    ("kb_deadlift_0016r_side", 10, Side.LEFT),
+    # Ten knee-dominant squats with the trunk under 22 degrees: counted on the hips' drop.
+    ("kb_deadlift_0016k_side", 10, Side.LEFT),
+    ("deadlift_nico_unblocked", 1, Side.RIGHT),
+    ("deadlift_rdl", 0, Side.RIGHT),  # held forward the whole clip, never standing
+]
+
+
+@pytest.mark.parametrize("clip, reps, side", WATCHED)
+def test_watched_rep_counts_on_whole_clips(clips_dir, clip, reps, side):
+    """The coach on the landmarks MediaPipe recorded for each whole clip (no pose: quick)."""
+    report = analyze(load_pose_npz(clips_dir / f"{clip}.mediapipe-0.10.18-full.npz"), None,
+                     Config().coach)
+    assert report.side == side
+    assert len(report.reps) == reps
