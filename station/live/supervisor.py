@@ -29,7 +29,7 @@ from station.domain import PoseFrame
 from station.flow.flow import StationFlow
 from station.hardware.reconnect import Backoff, CameraStatus, KeepCapturing
 from station.pose.pipeline import NewestFrameSlot, PoseWorker
-from station.tension.sensor import Health as TensionHealth
+from station.tension.filter import Health as TensionHealth
 
 log = logging.getLogger("station")
 
