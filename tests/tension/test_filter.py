@@ -70,7 +70,7 @@ def test_samples_are_the_readings_themselves_not_smoothed():
 def test_the_coach_fed_the_sensors_samples_does_not_buzz_at_good_reps():
     # A set of good hinges with a shaky band (0.8 N), its readings through the filter the
     # station runs: the coach sees what it would see on the Pi. (Smoothed by a median of 5,
-    # the band's noise read far too low to the coach's brake test: it buzzed here 4 times.)
+    # the band's noise reads far too low to the coach's brake test, which then buzzes here.)
     scenario = Scenario.random(np.random.default_rng(3), varied=False)
     scenario = dataclasses.replace(scenario, tension_noise_n=0.8, spike_rate=0.0)
     sim = simulate_set(3, 8, scenario=scenario, kinds=[RepKind.GOOD] * 8)
