@@ -11,7 +11,8 @@ import time
 from dataclasses import replace
 
 from station.config import Config
-from station.flow.flow import Input, StationFlow
+from station.flow.flow import StationFlow
+from station.flow.view import Input
 from station.hardware.button import StationButton
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp

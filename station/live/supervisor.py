@@ -244,7 +244,7 @@ class LiveStation:
 
 def run_station(config: Config) -> int:
     """`station run`: build every part from the config and run the kiosk until it is closed."""
-    from station.flow.flow import Input
+    from station.flow.view import Input
     from station.hardware.button import StationButton
     from station.hardware.buzzer import AlertBuzzer
     from station.hardware.camera import open_source

@@ -21,8 +21,10 @@ from station.domain import (
     Side,
     TensionSample,
 )
-from station.flow.flow import Input, StationFlow, setup_checks, summarise
-from station.flow.view import Screen
+from station.flow.flow import StationFlow
+from station.flow.setup import setup_checks
+from station.flow.summary import summarise
+from station.flow.view import Input, Screen
 from station.hardware.buzzer import AlertBuzzer
 from station.sim.athlete import RepKind
 from station.sim.player import SetPlayer
@@ -113,7 +115,7 @@ def test_press_means_start_then_next_athlete(sim):
     assert flow.view.screen is Screen.SETUP
     flow.on_input(Input.PRESS, 0.1)
     assert flow.view.screen is Screen.COACHING
-    flow._events([])  # nothing scored: "next athlete" goes straight back to idle
+    flow.on_coach_events([])  # nothing scored: "next athlete" goes straight back to idle
     flow.on_input(Input.PRESS, 0.2)
     assert flow.view.screen is Screen.IDLE
 
@@ -211,7 +213,7 @@ def test_summary_names_the_commonest_fault_and_the_best_rep():
 def test_live_fault_shows_its_cue_in_red():
     flow = StationFlow(Config(), AlertBuzzer(None), None)
     flow.on_input(Input.PRESS, 0.0)
-    flow._events([FaultDetected(1.0, 1, Fault.HIPS_STOPPED, True, "Push your hips back")])
+    flow.on_coach_events([FaultDetected(1.0, 1, Fault.HIPS_STOPPED, True, "Push your hips back")])
     assert flow.view.live.cue == "Push your hips back" and flow.view.live.cue_is_fault
 
 

@@ -99,7 +99,7 @@ def test_a_button_press_from_its_thread_reaches_the_flow():
     from gpiozero.pins.mock import MockFactory
 
     from station.config import ButtonConfig
-    from station.flow.flow import Input
+    from station.flow.view import Input
     from station.hardware.button import StationButton
 
     factory = MockFactory()
