@@ -12,8 +12,9 @@ the same flow runs live, fast-forwarded in the headless demo, and step by step i
     SUMMARY --summary_seconds, or a press--> IDLE
 
 Its parts, each in a module of its own: `Presence` (who is in view), `SetupGate` (the setup
-checks), `StatusBadges` (each part's health), `ClassMode` (the rotation), the coach menu
-(`menu`), the verdict and the summary (`summary`) and `SetLog` (the session log's rows).
+checks), `StatusBadges` (each part's health), `CoachMenu` and `ClassMode` (the menu and the
+rotation it turns on), the verdict and the summary (`summary`) and `SetLog` (the session
+log's rows).
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ from station.domain import (
 from station.flow.alerts import Alerts
 from station.flow.badges import StatusBadges
 from station.flow.class_mode import ClassMode
-from station.flow.menu import menu_items, navigate, open_menu, refresh_menu
+from station.flow.menu import CoachMenu
 from station.flow.presence import Presence
 from station.flow.set_log import SetLog
 from station.flow.setup import BodySide, SetupGate, facing_side, waiting_checks
 from station.flow.summary import SetEnding, summarise, verdict_for
-from station.flow.view import Input, KioskView, MenuItem, MenuKey, PartHealth, Screen
+from station.flow.view import Input, KioskView, PartHealth, Screen
 from station.store import StoreWriter
 
 READY_CUE = "Hips back, stick on"
@@ -62,9 +63,7 @@ class StationFlow:
                  has_load_cell: bool = True) -> None:
         self.config = config
         self.buzzer = buzzer
-        self.store = store
         self.set_reps = set_reps
-        self.calibrate = calibrate  # the menu's "Calibrate load cell": its toast
         self.has_load_cell = has_load_cell
         k = config.kiosk
         self.view = KioskView()
@@ -75,6 +74,7 @@ class StationFlow:
         self.setup = SetupGate(config.coach, k.setup_max_tension_n, k.setup_hold_s)
         self.badges = StatusBadges()
         self.class_mode = ClassMode(k.class_rotation_s)
+        self.menu = CoachMenu(self.view, buzzer, self.class_mode, calibrate, self._forget_band)
         self.set_log = SetLog(store)
         self.sets_done = 0
         # The set in progress: its coach (None between sets), its reps and every coach event.
@@ -91,6 +91,11 @@ class StationFlow:
     def person_present(self) -> bool:
         """Someone is in view now (the load cell re-tares itself only while nobody is)."""
         return self.presence.in_view_for(self.view.now) > 0.0
+
+    @property
+    def store(self) -> StoreWriter | None:
+        """The session log the sets go to (None: not logged)."""
+        return self.set_log.store
 
     @property
     def athlete(self) -> int:
@@ -135,6 +140,7 @@ class StationFlow:
             self.on_input(item, now)
 
     def on_tension(self, sample: TensionSample) -> None:
+        """A band tension sample: to the coach during a set, and to the band's gauge."""
         self._tension = sample
         if self.coach is not None:
             self.on_coach_events(self.coach.add_tension(sample))
@@ -143,6 +149,8 @@ class StationFlow:
             self.view.live.tension_n = sample.force_n
 
     def on_pose(self, frame: PoseFrame) -> None:
+        """A pose frame: presence, the live picture, the coach during a set, and the setup
+        checks while the setup screen is up."""
         live = self.view.live
         present = frame.has_person
         self.presence.update(frame.t, present)
@@ -163,12 +171,10 @@ class StationFlow:
 
     def on_input(self, inp: Input, now: float, row: int | None = None) -> None:
         """A press, the menu, or a menu move. `row` is a tapped menu row."""
-        if self.view.menu is not None:
-            key = navigate(self.view, inp, row)
-            if key is not None:
-                self._choose(key, now)
+        if self.menu.is_open:
+            self.menu.on_input(inp, now, row)
         elif inp is Input.MENU:
-            open_menu(self.view, self._menu_items())
+            self.menu.open()
         elif inp is Input.PRESS:
             self._press(now)
 
@@ -188,9 +194,8 @@ class StationFlow:
         v.now = now
         if v.verdict is not None and now >= v.verdict.until:
             v.verdict = None
-        self.badges.update(v, now, self.presence.last_frame,
-                           self._tension.t if self._tension is not None else None,
-                           self.has_load_cell,
+        last_tension = self._tension.t if self._tension is not None else None
+        self.badges.update(v, now, self.presence.last_frame, last_tension, self.has_load_cell,
                            self.buzzer)
         trouble = self.set_log.trouble()
         if trouble is not None:
@@ -308,30 +313,8 @@ class StationFlow:
         self.view.summary = summary
         self._go(Screen.SUMMARY, now)
 
-    # -- the coach menu ------------------------------------------------------------------
-
-    def _menu_items(self) -> list[MenuItem]:
-        return menu_items(self.buzzer.muted, self.class_mode.label())
-
-    def _choose(self, key: MenuKey, now: float) -> None:
-        """Do what the picked row says; a toast says what was done."""
-        v = self.view
-        if key is MenuKey.CLOSE:
-            v.menu = None
-            return
-        if key is MenuKey.CALIBRATE:
-            msg = self._calibrate()
-        elif key is MenuKey.MUTE:
-            self.buzzer.muted = not self.buzzer.muted
-            msg = "Buzzer muted" if self.buzzer.muted else "Buzzer on"
-        else:
-            msg = self.class_mode.step(now)
-        v.toast, v.toast_until = msg, now + 2.5
-        refresh_menu(v, self._menu_items())
-
-    def _calibrate(self) -> str:
-        msg = self.calibrate() if self.calibrate else "No load cell to calibrate"
-        self._band_gains = {}  # the band may have been rigged anew: learn it again
+    def _forget_band(self) -> None:
+        """The band may have been rigged anew (the load cell was calibrated): learn it again."""
+        self._band_gains = {}
         if self.coach is not None:
             self.coach.forget_band()
-        return msg
