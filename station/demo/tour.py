@@ -43,6 +43,8 @@ class Act(Enum):
 
 @dataclasses.dataclass
 class _Shot:
+    """A screenshot to take, named, the first frame `when(flow, now)` holds."""
+
     name: str
     when: Callable[[StationFlow, float], bool]
     taken: bool = False
@@ -63,6 +65,7 @@ def run_tour(config: Config, out_dir: Path, seed: int = 1,
 
 
 def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None) -> list[Path]:
+    """The tour itself: the acts frame by frame on simulated time, a shot when one is due."""
     out_dir.mkdir(parents=True, exist_ok=True)
     kiosk = dataclasses.replace(config.kiosk, class_rotation_s=30.0)
     config = dataclasses.replace(config, kiosk=kiosk)
