@@ -210,8 +210,8 @@ class RepTracker:
                 and d < base + tun.still_deg):
             self.drop()
         # Leaned a little further and stayed there (to read the screen, to set the stick):
-        # a new stand, not a rep. Left open, the "rep" went on until they stood back up, or
-        # took in the whole stand when they hinged from there.
+        # a new stand, not a rep (left open, it would last until they stand back up, or take
+        # in the whole stand when they hinge from there).
         elif (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.rep_start_trunk_deg
               and self._steady_since is not None and t - self._steady_since >= tun.restand_s):
             self.drop()
