@@ -149,7 +149,7 @@ class Tuning:
     evidence_rho: float = 0.8
     # Frames back the innovations test looks for a stall's onset.
     evidence_frames: int = 3
-    # The innovations' least spread, as a share of an uncorrelated AR(rho) one's.
+    # The innovations' least spread, as a share of a pure AR(rho) jitter's (sqrt(1 - rho^2)).
     evidence_share: float = 0.8
     # Noise-widths short of the line the level must also be for the innovations to call.
     evidence_min_z: float = 2.5
@@ -189,9 +189,9 @@ class Tuning:
     trunk_history_s: float = 1.0
     # Share of stick_max_deg off the stick past which the trunk-read tests do not judge.
     stick_gate: float = 0.2
-    # Noise-widths short of its line the camera's newest frame is for a band stall's call.
+    # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
     band_camera_z: float = 2.0
-    # Noise-widths short of its line the camera's newest frame is for a brake call.
+    # Least shortfall (noise-widths) of the camera's newest frame for the brake's call.
     brake_camera_z: float = 0.0
     # Seconds before a rep opens within which a stall seen is called when it opens.
     early_stall_s: float = 0.5
