@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from enum import StrEnum
 
-from station.coach.cues import CUES, PRIORITY
+from station.coach.cues import CUES, main_fault
 from station.domain import RepResult
 from station.flow.view import Summary, Verdict
 
@@ -27,7 +27,7 @@ class SetEnding(StrEnum):
 
 def verdict_for(rep: RepResult, until: float) -> Verdict:
     """The verdict shown for `rep` until station time `until`, naming its main fault."""
-    fault = next((f for f in PRIORITY if f in rep.faults), None)
+    fault = main_fault(rep.faults)
     return Verdict(rep.index, rep.passed, fault, rep.cue, until=until)
 
 
@@ -37,7 +37,7 @@ def summarise(reps: list[RepResult], reason: str) -> Summary:
     counts = Counter(f for r in reps for f in r.faults)
     if counts:
         top = max(counts.values())
-        s.main_fault = next(f for f in PRIORITY if counts.get(f) == top)
+        s.main_fault = main_fault([f for f, n in counts.items() if n == top])
         s.main_fault_count = top
         s.main_cue = CUES[s.main_fault]
     good = [r for r in reps if r.passed]
