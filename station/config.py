@@ -2,7 +2,8 @@
 
 Each section of the file is one dataclass below; each key is a field whose metadata gives
 the allowed range or choices. The meaning, unit and reason for every default live as
-comments in the TOML file itself, which is the one place a coach edits.
+comments in the TOML file itself, which is the one place a coach edits; docs/configuration.md
+lists every key with its unit, range and default.
 """
 
 from __future__ import annotations
