@@ -269,7 +269,7 @@ def main() -> int:
                     help="keep each pose frame with this chance, at random (frames that come "
                          "unevenly, as when inference takes a wandering time)")
     ap.add_argument("--fps", type=float,
-                    help="pose frames a second (the simulator's camera gives 30; DESIGN.md: "
+                    help="pose frames a second (the simulator's camera gives 30; reported: "
                          "a Pi finds pose about 5-10 times a second on a Pi 4, 6-15 on a Pi 5)")
     args = ap.parse_args()
     cfg = CoachConfig()
