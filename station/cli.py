@@ -2,19 +2,26 @@
 
 Each subcommand lives in its own module under `station/commands/` with two functions:
 `add_arguments(parser)` and `run(args, config) -> int`. Bad input anywhere (a missing or
-malformed file, a bad config key) becomes one line on stderr and exit status 2.
+malformed file, a bad config key) becomes one line on stderr and exit status 2. SIGTERM stops
+any command cleanly: its `finally` blocks run (a set in progress is closed in the log), and
+it exits with 143, as a process killed by the signal would.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from station import __version__
-from station.config import load_config
+from station.config import DEFAULT_PATHS, find_config, load_config
 from station.errors import ConfigError, StationError
+
+TERMINATED_STATUS = 128 + signal.SIGTERM
 
 # Subcommand name -> (module under station.commands, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -48,25 +55,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds the command like Ctrl-C does (a BaseException, so no
+    `except Exception` on the way swallows it), running every `finally` on the way out."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the cleanup runs once, undisturbed
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a command runs, SIGTERM raises `Terminated` (a command that handles SIGTERM
+    itself, as `station run` does, installs its own handler meanwhile)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _say_defaults(path: str | None) -> None:
+    """With no settings file found, say so once on stderr: the defaults are in use."""
+    if path is None and find_config() is None:
+        tried = ", ".join(str(p) for p in DEFAULT_PATHS)
+        print(f"station: no settings file ({tried}): using the built-in defaults",
+              file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module = importlib.import_module(f"station.commands.{COMMANDS[args.command][0]}")
     try:
-        try:
-            config = load_config(args.config)
-        except ConfigError as exc:
-            # A command may handle a broken settings file itself (`run` under systemd shows it
-            # on the screen and waits for the fix); the others exit 2 with the one line.
-            handler = getattr(module, "on_config_error", None)
-            if handler is None:
-                raise
-            return int(handler(args, exc) or 0)
-        return int(module.run(args, config) or 0)
+        with _sigterm_unwinds():
+            try:
+                _say_defaults(args.config)
+                config = load_config(args.config)
+            except ConfigError as exc:
+                # A command may handle a broken settings file itself (`run` under systemd
+                # shows it on the screen and waits for the fix); the others exit 2 with the
+                # one line.
+                handler = getattr(module, "on_config_error", None)
+                if handler is None:
+                    raise
+                return int(handler(args, exc) or 0)
+            return int(module.run(args, config) or 0)
     except StationError as exc:
         print(f"station: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        print("station: stopped (SIGTERM)", file=sys.stderr)
+        return TERMINATED_STATUS
 
 
 if __name__ == "__main__":

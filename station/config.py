@@ -9,20 +9,27 @@ lists every key with its unit, range and default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from station.errors import ConfigError
+from station.files import read_regular
 
 DEFAULT_PATHS = (Path("config/station.toml"), Path("/etc/station/station.toml"))
+MAX_CONFIG_BYTES = 1 << 20  # the shipped file is 15 KB; a megabyte is no settings file
+MAX_TEXT = 4096  # characters in a string value (PATH_MAX on Linux)
 
 
 def _key(default: Any, lo: float | None = None, hi: float | None = None,
-         choices: tuple[str, ...] | None = None) -> Any:
-    """A config field with its allowed range (lo..hi, inclusive) or its allowed choices."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices})
+         choices: tuple[str, ...] | None = None, path: bool = False) -> Any:
+    """A config field with its allowed range (lo..hi, inclusive) or its allowed choices;
+    `path`: the value names a file (never empty)."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices,
+                                            "path": path})
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class PoseConfig:
 
     backend: str = _key("legacy", choices=("legacy", "tasks"))
     model_complexity: int = _key(1, 0, 2)
-    task_model: str = _key("models/pose_landmarker_full.task")
+    task_model: str = _key("models/pose_landmarker_full.task", path=True)
     min_detection_confidence: float = _key(0.5, 0.0, 1.0)
     min_tracking_confidence: float = _key(0.5, 0.0, 1.0)
 
@@ -65,7 +72,7 @@ class HX711Config:
 class TensionConfig:
     """How raw load-cell counts become a trustworthy tension in newtons."""
 
-    calibration_file: str = _key("calibration.json")
+    calibration_file: str = _key("calibration.json", path=True)
     median_window: int = _key(5, 1, 15)
     stale_after_s: float = _key(0.5, 0.05, 10.0)
     noisy_above_n: float = _key(1.0, 0.01, 100.0)
@@ -153,7 +160,7 @@ class KioskConfig:
 class StoreConfig:
     """The session log."""
 
-    path: str = _key("sessions.sqlite3")
+    path: str = _key("sessions.sqlite3", path=True)
     max_sets: int = _key(10000, 10, 1_000_000)
 
 
@@ -186,17 +193,115 @@ _TYPES = {"int": int, "float": float, "bool": bool, "str": str}
 def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     want = _TYPES[f.type if isinstance(f.type, str) else f.type.__name__]
     if want is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ConfigError(f"{where} = {value} is out of range "
+                              f"({f.metadata['lo']} to {f.metadata['hi']})") from None
     if not isinstance(value, want) or (want is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} = {value!r} must be {want.__name__}")
+        raise ConfigError(f"{where} = {_shown(value)} must be {want.__name__}")
     meta = f.metadata
+    if want is float and not math.isfinite(value):
+        # nan passes every comparison as false: it would slip through the range and switch
+        # the limit off; inf is no limit either.
+        raise ConfigError(f"{where} = {value!r} is not a finite number "
+                          f"({meta['lo']} to {meta['hi']})")
+    if want is str:
+        _check_text(where, value, meta["path"])
     if meta.get("choices") and value not in meta["choices"]:
         allowed = ", ".join(repr(c) for c in meta["choices"])
-        raise ConfigError(f"{where} = {value!r} is not allowed (choose {allowed})")
+        raise ConfigError(f"{where} = {_shown(value)} is not allowed (choose {allowed})")
     lo, hi = meta.get("lo"), meta.get("hi")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ConfigError(f"{where} = {value!r} is out of range ({lo} to {hi})")
+        raise ConfigError(f"{where} = {_shown(value)} is out of range ({lo} to {hi})")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value as the error line shows it: never a whole page of it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_text(where: str, value: str, is_path: bool) -> None:
+    if len(value) > MAX_TEXT:
+        raise ConfigError(f"{where} is {len(value)} characters long (at most {MAX_TEXT})")
+    if any(ord(c) < 32 for c in value):
+        raise ConfigError(f"{where} = {_shown(value)} has a control character in it")
+    if is_path and not value.strip():
+        raise ConfigError(f"{where} = {value!r} is empty: name a file")
+    if is_path and value.endswith(("/", "\\")):
+        raise ConfigError(f"{where} = {value!r} names a folder: name a file in it")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A rule between settings that each key's own range cannot express: `rule` as the
+    reference shows it, the `keys` it reads ("section.key"), `holds(config)`, and `why`."""
+
+    rule: str
+    keys: tuple[str, ...]
+    holds: Callable[[Config], bool]
+    why: str
+
+    def values(self, config: Config) -> str:
+        parts = []
+        for key in self.keys:
+            section, name = key.split(".")
+            parts.append(f"[{section}] {name} = {getattr(getattr(config, section), name)!r}")
+        return ", ".join(parts)
+
+
+def _pins(config: Config) -> list[int]:
+    """The GPIO pins the settings use: the HX711's two, the buzzer's, the button's if on."""
+    pins = [config.hx711.dout_pin, config.hx711.pd_sck_pin, config.buzzer.pin]
+    if config.button.enabled:
+        pins.append(config.button.pin)
+    return pins
+
+
+# The relations docs/configuration.md tabulates (tests/test_config.py keeps the two alike).
+RELATIONS: tuple[Relation, ...] = (
+    Relation("standing_trunk_deg < rep_start_trunk_deg",
+             ("coach.standing_trunk_deg", "coach.rep_start_trunk_deg"),
+             lambda c: c.coach.standing_trunk_deg < c.coach.rep_start_trunk_deg,
+             "a rep starts past rep_start_trunk_deg and ends back under standing_trunk_deg: "
+             "otherwise every frame starts and ends a rep"),
+    Relation("rep_start_trunk_deg <= min_rep_trunk_deg",
+             ("coach.rep_start_trunk_deg", "coach.min_rep_trunk_deg"),
+             lambda c: c.coach.rep_start_trunk_deg <= c.coach.min_rep_trunk_deg,
+             "a movement must start a rep before it can count as one: a counting depth under "
+             "the starting depth counts every sway that starts one"),
+    Relation("band_slack_min_n < [kiosk] setup_max_tension_n",
+             ("coach.band_slack_min_n", "kiosk.setup_max_tension_n"),
+             lambda c: c.coach.band_slack_min_n < c.kiosk.setup_max_tension_n,
+             "the setup's band check wants a tension between the two: otherwise no band "
+             "ever passes it"),
+    Relation("[button] bounce_s < hold_s",
+             ("button.bounce_s", "button.hold_s"),
+             lambda c: c.button.bounce_s < c.button.hold_s,
+             "a hold is a press held past hold_s: one shorter than the bounce time never "
+             "comes apart from a press"),
+    Relation("[tension] stale_after_s >= 2 / [hx711] rate_sps",
+             ("tension.stale_after_s", "hx711.rate_sps"),
+             lambda c: c.tension.stale_after_s >= 2.0 / c.hx711.rate_sps,
+             "the load cell counts as stale after two missed readings at the least: "
+             "otherwise it is stale between any two readings"),
+    Relation("no two of [hx711] dout_pin, pd_sck_pin, [buzzer] pin, [button] pin (when "
+             "enabled) on one GPIO",
+             ("hx711.dout_pin", "hx711.pd_sck_pin", "buzzer.pin", "button.pin"),
+             lambda c: len(set(_pins(c))) == len(_pins(c)),
+             "each part drives or reads its own pin: two on one pin fight over it"),
+)
+
+
+def check_relations(config: Config, path: Path | str) -> None:
+    """Raise ConfigError naming the file, the keys and their values for the first relation
+    that does not hold."""
+    for relation in RELATIONS:
+        if not relation.holds(config):
+            raise ConfigError(f"{path}: {relation.values(config)}: needs {relation.rule} "
+                              f"({relation.why})")
 
 
 def _section(path: Path, name: str, cls: type, table: Any) -> Any:
@@ -224,28 +329,37 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             raise ConfigError(
                 f"{path}: unknown section [{name}] (known: {', '.join(sections)})")
         built[name] = _section(path, name, sections[name].default_factory, table)
-    return Config(**built, source=path)
+    config = Config(**built, source=path)
+    check_relations(config, path)
+    return config
+
+
+def find_config(path: str | Path | None = None) -> Path | None:
+    """The settings file to read: `path` if given, else the first of DEFAULT_PATHS that
+    exists (None: there is none, the built-in defaults apply)."""
+    if path is not None:
+        return Path(path)
+    return next((p for p in DEFAULT_PATHS if p.is_file()), None)
 
 
 def load_config(path: str | Path | None = None) -> Config:
     """Read the config file: `path` if given, else the first of DEFAULT_PATHS that exists.
 
-    With no path given and no file found, the built-in defaults are used.
+    With no path given and no file found, the built-in defaults are used (`source` None).
+    Only a regular file of at most MAX_CONFIG_BYTES is read: a pipe or a device is refused.
     """
-    if path is None:
-        found = next((p for p in DEFAULT_PATHS if p.is_file()), None)
-        if found is None:
-            return Config()
-        path = found
-    path = Path(path)
+    found = find_config(path)
+    if found is None:
+        return Config()
+    data = read_regular(found, "config file", MAX_CONFIG_BYTES, ConfigError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{found}: cannot read config file ({exc})") from None
     try:
-        data = tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return parse_config(data, path)
+        raise ConfigError(f"{found}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{found}: not valid TOML (nested too deep)") from None
+    return parse_config(parsed, found)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
+import resource
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -10,7 +15,14 @@ import pytest
 
 from station.cli import main
 from station.coach import Tuning
-from station.config import COACH_INTERNALS, CoachConfig, Config, ConfigError, load_config
+from station.config import (
+    COACH_INTERNALS,
+    RELATIONS,
+    CoachConfig,
+    Config,
+    ConfigError,
+    load_config,
+)
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "station.toml"
 
@@ -104,3 +116,153 @@ def test_paths_in_the_config_are_relative_to_its_folder(tmp_path):
     path.write_text("[store]\npath = \"log.sqlite3\"\n")
     config = load_config(path)
     assert config.resolve(config.store.path) == tmp_path / "log.sqlite3"
+
+
+# -- issue 23: values that switch a fault off, settings that contradict each other -------
+
+@pytest.mark.parametrize("key", ["knee_bend_max_deg", "stick_max_deg", "band_slack_min_n"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_threshold_that_is_not_finite_is_refused_naming_the_key(tmp_path, capsys, key,
+                                                                  value):
+    """nan passes every range comparison as false: it used to load and switch the fault off
+    (10 reps: 8 passed instead of 4)."""
+    path = tmp_path / "station.toml"
+    path.write_text(f"[coach]\n{key} = {value}\n")
+    assert main(["demo", "--headless", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{path}: [coach] {key} = {float(value)!r} is not a finite number" in err
+
+
+def test_a_huge_integer_for_a_decimal_setting_is_out_of_range(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text("[kiosk]\nverdict_seconds = " + "9" * 400 + "\n")
+    with pytest.raises(ConfigError, match=r"\[kiosk\] verdict_seconds = 9+ is out of range"):
+        load_config(path)
+
+
+def test_contradicting_rep_depths_are_refused_naming_both_keys(tmp_path, capsys):
+    """standing_trunk_deg = 45 with rep_start_trunk_deg = 5 used to load and count 45 reps
+    in a set of 10."""
+    path = tmp_path / "station.toml"
+    path.write_text("[coach]\nstanding_trunk_deg = 45\nrep_start_trunk_deg = 5\n")
+    assert main(["demo", "--headless", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ("[coach] standing_trunk_deg = 45.0, [coach] rep_start_trunk_deg = 5.0: needs "
+            "standing_trunk_deg < rep_start_trunk_deg") in err
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("[coach]\nrep_start_trunk_deg = 40\nmin_rep_trunk_deg = 30\n",
+     "rep_start_trunk_deg <= min_rep_trunk_deg"),
+    ("[coach]\nband_slack_min_n = 200\n", "band_slack_min_n < [kiosk] setup_max_tension_n"),
+    ("[button]\nbounce_s = 0.9\nhold_s = 0.5\n", "[button] bounce_s < hold_s"),
+    ("[hx711]\nrate_sps = 10\n[tension]\nstale_after_s = 0.1\n",
+     "[tension] stale_after_s >= 2 / [hx711] rate_sps"),
+    ("[buzzer]\npin = 17\n", "no two of [hx711] dout_pin"),
+    ("[hx711]\ndout_pin = 18\n", "no two of [hx711] dout_pin"),
+])
+def test_every_relation_between_settings_is_checked(tmp_path, text, rule):
+    path = tmp_path / "station.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(f"needs {rule}")):
+        load_config(path)
+
+
+def test_a_pin_shared_with_a_disabled_button_is_allowed(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text("[button]\nenabled = false\npin = 18\n")
+    assert load_config(path).button.pin == 18
+
+
+def test_the_defaults_keep_every_relation():
+    for relation in RELATIONS:
+        assert relation.holds(Config()), relation.rule
+
+
+def test_the_reference_tabulates_every_relation():
+    doc = (SHIPPED.parents[1] / "docs" / "configuration.md").read_text()
+    table = doc[doc.index("## Relations between settings"):]
+    for relation in RELATIONS:
+        assert f"| `{relation.rule}` |" in table, relation.rule
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[store]\npath = ""\n', "[store] path = '' is empty: name a file"),
+    ('[store]\npath = "  "\n', "[store] path = '  ' is empty: name a file"),
+    ('[tension]\ncalibration_file = "cal/"\n', "[tension] calibration_file = 'cal/' names a "
+                                               "folder"),
+    ('[store]\npath = "a\\u0000b"\n', "[store] path = 'a\\x00b' has a control character"),
+])
+def test_a_path_setting_must_name_a_file(tmp_path, text, message):
+    """`[store] path = ""` used to pass `station check` as storage ok (it named a folder)."""
+    path = tmp_path / "station.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert message in str(err.value)
+
+
+# -- issue 23: a config path that is no file ------------------------------------------------
+
+def _station(*argv: str, timeout: float = 30.0, **kwargs) -> subprocess.CompletedProcess:
+    """The station command in a process of its own, so a hang is a failed test, not a hung
+    suite, and a read without bound meets a memory limit instead of the machine's."""
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    return subprocess.run([sys.executable, "-m", "station.cli", *argv], capture_output=True,
+                          text=True, timeout=timeout, preexec_fn=limit_memory, **kwargs)
+
+
+def test_a_fifo_as_the_config_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "station.toml"
+    os.mkfifo(fifo)
+    done = _station("demo", "--headless", "--config", str(fifo))
+    assert done.returncode == 2
+    assert done.stderr == (f"station: error: {fifo}: the config file is a pipe (FIFO), not a "
+                           "regular file\n")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_device_as_the_config_is_refused_without_reading_it(device):
+    done = _station("demo", "--headless", "--config", device)
+    assert done.returncode == 2
+    assert done.stderr == (f"station: error: {device}: the config file is a character device, "
+                           "not a regular file\n")
+
+
+def test_an_endless_stdin_as_the_config_is_refused():
+    with subprocess.Popen(["yes", "x = 1"], stdout=subprocess.PIPE) as endless:
+        done = _station("demo", "--headless", "--config", "/dev/stdin", stdin=endless.stdout)
+        endless.kill()
+    assert done.returncode == 2
+    assert "/dev/stdin: the config file is a pipe (FIFO), not a regular file" in done.stderr
+
+
+def test_a_config_file_over_a_megabyte_is_refused(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text("# padding\n" * 200_000)
+    with pytest.raises(ConfigError, match="the config file is 1.91 MB, more than the 1 MB"):
+        load_config(path)
+
+
+def test_a_folder_as_the_config_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="the config file is a folder, not a regular file"):
+        load_config(tmp_path)
+
+
+def test_toml_nested_past_the_parser_is_one_line(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_the_built_in_defaults_are_announced_when_no_file_is_found(tmp_path):
+    done = _station("demo", "--headless", "--reps", "1", cwd=tmp_path,
+                    env={**os.environ, "PYTHONPATH": str(SHIPPED.parents[1])})
+    assert done.returncode == 0, done.stderr
+    assert ("station: no settings file (config/station.toml, /etc/station/station.toml): "
+            "using the built-in defaults\n") in done.stderr
