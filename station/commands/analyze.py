@@ -7,7 +7,7 @@ import json
 
 from station.coach import analyze
 from station.config import Config
-from station.recordings.formats import load_pose_npz, load_tension_csv
+from station.recordings.formats import check_same_clock, load_pose_npz, load_tension_csv
 from station.recordings.report_text import report_lines
 
 
@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, config: Config) -> int:
     pose = load_pose_npz(args.pose)
     tension = load_tension_csv(args.tension) if args.tension else None
+    if tension is not None:
+        check_same_clock(pose, tension, args.tension)
     report = analyze(pose, tension, config.coach)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))

@@ -83,6 +83,8 @@ def test_replay_text_report_with_a_slack_band(clips_dir, tmp_path, capsys):
 def test_bad_input_exits_2_with_one_line(clips_dir, tmp_path, monkeypatch, capfd, argv,
                                          message):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "config").mkdir()  # a settings file (empty: the defaults), so none is announced
+    (tmp_path / "config" / "station.toml").write_text("")
     (tmp_path / "notes.mp4").write_text("not a video\n")
     (tmp_path / "cut.mp4").write_bytes((clips_dir / "deadlift_bad.mp4").read_bytes()[:3000])
     argv = [str(clips_dir / "deadlift_bad.mp4") if a == "CLIP" else a for a in argv]
