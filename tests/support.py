@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +206,18 @@ def notify_socket(path, monkeypatch, watchdog_usec: int) -> Iterator[NotifyListe
         yield listener
     finally:
         listener.close()
+
+
+def cut_short(video: Path, out: Path, keep_bytes: int) -> Path:
+    """A copy of an MP4 (its index, `moov`, after its data, `mdat`) cut short the way a
+    broken copy is: the first `keep_bytes` of the frames' data, then the whole index, which
+    still lists every frame."""
+    data = video.read_bytes()
+    assert data[4:8] == b"ftyp"
+    mdat = data.index(b"mdat") - 4  # the box's size comes first
+    moov = data.index(b"moov") - 4
+    assert mdat < moov, "the index must follow the data"
+    end = mdat + 8 + keep_bytes
+    box = (end - mdat).to_bytes(4, "big") + data[mdat + 4:end]
+    out.write_bytes(data[:mdat] + box + data[moov:])
+    return out

@@ -2,13 +2,16 @@
 
 Options save the pose stream (`--save-pose`, the `.npz` of docs/formats.md) and write an
 annotated copy of the video (`--annotate`: skeleton, stick line, hip path, each rep's
-PASS / FAIL). The work is `station.recordings.replay`.
+PASS / FAIL). An output that would overwrite an input, or cannot be written, is refused
+before pose runs; one that fails at the end is named after the report, with exit status 2.
+The work is `station.recordings.replay`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from station.config import Config
 from station.recordings.replay import replay_video
@@ -36,4 +39,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         print(f"{result.video}: {len(result.stream)} frames, the athlete in view in "
               f"{result.frames_in_view}.")
         print("\n".join(report_lines(result.report)))
-    return 0
+    # The report stands; an output that could not be written at the end is said after it.
+    for line in result.unsaved:
+        print(f"station: error: {line}", file=sys.stderr)
+    return 2 if result.unsaved else 0

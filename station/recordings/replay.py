@@ -9,6 +9,7 @@ hip path, each rep's PASS / FAIL).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,19 +19,30 @@ from station.coach import Coach, Report, analyze
 from station.config import Config
 from station.domain import PoseStream, TensionStream
 from station.errors import InputError
+from station.files import check_regular
 from station.hardware.camera import OpenCVSource
 from station.pose.estimator import PoseEstimator, estimate_video
 from station.recordings.annotate import AnnotationStyle, Annotator
-from station.recordings.formats import load_tension_csv, save_pose_npz
+from station.recordings.formats import (
+    MAX_POSE_FRAMES,
+    check_same_clock,
+    load_tension_csv,
+    save_pose_npz,
+)
+from station.recordings.outputs import check_output, replacing
+
+MAX_VIDEO_BYTES = 8 << 30  # an hour of 1080p is 2 to 4 GB
 
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """What the replay of a video found: the pose stream and the coach's report on it."""
+    """What the replay of a video found: the pose stream and the coach's report on it, and
+    each output that could not be written (one line each; the report stands without them)."""
 
     video: Path
     stream: PoseStream
     report: Report
+    unsaved: tuple[str, ...] = ()
 
     @property
     def frames_in_view(self) -> int:
@@ -38,39 +50,68 @@ class ReplayResult:
         return int(np.isfinite(self.stream.landmarks[:, :, :2]).all(axis=(1, 2)).sum())
 
 
-def check_output(path: str | Path, what: str) -> Path:
-    """`path` as an output file, or InputError when its folder does not exist."""
-    out = Path(path)
-    if not out.parent.is_dir():
-        raise InputError(f"{out}: cannot write the {what} (folder {out.parent} does not exist)")
-    return out
-
-
 def replay_video(video: str | Path, config: Config, *, tension_csv: str | Path | None = None,
                  save_pose: str | Path | None = None,
                  annotate: str | Path | None = None) -> ReplayResult:
     """Pose on every frame of `video`, then the coach's report (InputError on bad input).
 
-    Every input and output is checked before the pose model loads.
+    Every input and output is checked before the pose model loads: an output that would
+    overwrite an input, or that cannot be written, is refused before the long part starts.
+    An output that still fails at the end (a disk filled meanwhile) is named in `unsaved`,
+    and the report is kept.
     """
-    video = Path(video)
-    if not video.is_file():
-        raise InputError(f"{video}: video file not found")
+    video = check_regular(video, "video file", MAX_VIDEO_BYTES, InputError)
     tension = load_tension_csv(tension_csv) if tension_csv else None
-    save_to = check_output(save_pose, "pose stream") if save_pose else None
-    annotate_to = check_output(annotate, "annotated video") if annotate else None
+    inputs = {"video": video, "tension file": tension_csv}
+    save_to = (check_output(save_pose, "pose stream", inputs, suffix=".npz")
+               if save_pose else None)
+    annotate_to = (check_output(annotate, "annotated video",
+                                {**inputs, "pose stream": save_to}) if annotate else None)
 
     with OpenCVSource(video) as probe:  # a bad video fails here, before the model loads
         if probe.read() is None:
             raise InputError(f"{video}: no frames could be decoded from this video")
+        indexed, fps = probe.frame_count, probe.fps
+    if indexed > MAX_POSE_FRAMES:
+        raise InputError(f"{video}: {indexed:,} frames, more than the {MAX_POSE_FRAMES:,} "
+                         "(an hour at 60 frames a second) a replay takes")
+    if tension is not None and indexed:
+        span = PoseStream(np.array([0.0, (indexed - 1) / fps]), np.empty((2, 0, 4)), 1, 1)
+        check_same_clock(span, tension, tension_csv)
     with PoseEstimator.from_config(config) as estimator:
         stream = estimate_video(video, estimator)
-    if save_to is not None:
-        save_pose_npz(save_to, stream)
+    check_complete(video, len(stream), indexed)
     report = analyze(stream, tension, config.coach)
+    unsaved = []
+    if save_to is not None:
+        unsaved.append(_write(save_to, "pose stream", lambda temp: save_pose_npz(temp, stream)))
     if annotate_to is not None:
-        write_annotated(video, annotate_to, stream, tension, report, config)
-    return ReplayResult(video, stream, report)
+        unsaved.append(_write(annotate_to, "annotated video", lambda temp: write_annotated(
+            video, temp, stream, tension, report, config)))
+    return ReplayResult(video, stream, report, tuple(u for u in unsaved if u))
+
+
+def _write(out: Path, what: str, write: Callable[[Path], object]) -> str | None:
+    """Write one output whole (`write(temp)`), then put it in place; the line saying why it
+    could not be, or None."""
+    try:
+        with replacing(out, what) as temp:
+            try:
+                write(temp)
+            except InputError as exc:  # it names the temporary file: name the output
+                raise InputError(str(exc).replace(str(temp), str(out))) from None
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def check_complete(video: Path, decoded: int, indexed: int) -> None:
+    """InputError when far fewer frames decoded than the file's index lists: a copy cut
+    short, whose report would pass for the whole recording's. (An index may be a few frames
+    off an estimate; a tenth missing is not that.)"""
+    if indexed and decoded < 0.9 * indexed and indexed - decoded > 5:
+        raise InputError(f"{video}: the video's index lists {indexed} frames but only {decoded} "
+                         "could be decoded: the file is cut short (copy it again)")
 
 
 def write_annotated(video: Path, out: Path, stream: PoseStream, tension: TensionStream | None,

@@ -4,7 +4,13 @@ issue 5: each kettlebell clip shows ten full reps, the athlete facing image-left
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import os
+import shutil
+import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,6 +22,7 @@ from station.config import Config, PoseConfig
 from station.domain import RIGHT_HIP, RIGHT_SHOULDER, Side
 from station.pose.estimator import PoseEstimator, estimate_video
 from station.recordings.formats import load_pose_npz
+from tests.support import cut_short
 
 
 def _run(capsys, *argv):
@@ -140,3 +147,114 @@ def test_watched_rep_counts_on_whole_clips(clips_dir, clip, reps, side):
                      Config().coach)
     assert report.side == side
     assert len(report.reps) == reps
+
+
+# -- issue 23: nothing an input holds is lost, nothing is found only after pose -------------
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("option", ["--annotate", "--save-pose"])
+def test_an_output_that_is_the_input_video_is_refused(clips_dir, tmp_path, capsys, option):
+    """`replay X.mp4 --annotate X.mp4` used to overwrite the video (1,670,256 -> 30,195
+    bytes, one decodable frame) and exit 0."""
+    video = tmp_path / "X.mp4"
+    shutil.copy(clips_dir / "deadlift_bad.mp4", video)
+    before = _digest(video)
+    started = time.monotonic()
+    code, out, err = _run(capsys, "replay", video, option, video)
+    assert (code, out) == (2, "")
+    assert err == (f"station: error: {video}: the "
+                   f"{'annotated video' if option == '--annotate' else 'pose stream'} would "
+                   f"overwrite the video ({video}): name another file\n")
+    assert time.monotonic() - started < 5.0  # refused before the pose model loads
+    assert _digest(video) == before
+
+
+def test_an_output_reaching_the_input_another_way_is_refused(clips_dir, tmp_path, capsys):
+    video = tmp_path / "X.mp4"
+    shutil.copy(clips_dir / "deadlift_bad.mp4", video)
+    (tmp_path / "sub").mkdir()
+    os.link(video, tmp_path / "hard.mp4")
+    for alias in (tmp_path / "sub" / ".." / "X.mp4", tmp_path / "hard.mp4"):
+        code, _, err = _run(capsys, "replay", video, "--annotate", alias)
+        assert code == 2 and "would overwrite the video" in err
+    csv = tmp_path / "band.csv"
+    csv.write_text("t,force_n\n0.0,40\n0.5,40\n")
+    code, _, err = _run(capsys, "replay", video, "--tension", csv, "--annotate", csv)
+    assert code == 2 and "would overwrite the tension file" in err
+    assert csv.read_text() == "t,force_n\n0.0,40\n0.5,40\n"
+
+
+def test_a_pose_stream_not_named_npz_is_refused(clips_dir, tmp_path, capsys):
+    """`--save-pose X.mp4` used to write `X.mp4.npz`."""
+    code, _, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--save-pose",
+                        tmp_path / "X.mp4")
+    assert code == 2
+    assert err.endswith(f"{tmp_path / 'X.mp4'}: the pose stream is a .npz file: name it X.npz\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--annotate", "--save-pose"])
+def test_an_output_that_cannot_be_written_is_refused_before_pose(clips_dir, capsys, option):
+    """`--save-pose` to an unwritable place used to be a traceback after pose had run, the
+    report lost; `--annotate` into a read-only folder was found only after pose. (/sys takes
+    no new file, even from root.)"""
+    target = "/sys/out.npz" if option == "--save-pose" else "/sys/out.mp4"
+    started = time.monotonic()
+    code, out, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", option, target)
+    assert (code, out) == (2, "")
+    assert f"{target}: cannot write the " in err and " in /sys (" in err
+    assert err.count("\n") == 1
+    assert time.monotonic() - started < 5.0
+
+
+def test_an_output_failing_at_the_end_keeps_the_report_and_the_old_file(
+        clips_dir, tmp_path, capsys, monkeypatch):
+    """A disk that fills while pose runs: the report is printed, the error named after it,
+    exit 2, and the file that was there stays whole."""
+    out = tmp_path / "pose.npz"
+    out.write_bytes(b"yesterday's pose stream")
+
+    def disk_full(path, stream):
+        Path(path).write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("station.recordings.replay.save_pose_npz", disk_full)
+    code, out_text, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--save-pose",
+                               out, "--json")
+    assert code == 2
+    assert json.loads(out_text)["summary"]["reps"] >= 0  # the report is whole
+    assert err == (f"station: error: {out}: cannot write the pose stream (No space left on "
+                   "device)\n")
+    assert out.read_bytes() == b"yesterday's pose stream"
+    assert [p.name for p in tmp_path.iterdir()] == ["pose.npz"]  # no half-written file
+
+
+def test_a_video_cut_short_is_refused_not_coached_as_whole(clips_dir, tmp_path, capsys):
+    """A copy whose index lists 1262 frames but holds the first 120 used to be coached as
+    the whole recording."""
+    video = cut_short(clips_dir / "kb_deadlift_0016c_side.mp4", tmp_path / "cut.mp4", 60_000)
+    code, out, err = _run(capsys, "replay", video)
+    assert (code, out) == (2, "")
+    assert err == (f"station: error: {video}: the video's index lists 1262 frames but only 120 "
+                   "could be decoded: the file is cut short (copy it again)\n")
+
+
+def test_a_fifo_as_the_video_is_refused_at_once(tmp_path, capsys):
+    fifo = tmp_path / "video.mp4"
+    os.mkfifo(fifo)
+    code, _, err = _run(capsys, "replay", fifo)
+    assert code == 2
+    assert err == (f"station: error: {fifo}: the video file is a pipe (FIFO), not a regular "
+                   "file\n")
+
+
+def test_a_tension_on_another_clock_is_refused_before_pose(clips_dir, tmp_path, capsys):
+    csv = tmp_path / "band.csv"
+    csv.write_text("t,force_n\n" + "".join(f"{1000 + i / 80:.4f},40\n" for i in range(200)))
+    started = time.monotonic()
+    code, _, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--tension", csv)
+    assert code == 2 and "do not overlap the pose stream's 0 to 0.933333 s" in err
+    assert time.monotonic() - started < 5.0

@@ -1,0 +1,79 @@
+"""The files a command writes: checked before any work starts, written whole or not at all.
+
+`check_output` refuses, before a long run begins, an output that would overwrite one of the
+command's inputs, a folder that does not exist or cannot be written to, and a name that is a
+folder. `replacing(path)` writes beside the output and renames over it only once the file is
+complete, so a failure half way (a full disk, a kill) never leaves half a file, and never
+costs the file that was there before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from station.errors import InputError
+
+_TEMP_PREFIX = ".station-"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` name one file (through a symlink, a hard link, `..`), or would."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): compare where they would be
+        return a.resolve() == b.resolve()
+
+
+def check_output(path: str | Path, what: str,
+                 inputs: Mapping[str, str | Path | None] | None = None,
+                 suffix: str | None = None) -> Path:
+    """`path` as an output file, or InputError naming it: the output would overwrite an
+    input (`inputs`: each input's role -> its path), its name lacks `suffix`, its folder is
+    missing or not writable, or it names a folder."""
+    out = Path(path)
+    for role, source in (inputs or {}).items():
+        if source is not None and same_file(out, Path(source)):
+            raise InputError(f"{out}: the {what} would overwrite the {role} ({source}): "
+                             "name another file")
+    if suffix is not None and out.suffix.lower() != suffix:
+        raise InputError(f"{out}: the {what} is a {suffix} file: name it "
+                         f"{out.with_suffix(suffix).name}")
+    folder = out.parent
+    if not folder.is_dir():
+        raise InputError(f"{out}: cannot write the {what} (folder {folder} does not exist)")
+    if out.is_dir():
+        raise InputError(f"{out}: cannot write the {what} (it is a folder)")
+    try:  # the one honest test: make a file there (as root, access() says yes to anything)
+        fd, probe = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the {what} in {folder} "
+                         f"({exc.strerror or exc})") from None
+    return out
+
+
+@contextlib.contextmanager
+def replacing(path: str | Path, what: str) -> Iterator[Path]:
+    """A temporary path beside `path` (same suffix: OpenCV picks the container by it) to
+    write the whole file to; renamed over `path` when the block ends well, removed when it
+    does not. A failure to write is InputError naming `path`."""
+    out = Path(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=out.suffix, dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the {what} ({exc.strerror or exc})") from None
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the {what} ({exc.strerror or exc})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
