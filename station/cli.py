@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -22,6 +23,8 @@ from station.config import DEFAULT_PATHS, find_config, load_config
 from station.errors import ConfigError, StationError
 
 TERMINATED_STATUS = 128 + signal.SIGTERM
+# pygame greets on stdout when imported, before any command can stop it: not in a report.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 # Subcommand name -> (module under station.commands, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {

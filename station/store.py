@@ -3,7 +3,10 @@
 Never an image, never a landmark: a set is a few hundred bytes. The database runs in WAL mode
 with synchronous=FULL, so every committed rep is on the card before the commit returns and a
 power cut mid-write loses at most the transaction being written, never one already committed.
-Old sets are pruned past `max_sets`. The schema below is a contract (docs/formats.md).
+Old sets are pruned past `max_sets`, never in silence: they are first saved as JSON lines
+beside the log (`<log>.pruned-<UTC time>.jsonl`), and the writer announces it (the journal,
+and a notice the screen shows). A set a crash or a kill left open is closed as "interrupted"
+when the writer next starts. The schema below is a contract (docs/formats.md).
 
 `SessionLog` does the SQL and is used by one thread at a time. `StoreWriter` owns one in its
 own thread: the screen's loop only puts work on a queue and never waits for the disk.
@@ -11,11 +14,16 @@ own thread: the screen's loop only puts work on a queue and never waits for the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import queue
 import sqlite3
+import tempfile
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from station.domain import RepResult
@@ -47,6 +55,26 @@ CREATE TABLE IF NOT EXISTS reps (
 """
 
 
+journal = logging.getLogger(__name__)  # the journal, under systemd
+
+# `ended` of a set a crash, a kill or a power cut left open, closed when the log next opens.
+INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """Old sets pruned past max_sets: how many, with how many reps, and the file of JSON
+    lines they were saved to first."""
+
+    sets: int
+    reps: int
+    saved_to: Path
+
+    def notice(self) -> str:
+        return (f"Log full: {self.sets} oldest sets ({self.reps} reps) saved to "
+                f"{self.saved_to.name}, then pruned")
+
+
 @dataclass(frozen=True)
 class SetEnd:
     """How a set ended, for its row."""
@@ -63,6 +91,7 @@ class SessionLog:
     def __init__(self, path: str | Path, max_sets: int = 10000) -> None:
         self.path = Path(path)
         self.max_sets = max_sets
+        self.pruned: Pruned | None = None  # what the last prune saved and deleted
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -110,13 +139,75 @@ class SessionLog:
         self.prune()
 
     def prune(self) -> int:
-        """Delete the oldest sets (and their reps) past max_sets; returns how many went."""
+        """Delete the oldest sets (and their reps) past max_sets, once they are saved as JSON
+        lines beside the log (`self.pruned` says where); returns how many went. When they
+        cannot be saved (a full disk) none goes: the log grows past max_sets instead."""
+        self.pruned = None
+        doomed = [row[0] for row in self.db.execute(
+            "SELECT id FROM sets ORDER BY id DESC LIMIT -1 OFFSET ?", (self.max_sets,))]
+        if not doomed:
+            return 0
+        try:
+            saved_to, reps = self._export(sorted(doomed))
+        except OSError as exc:
+            journal.warning("%s: %d sets past [store] max_sets = %d kept: they could not be saved "
+                        "first (%s)", self.path, len(doomed), self.max_sets, exc)
+            return 0
         with self.db:
             self.db.execute("BEGIN")
             cur = self.db.execute(
                 "DELETE FROM sets WHERE id NOT IN"
                 " (SELECT id FROM sets ORDER BY id DESC LIMIT ?)", (self.max_sets,))
-            return cur.rowcount
+        self.pruned = Pruned(cur.rowcount, reps, saved_to)
+        return cur.rowcount
+
+    def _export(self, ids: list[int]) -> tuple[Path, int]:
+        """The sets `ids` with their reps, one JSON object a line, in a new file beside the
+        log (written whole, synced, then renamed into place); its path and the reps saved."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = self.path.with_name(f"{self.path.name}.pruned-{stamp}.jsonl")
+        n = 1
+        while out.exists():
+            n += 1
+            out = self.path.with_name(f"{self.path.name}.pruned-{stamp}-{n}.jsonl")
+        fd, temp = tempfile.mkstemp(prefix=".pruned-", suffix=".tmp", dir=self.path.parent)
+        reps = 0
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                for set_id in ids:
+                    cur = self.db.execute("SELECT * FROM sets WHERE id = ?", (set_id,))
+                    names = [d[0] for d in cur.description]
+                    row = dict(zip(names, cur.fetchone(), strict=True))
+                    row["rep_rows"] = self._rep_rows(set_id)
+                    reps += len(row["rep_rows"])
+                    f.write(json.dumps(row) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temp, out)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        return out, reps
+
+    def _rep_rows(self, set_id: int) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM reps WHERE set_id = ? ORDER BY idx", (set_id,))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for r in rows:
+            r["metrics"] = json.loads(r["metrics"])
+            r["faults"] = [f for f in r["faults"].split(",") if f]
+        return rows
+
+    def close_open_sets(self) -> int:
+        """Close the sets a crash, a kill or a power cut left open (`ended` NULL) as
+        "interrupted", their duration from their first rep's start to their last rep's end;
+        returns how many. Only the log's one writer may call this, at its start."""
+        with self.db:
+            self.db.execute("BEGIN")
+            cur = self.db.execute(
+                "UPDATE sets SET ended = ?, duration_s = (SELECT MAX(end_s) - MIN(start_s)"
+                " FROM reps WHERE reps.set_id = sets.id) WHERE ended IS NULL", (INTERRUPTED,))
+        return cur.rowcount
 
     def sets(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM sets ORDER BY id")
@@ -150,6 +241,7 @@ class StoreWriter:
         self.written = 0  # transactions committed
         self.dropped = 0  # operations lost to a failing disk (a count only ever grows)
         self.last_error = ""  # why the last one was lost, kept after the disk recovers
+        self._notices: queue.SimpleQueue[str] = queue.SimpleQueue()  # for the screen
         self._opened = threading.Event()
         self._thread = threading.Thread(target=self._run, name="store", daemon=True)
         self._thread.start()
@@ -167,6 +259,14 @@ class StoreWriter:
     def end_set(self, uid: str, end: SetEnd) -> None:
         self._queue.put(("end_set", (uid, end)))
 
+    def take_notice(self) -> str | None:
+        """The oldest news the screen has not shown yet (old sets pruned, sets closed as
+        interrupted), or None."""
+        try:
+            return self._notices.get_nowait()
+        except queue.Empty:
+            return None
+
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far is written (for shutdown and tests)."""
         done = threading.Event()
@@ -181,6 +281,7 @@ class StoreWriter:
         log: SessionLog | None = None
         try:
             log = SessionLog(self.path, self.max_sets)
+            self._tidy(log)
         except (sqlite3.Error, OSError) as exc:
             self.last_error = self.reason = f"log paused ({exc})"[:60]
         while True:
@@ -198,10 +299,31 @@ class StoreWriter:
                 getattr(log, op)(*args)
                 self.written += 1
                 self.reason = ""
+                self._announce(log)
             except (sqlite3.Error, OSError, KeyError) as exc:
                 self._failed(exc)
         if log is not None:
             log.close()
+
+    def _tidy(self, log: SessionLog) -> None:
+        """At start: close the sets left open, prune what a lowered max_sets leaves over."""
+        closed = log.close_open_sets()
+        if closed:
+            what = f"{closed} set{'s' * (closed > 1)} left open by a stop closed as {INTERRUPTED}"
+            journal.warning("%s: %s", self.path, what)
+            self._notices.put(f"Log: {what}")
+        log.prune()
+        self._announce(log)
+
+    def _announce(self, log: SessionLog) -> None:
+        """Old sets pruned: say so in the journal and on the screen, naming the file."""
+        if log.pruned is not None:
+            pruned = log.pruned
+            journal.warning("%s: %d oldest sets (%d reps) past [store] max_sets = %d saved to "
+                            "%s, then pruned from the log", self.path, pruned.sets, pruned.reps,
+                            log.max_sets, pruned.saved_to)
+            self._notices.put(log.pruned.notice())
+            log.pruned = None
 
     def _failed(self, exc: Exception) -> None:
         self.last_error = self.reason = f"log paused ({exc})"[:60]

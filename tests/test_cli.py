@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 
 import numpy as np
@@ -146,3 +148,39 @@ def test_the_installed_console_script_runs_the_demo(tmp_path):
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["reps"] == 2
+
+
+# -- issue 23 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_a_seed_out_of_range_is_one_line(capsys, seed):
+    """`station demo --seed -1` used to end in a traceback."""
+    code, out, err = _run(capsys, "demo", "--headless", "--seed", seed)
+    assert (code, out) == (2, "")
+    assert err == f"station: error: --seed {seed}: choose 0 to 4294967295\n"
+
+
+def test_sigterm_stops_a_long_demo_at_once():
+    proc = subprocess.Popen([sys.executable, "-m", "station.cli", "demo", "--headless",
+                             "--reps", "1000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(3.0)  # well into simulating 1000 reps
+    assert proc.poll() is None
+    os.kill(proc.pid, signal.SIGTERM)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=20)
+    assert time.monotonic() - started < 3.0
+    assert (proc.returncode, out) == (143, "")
+    assert err.endswith("station: stopped (SIGTERM)\n") and "Traceback" not in err
+
+
+def test_a_long_demo_shows_its_progress(capsys):
+    """A 1000-rep demo used to print nothing for 132 s. (The bars show after half a second,
+    only when stderr is a terminal unless asked, and leave nothing behind them.)"""
+    from station.config import Config
+    from station.demo.headless import coach_simulated_set
+
+    demo = coach_simulated_set(Config(), 1, 300, progress=True)
+    assert len(demo.report.reps) >= 290
+    err = capsys.readouterr().err
+    assert "simulate:" in err and "coach:" in err and "frames/s" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -135,3 +136,96 @@ def test_writes_lost_to_a_failing_disk_are_counted_and_their_reason_kept(tmp_pat
         assert not writer.ok and writer.last_error.startswith("log paused (")
     finally:
         writer.close()
+
+
+# -- issue 23: pruning is announced and saves the sets first; no set stays open -------------
+
+def _sets(path: Path, n: int, max_sets: int = 10000) -> None:
+    log = SessionLog(path, max_sets=max_sets)
+    for k in range(n):
+        log.begin_set(f"s{k}", f"2026-01-01T10:{k:02d}:00+00:00")
+        for i in range(1, k % 4 + 2):
+            log.add_rep(f"s{k}", rep(i, [Fault.SHALLOW] if i == 2 else []))
+        log.end_set(f"s{k}", SetEnd("left", None, "done", 20.0))
+    log.close()
+
+
+def test_lowering_max_sets_saves_the_pruned_sets_first_and_says_so(tmp_path, caplog):
+    """Lowering [store] max_sets used to delete the oldest sets at the next start (16 -> 10
+    sets, 61 -> 38 reps) without a word."""
+    db = tmp_path / "s.sqlite3"
+    _sets(db, 16)
+    with sqlite3.connect(db) as con:
+        before = {uid: n for uid, n in con.execute("SELECT uid, reps FROM sets")}
+    caplog.set_level("WARNING", logger="station.store")
+    writer = StoreWriter(db, 10)
+    assert writer.flush()
+    notice = writer.take_notice()
+    writer.close()
+    (export,) = tmp_path.glob("s.sqlite3.pruned-*.jsonl")
+    pruned = [json.loads(line) for line in export.read_text().splitlines()]
+    assert [s["uid"] for s in pruned] == [f"s{k}" for k in range(6)]
+    assert [len(s["rep_rows"]) for s in pruned] == [before[f"s{k}"] for k in range(6)]
+    assert pruned[1]["rep_rows"][1]["faults"] == ["shallow"]
+    reps_saved = sum(before[f"s{k}"] for k in range(6))
+    assert notice == (f"Log full: 6 oldest sets ({reps_saved} reps) saved to {export.name}, "
+                      "then pruned")
+    (journal,) = [r.getMessage() for r in caplog.records]
+    assert journal == (f"{db}: 6 oldest sets ({reps_saved} reps) past [store] max_sets = 10 "
+                       f"saved to {export}, then pruned from the log")
+    log = SessionLog(db)
+    assert [s["uid"] for s in log.sets()] == [f"s{k}" for k in range(6, 16)]
+    log.close()
+
+
+def test_sets_that_cannot_be_saved_first_are_kept(tmp_path, monkeypatch):
+    db = tmp_path / "s.sqlite3"
+    _sets(db, 12)
+
+    def disk_full(self, ids):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SessionLog, "_export", disk_full)
+    log = SessionLog(db, max_sets=10)
+    assert log.prune() == 0 and log.pruned is None
+    assert len(log.sets()) == 12
+    log.close()
+
+
+def test_a_set_left_open_by_a_kill_is_closed_at_the_next_start(tmp_path):
+    """A set cut by a kill used to stay in the log with `ended` NULL for ever."""
+    db = tmp_path / "s.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), "k"],
+                            stdout=subprocess.PIPE, text=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("rep k-1 4"):  # the second set is half done
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    writer = StoreWriter(db, 100)
+    assert writer.flush()
+    assert writer.take_notice() == "Log: 1 set left open by a stop closed as interrupted"
+    writer.close()
+    log = SessionLog(db)
+    first, second = log.sets()[:2]
+    assert first["ended"] == "done"
+    assert second["ended"] == "interrupted" and second["reps"] >= 4
+    reps = log.reps("k-1")
+    assert second["duration_s"] == reps[-1]["end_s"] - reps[0]["start_s"]
+    assert not [s for s in log.sets() if s["ended"] is None]
+    log.close()
+
+
+def test_a_reader_of_the_log_closes_nothing(tmp_path):
+    """Only the writer closes open sets: a SessionLog opened to read (a report, `station
+    log`) leaves the running station's set open."""
+    db = tmp_path / "s.sqlite3"
+    log = SessionLog(db)
+    log.begin_set("open", "t")
+    log.close()
+    reader = SessionLog(db)
+    assert reader.sets()[0]["ended"] is None
+    reader.close()

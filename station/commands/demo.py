@@ -39,12 +39,20 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+MAX_SEED = 2**32 - 1
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
     if not 1 <= args.reps <= 1000:
         raise InputError(f"--reps {args.reps}: choose 1 to 1000")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise InputError(f"--seed {args.seed}: choose 0 to {MAX_SEED}")
     if args.screenshots and not args.headless:
         raise InputError("--screenshots needs --headless")
     if args.screenshots:
+        from station.demo.tour import check_tour_folder
+
+        check_tour_folder(config, Path(args.screenshots))
         from station.demo.tour import run_tour
 
         for path in run_tour(config, Path(args.screenshots), seed=args.seed, size=args.size):

@@ -4,15 +4,29 @@ athlete really did; optionally written out as the files a real session would lea
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from station.coach import Report, analyze
 from station.config import Config
+from station.domain import PoseFrame, PoseStream
 from station.errors import InputError
 from station.recordings.formats import save_pose_npz, save_tension_csv
 from station.recordings.report_text import report_lines
 from station.sim.session import SimulatedSet, simulate_set
+
+
+@dataclass(frozen=True, eq=False)
+class _Shown(PoseStream):
+    """A pose stream whose frames, as the coach takes them, move a progress bar on stderr."""
+
+    def frames(self) -> Iterator[PoseFrame]:
+        from tqdm import tqdm
+
+        yield from tqdm(super().frames(), desc="coach", total=len(self), unit=" frames",
+                        unit_scale=True, delay=0.5, leave=False, file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,16 @@ class DemoSet:
 
 
 def coach_simulated_set(config: Config, seed: int, reps: int,
-                        save: Path | None = None) -> DemoSet:
+                        save: Path | None = None, progress: bool | None = None) -> DemoSet:
     """Simulate athlete `seed` doing `reps` reps and coach the set offline (written to
-    `save` first, when given)."""
-    sim = simulate_set(seed, reps)
-    demo = DemoSet(seed, sim, analyze(sim.pose, sim.tension, config.coach))
+    `save` first, when given). `progress`: bars on stderr while it simulates and coaches
+    (default: when stderr is a terminal; they show after half a second)."""
+    if progress is None:
+        progress = sys.stderr.isatty()
+    sim = simulate_set(seed, reps, progress=progress)
+    pose = _Shown(sim.pose.t, sim.pose.landmarks, sim.pose.width, sim.pose.height) \
+        if progress else sim.pose
+    demo = DemoSet(seed, sim, analyze(pose, sim.tension, config.coach))
     if save is not None:
         demo.save(save)
     return demo

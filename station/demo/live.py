@@ -50,7 +50,7 @@ class AthleteQueue:
 def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
                   size: tuple[int, int] | None = None, max_frames: int | None = None) -> int:
     """Run until the window is closed (or for `max_frames`); 0 when it ended normally."""
-    app = KioskApp(config.kiosk, size=size)
+    app = KioskApp(config.kiosk, size=size, hint="try --headless")
     buzzer = AlertBuzzer.from_config(config.buzzer)
     flow = StationFlow(config, buzzer, store=None, set_reps=reps)
     button = open_button(config.button, flow)

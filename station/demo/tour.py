@@ -23,6 +23,7 @@ from station.flow.flow import StationFlow
 from station.flow.view import Screen
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
+from station.recordings.outputs import same_file
 from station.sim.athlete import RepKind
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
@@ -55,6 +56,20 @@ def _key(key: int) -> None:
                                          scancode=0))
 
 
+def tour_log(out_dir: Path) -> Path:
+    """The session log the tour writes its sets to."""
+    return out_dir / "sessions.sqlite3"
+
+
+def check_tour_folder(config: Config, out_dir: Path) -> None:
+    """InputError when the tour's log would be the station's own session log: the tour's
+    simulated sets would join the real ones."""
+    real = config.resolve(config.store.path)
+    if same_file(tour_log(out_dir), real):
+        raise InputError(f"{out_dir}: the tour writes its sets to {tour_log(out_dir)}, the "
+                         "station's own session log ([store] path): choose another folder")
+
+
 def run_tour(config: Config, out_dir: Path, seed: int = 1,
              size: tuple[int, int] | None = None) -> list[Path]:
     """Walk through every screen; write DIR/NN-name.png for each; return the paths."""
@@ -70,7 +85,7 @@ def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None
     kiosk = dataclasses.replace(config.kiosk, class_rotation_s=30.0)
     config = dataclasses.replace(config, kiosk=kiosk)
     app = KioskApp(kiosk, headless=True, size=size or (kiosk.width, kiosk.height))
-    store = StoreWriter(out_dir / "sessions.sqlite3", config.store.max_sets)
+    store = StoreWriter(tour_log(out_dir), config.store.max_sets)
     flow = StationFlow(config, AlertBuzzer.from_config(config.buzzer), store,
                        set_reps=len(FIRST_SET))
     fps = kiosk.fps
@@ -152,6 +167,7 @@ def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None
                 player = SetPlayer(simulate_set(seed + 1, reps=10), start=now,
                                    empty_before_s=1.0, empty_after_s=5.0)
     finally:
+        flow.stop(now)  # stopped early (SIGTERM): the set in progress is closed in the log
         store.flush()
         store.close()
         app.close()

@@ -8,7 +8,7 @@ no clock: every call carries the station time (seconds on the sensors' monotonic
 the same flow runs live, fast-forwarded in the headless demo, and step by step in tests.
 
     IDLE --person in view person_in_view_s--> SETUP --checks hold setup_hold_s, or a rep-->
-    COACHING --set_reps scored, out of view out_of_view_s, "next athlete", rotation-->
+    COACHING --set_reps scored, out of view out_of_view_s, "next athlete", rotation, stop-->
     SUMMARY --summary_seconds, or a press--> IDLE
 
 Its parts, each in a module of its own: `Presence` (who is in view), `SetupGate` (the setup
@@ -49,6 +49,7 @@ from station.flow.view import Input, KioskView, PartHealth, Screen
 from station.store import StoreWriter
 
 READY_CUE = "Hips back, stick on"
+NOTICE_S = 6.0  # how long news from the session log (old sets pruned) stays on screen
 
 # What the sensor threads and the controls hand in: a pose, a tension sample, an input, or
 # the camera's newest picture ((H, W, 3) RGB, shown under the skeleton).
@@ -139,10 +140,17 @@ class StationFlow:
         else:
             self.on_input(item, now)
 
+    @property
+    def set_full(self) -> bool:
+        """The set has its `set_reps` reps: the coach hears no more of it, and it ends once
+        the last verdict has been shown (reps that come on the verdict's heels are not
+        counted into it)."""
+        return self.coach is not None and len(self.reps) >= self.set_reps
+
     def on_tension(self, sample: TensionSample) -> None:
         """A band tension sample: to the coach during a set, and to the band's gauge."""
         self._tension = sample
-        if self.coach is not None:
+        if self.coach is not None and not self.set_full:
             self.on_coach_events(self.coach.add_tension(sample))
             self.view.live.tension_n = self.coach.snapshot.tension_n
         else:
@@ -156,7 +164,7 @@ class StationFlow:
         self.presence.update(frame.t, present)
         live.landmarks = frame.landmarks if present else None
         live.image_size = (frame.width, frame.height)
-        if self.coach is not None:
+        if self.coach is not None and not self.set_full:
             self.on_coach_events(self.coach.add_pose(frame))
             snap = self.coach.snapshot
             live.side = snap.side
@@ -173,14 +181,17 @@ class StationFlow:
         """A press, the menu, or a menu move. `row` is a tapped menu row."""
         if self.menu.is_open:
             self.menu.on_input(inp, now, row)
-        elif inp is Input.MENU:
+        elif inp in (Input.MENU, Input.HOLD):
             self.menu.open()
         elif inp is Input.PRESS:
             self._press(now)
 
     def on_coach_events(self, events: list[Event]) -> None:
-        """What the coach said: kept for the set, heard by the buzzer, shown on screen."""
+        """What the coach said: kept for the set, heard by the buzzer, shown on screen
+        (until the set is full: what comes after its last rep is not part of it)."""
         for e in events:
+            if self.set_full:
+                break
             self.events.append(e)
             self.buzzer.on_event(e)
             self._show(e)
@@ -200,6 +211,8 @@ class StationFlow:
         trouble = self.set_log.trouble()
         if trouble is not None:
             v.toast, v.toast_until = trouble, now + 1.0
+        elif now >= v.toast_until and (notice := self.set_log.notice()) is not None:
+            v.toast, v.toast_until = notice, now + NOTICE_S
         if self.class_mode.rotate(now):
             if v.screen in (Screen.SETUP, Screen.COACHING):
                 self._end_set(now, SetEnding.ROTATION)
@@ -312,6 +325,12 @@ class StationFlow:
         self._reset_set()
         self.view.summary = summary
         self._go(Screen.SUMMARY, now)
+
+    def stop(self, now: float) -> None:
+        """The station is stopping (SIGTERM, the window closed): the set in progress ends
+        ("station stopped"), so its row in the log is closed rather than left open."""
+        if self.view.screen in (Screen.SETUP, Screen.COACHING):
+            self._end_set(now, SetEnding.STOPPED)
 
     def _forget_band(self) -> None:
         """The band may have been rigged anew (the load cell was calibrated): learn it again."""

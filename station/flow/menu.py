@@ -1,7 +1,9 @@
 """The coach menu: its rows, moving through them, and what picking each row does.
 
-A press steps down the rows, up and down move either way, a select (Enter) picks the row
-selected and a tap picks the row it lands on; the menu input or back closes it. The rows
+A press steps down the rows, up and down move either way, a select (Enter) or a hold of the
+big button picks the row selected, and a tap picks the row it lands on; the menu input
+(`m`, Tab, the corner) or back closes it, and so does picking "Close": with the big button
+alone a coach presses down to a row and holds to pick it. The rows
 calibrate the load cell, mute the buzzer, and step class mode through its rotations; a
 toast says what was done.
 """
@@ -63,7 +65,7 @@ class CoachMenu:
             view.menu_selected = (view.menu_selected - 1) % n
         elif inp in (Input.DOWN, Input.PRESS):  # one button: a press steps down
             view.menu_selected = (view.menu_selected + 1) % n
-        elif inp is Input.SELECT:
+        elif inp in (Input.SELECT, Input.HOLD):  # one button: a hold picks
             self._choose(view.menu[view.menu_selected].key, now)
 
     def _choose(self, key: MenuKey, now: float) -> None:

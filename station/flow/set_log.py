@@ -53,6 +53,10 @@ class SetLog:
             side.value if side else None, main_fault.value if main_fault else None,
             ending.value, now - self.started))
 
+    def notice(self) -> str | None:
+        """News from the log for the screen (old sets saved and pruned), or None."""
+        return self.store.take_notice() if self.store is not None else None
+
     def trouble(self) -> str | None:
         """What to say on screen when the log is failing or lost a write since the last
         look (even when the next write already worked: the writer thread may fail and

@@ -18,6 +18,7 @@ class SetEnding(StrEnum):
     OUT_OF_VIEW = "out of view"
     NEXT_ATHLETE = "next athlete"  # a press while coaching
     ROTATION = "next athlete, please"  # class mode's rotation came round
+    STOPPED = "station stopped"  # the station was stopped (SIGTERM, the window closed)
 
     @property
     def shown(self) -> str:

@@ -20,7 +20,8 @@ class Input(Enum):
     """What a person asked for, from whichever control they used."""
 
     PRESS = "press"  # the big button, space, a tap: start / next athlete / dismiss
-    MENU = "menu"  # the button held, "m", the menu corner: open or close the coach menu
+    MENU = "menu"  # "m", Tab, the menu corner: open or close the coach menu
+    HOLD = "hold"  # the big button held: open the coach menu, or pick its row selected
     UP = "up"
     DOWN = "down"
     SELECT = "select"

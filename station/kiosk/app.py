@@ -65,8 +65,9 @@ def choose_driver(headless: bool) -> None:
 
 
 def open_display(config: KioskConfig, headless: bool = False,
-                 size: tuple[int, int] | None = None) -> pygame.Surface:
-    """The screen surface: full screen at the display's size, or a window of `size`."""
+                 size: tuple[int, int] | None = None, hint: str = "") -> pygame.Surface:
+    """The screen surface: full screen at the display's size, or a window of `size`; with
+    none to be had, StationError with `hint` (what the command offers instead)."""
     choose_driver(headless)
     try:
         pygame.display.init()
@@ -76,7 +77,8 @@ def open_display(config: KioskConfig, headless: bool = False,
         screen = pygame.display.set_mode(wanted, pygame.FULLSCREEN if full else 0)
     except pygame.error as exc:
         driver = os.environ.get("SDL_VIDEODRIVER", "default")
-        raise StationError(f"no display ({driver}: {exc}); try --headless") from None
+        raise StationError(f"no display ({driver}: {exc})" + (f"; {hint}" if hint else "")) \
+            from None
     pygame.display.set_caption("Hinge Station")
     if full:
         pygame.mouse.set_visible(False)
@@ -87,10 +89,10 @@ class KioskApp:
     """The window (or screen) and the loop that draws a flow's view on it."""
 
     def __init__(self, config: KioskConfig, headless: bool = False,
-                 size: tuple[int, int] | None = None) -> None:
+                 size: tuple[int, int] | None = None, hint: str = "") -> None:
         self.config = config
         self.headless = headless
-        self.screen = open_display(config, headless, size)
+        self.screen = open_display(config, headless, size, hint)
         self.renderer = Renderer(*self.screen.get_size())
         self.running = True
         self.windowed = headless or size is not None or not config.fullscreen

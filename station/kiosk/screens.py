@@ -44,6 +44,9 @@ SETUP_STEPS = (
 )
 
 
+MENU_BUTTON_HINT = "Big button: press for the next row, hold to pick it"
+
+
 class Renderer:
     """Draws a KioskView onto a surface of the size it was made for."""
 
@@ -321,6 +324,9 @@ class Renderer:
             if item.value:
                 blit_text(target, self.text, t.body, item.value, th.AMBER if not selected
                           else th.TEXT, (row.right - lay.margin * 2, row.centery), "midright")
+        # One button does it all: say how, under the box.
+        blit_text(target, self.text, t.small, MENU_BUTTON_HINT, th.DIM,
+                  (box.centerx, box.bottom + lay.margin), "midtop")
 
     def menu_rows(self, n: int) -> list[pygame.Rect]:
         """Where the coach menu's rows are on screen (the touch screen taps them)."""

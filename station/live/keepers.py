@@ -130,6 +130,20 @@ class LoadCellKeeper:
             self._failed(now, status.detail)
         return LoadCellReading(samples, trusted, load_cell_health(status, trusted))
 
+    def tare(self, now: float) -> str:
+        """Zero the load cell at its reading now (the band slack, nobody pulling); the line
+        the screen shows. Only a load cell reading well is zeroed."""
+        sensor = self.sensor
+        if sensor is None:
+            return "Load cell restarting: not zeroed"
+        status = sensor.status(now)
+        if status.health is not TensionHealth.OK:
+            return f"Load cell {status.health.value}: not zeroed"
+        sensor.tare()
+        if not status.calibrated:
+            return "Zeroed; scale it: station calibrate"
+        return "Load cell zeroed (band slack)"
+
     def _failed(self, now: float, why: str) -> None:
         self._failures += 1
         delay = self.backoff.delay(self._failures)

@@ -55,6 +55,7 @@ class LiveStation:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.flow = flow
+        self.clock = clock
         self.watchdog = watchdog or Watchdog({})
         # What runs: the camera's thread fills the slot, the pose thread empties it, and the
         # load cell's reader process (if there is a load cell) reads the band.
@@ -141,6 +142,13 @@ class LiveStation:
         if store is not None and not store.ok:
             down.append(store.reason)
         self.watchdog.status("; ".join(down) if down else "coaching")
+
+    def zero_load_cell(self) -> str:
+        """The coach menu's "Calibrate load cell": zero the load cell at its reading now (the
+        band slack); the line the screen shows. Call from the main thread."""
+        if self.load_cell is None:
+            return "No load cell to zero"
+        return self.load_cell.tare(self.clock())
 
     def _report(self, part: Part, health: PartHealth) -> None:
         self.journal.note(part, health)

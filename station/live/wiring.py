@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import time
 
 from station.appliance.watchdog import Watchdog
 from station.config import ButtonConfig, Config
@@ -16,12 +17,16 @@ from station.hardware.button import StationButton
 from station.hardware.camera import FrameSource
 from station.live.supervisor import LiveStation
 
+NO_SCREEN_HINT = ("`station run` draws on the screen: run it on the station's console or as "
+                  "its service (`station demo --headless` runs without one)")
+
 
 def open_button(config: ButtonConfig, flow: StationFlow) -> StationButton | None:
-    """The big button, where one is wired: a press starts and moves on, a hold opens the
-    menu. Its thread only queues the input for the flow."""
+    """The big button, where one is wired: a press starts and moves on (in the menu: the
+    next row), a hold opens the menu (in the menu: picks the row). Its thread only queues
+    the input for the flow."""
     button, _ = StationButton.open(config, on_press=lambda: flow.submit(Input.PRESS),
-                                   on_hold=lambda: flow.submit(Input.MENU))
+                                   on_hold=lambda: flow.submit(Input.HOLD))
     return button
 
 
@@ -36,8 +41,15 @@ def run_station(config: Config) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     watchdog = Watchdog()
-    watchdog.status("starting: loading the pose model")
-    estimator = PoseEstimator.from_config(config)
+    # The screen first: without one the station cannot run, and finding that out must not
+    # wait for the pose model (a second and a half, 290 MB).
+    app = KioskApp(config.kiosk, hint=NO_SCREEN_HINT)
+    try:
+        watchdog.status("starting: loading the pose model")
+        estimator = PoseEstimator.from_config(config)
+    except BaseException:
+        app.close()
+        raise
 
     def make_tension() -> TensionSensor:
         return TensionSensor.from_config(config)
@@ -47,10 +59,11 @@ def run_station(config: Config) -> int:
         source.open()
         return source
 
-    app = KioskApp(config.kiosk)
     buzzer = AlertBuzzer.from_config(config.buzzer)
     store = StoreWriter(config.resolve(config.store.path), config.store.max_sets)
-    flow = StationFlow(config, buzzer, store)
+    # The coach menu's "Calibrate load cell" zeroes the live load cell (`station calibrate`
+    # scales it with a known mass); the station is built just below.
+    flow = StationFlow(config, buzzer, store, calibrate=lambda: station.zero_load_cell())
     button = open_button(config.button, flow)
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
                           watchdog)
@@ -61,6 +74,7 @@ def run_station(config: Config) -> int:
         app.run(flow, feed=station.feed, after_frame=station.after_frame,
                 hand_in=station.hand_in)
     finally:
+        flow.stop(time.monotonic())  # the set in progress is closed in the log, not left open
         station.stop()
         if button is not None:
             button.close()

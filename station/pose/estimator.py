@@ -101,6 +101,12 @@ class LegacyBackend:
             min_detection_confidence=config.min_detection_confidence,
             min_tracking_confidence=config.min_tracking_confidence,
         )
+        # The graph opens its calculators (and TFLite says "Created TensorFlow Lite XNNPACK
+        # delegate") in its own threads, after the constructor returns: wait for them while
+        # the caller still keeps stderr quiet, so nothing is printed a moment later.
+        graph = getattr(self._pose, "_graph", None)
+        if graph is not None:
+            graph.wait_until_idle()
 
     def landmarks(self, rgb: np.ndarray, t: float) -> np.ndarray | None:
         # The solution stamps every frame 33.3 ms after the last, as if none were ever

@@ -7,8 +7,10 @@ the faults it shows and the instant the hips stopped for `hips_stopped`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -220,6 +222,9 @@ class Athlete:
     sway_phase: float = 0.0
     walk: Walk | None = None
     turn: Turn | None = None
+    _starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _ends: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _ordered: bool = field(init=False, repr=False, compare=False)
 
     def shift_at(self, t: float) -> float:
         """Metres the athlete has walked along the image (out of frame and back)."""
@@ -233,7 +238,26 @@ class Athlete:
         """Hip behind the ankle (metres) in the athlete's standing stance."""
         return hip_back(self.body, self.stance.knee, self.stance.shin)
 
+    def __post_init__(self) -> None:
+        # The plans' starts and ends, for finding the rep at a time in log(reps) steps, not
+        # reps steps (a 1000-rep set asks a few hundred thousand times).
+        starts = tuple(p.start for p in self.plans)
+        ends = tuple(p.end for p in self.plans)
+        ordered = all(a <= b for a, b in itertools.pairwise(starts)) and \
+            all(a <= b for a, b in itertools.pairwise(ends))
+        object.__setattr__(self, "_starts", starts)
+        object.__setattr__(self, "_ends", ends)
+        object.__setattr__(self, "_ordered", ordered)
+
     def rep_at(self, t: float) -> RepPlan | None:
+        """The first plan (in the set's order) under way at time t, if any."""
+        if self._ordered:
+            # Starts and ends both in order: the plans still under way at t (end > t) follow
+            # the first of them, so that one is the answer if it has started.
+            i = bisect.bisect_right(self._ends, t)
+            if i < len(self.plans) and self._starts[i] <= t:
+                return self.plans[i]
+            return None
         for plan in self.plans:
             if plan.start <= t < plan.end:
                 return plan

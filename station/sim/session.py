@@ -7,7 +7,10 @@ pose stream and tension stream of docs/formats.md plus the truth of every rep.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,8 +168,9 @@ def _between_reps(plans: tuple[RepPlan, ...], needed: float, where: float
 
 
 def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
-                 scenario: Scenario | None = None) -> SimulatedSet:
-    """Simulate one set: a random scenario (unless given) and `reps` reps."""
+                 scenario: Scenario | None = None, progress: bool = False) -> SimulatedSet:
+    """Simulate one set: a random scenario (unless given) and `reps` reps (`progress`: a
+    bar on stderr while the frames and samples are made, for sets of hundreds of reps)."""
     rng = np.random.default_rng(seed)
     if scenario is None:
         scenario = Scenario.random(rng)
@@ -202,7 +206,8 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     t_pose = np.maximum.accumulate(np.maximum(t_pose, 0.0))
     landmarks = np.stack([camera.landmarks(pose_joints(body, athlete.posture_at(t)),
                                            athlete.turn_at(t), athlete.shift_at(t))
-                          for t in t_pose]) if n else np.zeros((0, 33, 4), np.float32)
+                          for t in _shown(t_pose, "simulate", " frames", progress)]) \
+        if n else np.zeros((0, 33, 4), np.float32)
     pose = PoseStream(t_pose, landmarks, scenario.view.width, scenario.view.height)
 
     band = Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind)
@@ -214,8 +219,9 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     t_ten = np.maximum.accumulate(np.maximum(t_ten, 0.0))
     standing_back = athlete.standing_hip_back()
     force = np.empty(m)
-    for k, t in enumerate(t_ten):
-        plan = athlete.rep_at(t) or _nearest_slack(plans, t)
+    slack = _SlackRamps(plans)
+    for k, t in enumerate(_shown(t_ten, "simulate band", " samples", progress)):
+        plan = athlete.rep_at(t) or slack.at(t)
         travel = athlete.posture_at(t).hip_back - standing_back
         pulls = turned if (turn is not None and t >= turn.start + turn.duration / 2) else band
         force[k] = pulls.tension(travel, band_step_in(plan, t))
@@ -227,9 +233,30 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     return SimulatedSet(scenario, pose, tension, truth)
 
 
-def _nearest_slack(plans: tuple[RepPlan, ...], t: float) -> RepPlan | None:
-    """The slack rep whose step-in ramp covers time t, if any (the athlete steps in first)."""
-    for p in plans:
-        if p.kind is RepKind.SLACK and p.start - 0.5 <= t <= p.end + 0.5:
-            return p
-    return None
+def _shown(times: np.ndarray, what: str, unit: str, progress: bool) -> Iterable[float]:
+    """`times`, with a progress bar on stderr when asked (shown after half a second)."""
+    if not progress:
+        return times
+    from tqdm import tqdm
+
+    return tqdm(times, desc=what, unit=unit, unit_scale=True, delay=0.5, leave=False,
+                file=sys.stderr)
+
+
+class _SlackRamps:
+    """The slack reps' step-in ramps, for finding the one that covers a time quickly."""
+
+    def __init__(self, plans: tuple[RepPlan, ...]) -> None:
+        self.plans = [p for p in plans if p.kind is RepKind.SLACK]
+        self.starts = [p.start - 0.5 for p in self.plans]
+        self.ends = [p.end + 0.5 for p in self.plans]
+        self.ordered = self.starts == sorted(self.starts) and self.ends == sorted(self.ends)
+
+    def at(self, t: float) -> RepPlan | None:
+        """The slack rep whose step-in ramp covers time t, if any (the athlete steps in
+        first); the first in the set's order when two do."""
+        if self.ordered:  # as `Athlete.rep_at`: the first ramp not over by t, if begun
+            i = bisect.bisect_left(self.ends, t)
+            return self.plans[i] if i < len(self.plans) and self.starts[i] <= t else None
+        return next((p for p, a, b in zip(self.plans, self.starts, self.ends, strict=True)
+                     if a <= t <= b), None)

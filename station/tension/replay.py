@@ -60,6 +60,10 @@ class TensionReplay:
                              "replay finished" if done else "replaying a recording", True,
                              0.0, 0.0, 0.0, 0, last, {"ok": self._next})
 
+    def tare(self) -> float:
+        """A recording's tension is what was recorded: nothing to zero (a tare of 0)."""
+        return 0.0
+
     def set_present(self, present: bool) -> None:
         """A recording is never re-tared: whether someone is in view changes nothing."""
 

@@ -28,6 +28,10 @@ class TensionSource(Protocol):
         """The health right now (`now` on the monotonic clock; None reads the clock)."""
         ...
 
+    def tare(self) -> float:
+        """Zero the tension at the reading now (the band slack); returns the tare in counts."""
+        ...
+
     def set_present(self, present: bool) -> None:
         """Someone is at the station (from the camera): the sensor does not re-tare then."""
         ...

@@ -10,12 +10,13 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from station.coach import analyze
 from station.config import Config, KioskConfig
-from station.domain import Fault, FaultDetected, Side
+from station.domain import Fault, FaultDetected, RepResult, Side
 from station.flow.flow import StationFlow
 from station.flow.view import Input, Screen
 from station.hardware.buzzer import AlertBuzzer
 from station.sim.player import SetPlayer
-from station.store import SessionLog, StoreWriter
+from station.sim.session import simulate_set
+from station.store import SessionLog, SetEnd, StoreWriter
 
 
 def run(flow: StationFlow, player: SetPlayer, until: float, fps: float = 30.0) -> list[Screen]:
@@ -156,3 +157,60 @@ def test_a_stuck_disk_never_holds_up_the_flow(sim, kinds, tmp_path, monkeypatch)
     log = SessionLog(tmp_path / "log.sqlite3")
     assert log.sets()[0]["reps"] == len(kinds)
     log.close()
+
+
+# -- issue 23: a set ends at set_reps; a stop closes the set -------------------------------
+
+def test_a_set_ends_at_set_reps_even_when_reps_follow_each_verdict(tmp_path):
+    """Reps faster than the verdict (here it stays 10 s) used to grow the set past set_reps
+    (18 and 12 reps logged with set_reps = 10): it only ended with no verdict on screen."""
+    k = dataclasses.replace(KioskConfig(), verdict_seconds=10.0)
+    config = dataclasses.replace(Config(), kiosk=k)
+    store = StoreWriter(tmp_path / "log.sqlite3", 100)
+    flow = StationFlow(config, AlertBuzzer(None), store, set_reps=4)
+    sim = simulate_set(7, 9)
+    player = SetPlayer(sim, empty_before_s=2.0, empty_after_s=15.0)
+    screens = run(flow, player, player.end)
+    assert screens[:4] == [Screen.IDLE, Screen.SETUP, Screen.COACHING, Screen.SUMMARY]
+    assert store.flush()
+    store.close()
+    log = SessionLog(tmp_path / "log.sqlite3")
+    first = log.sets()[0]  # the athlete's reps after the summary make a set of their own
+    assert (first["reps"], first["ended"]) == (4, "done")
+    assert [r["idx"] for r in log.reps(first["uid"])] == [1, 2, 3, 4]
+    log.close()
+
+
+def test_a_stop_mid_set_closes_its_row(sim, kinds, tmp_path):
+    store = StoreWriter(tmp_path / "log.sqlite3", 100)
+    flow = StationFlow(Config(), AlertBuzzer(None), store, set_reps=99)
+    player = SetPlayer(sim, empty_before_s=2.0, empty_after_s=0.0)
+    run(flow, player, player.end - 1.0)  # the last rep scored, the athlete still there
+    assert flow.view.screen is Screen.COACHING and flow.reps
+    flow.stop(player.end)
+    assert flow.view.screen is Screen.SUMMARY
+    assert flow.view.summary.reason == "station stopped"
+    assert store.flush()
+    store.close()
+    log = SessionLog(tmp_path / "log.sqlite3")
+    (row,) = log.sets()
+    assert row["ended"] == "station stopped"
+    assert row["reps"] == flow.view.summary.reps == len(log.reps(row["uid"]))
+    log.close()
+
+
+def test_news_from_the_log_shows_as_a_toast(tmp_path):
+    log = SessionLog(tmp_path / "log.sqlite3", max_sets=100)
+    for k in range(12):
+        log.begin_set(f"s{k}", "2026-01-01T10:00:00+00:00")
+        log.add_rep(f"s{k}", RepResult(1, 0.0, 2.0, (), "cue", {}))
+        log.end_set(f"s{k}", SetEnd("left", None, "done", 5.0))
+    log.close()
+    store = StoreWriter(tmp_path / "log.sqlite3", 10)  # lowered: two sets must go
+    assert store.flush()
+    flow = StationFlow(Config(), AlertBuzzer(None), store)
+    flow.tick(1.0)
+    assert flow.view.toast.startswith("Log full: 2 oldest sets (2 reps) saved to "
+                                      "log.sqlite3.pruned-")
+    assert flow.view.toast_until == 1.0 + 6.0
+    store.close()

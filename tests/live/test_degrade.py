@@ -25,6 +25,7 @@ from station.appliance.watchdog import Watchdog
 from station.config import Config, KioskConfig
 from station.domain import PoseFrame
 from station.flow.flow import StationFlow
+from station.flow.view import Input
 from station.hardware.buzzer import AlertBuzzer
 from station.hardware.camera import Frame, OpenCVSource
 from station.hardware.reconnect import Backoff
@@ -105,7 +106,9 @@ class Run:
         self.buzzer = AlertBuzzer.from_config(self.config.buzzer,
                                               pin_factory=MockFactory(pin_class=MockPWMPin))
         self.store = StoreWriter(tmp_path / "sessions.sqlite3", 100)
-        self.flow = StationFlow(self.config, self.buzzer, self.store)
+        # As `station run` wires it: the menu's "Calibrate load cell" zeroes the load cell.
+        self.flow = StationFlow(self.config, self.buzzer, self.store,
+                                calibrate=lambda: self.station.zero_load_cell())
         self.station = LiveStation(self.config, self.flow, open_camera, estimate, make_tension,
                                    Watchdog(), camera_backoff=FAST, tension_backoff=FAST)
         self.app = KioskApp(self.config.kiosk, headless=True)
@@ -236,6 +239,30 @@ def test_noisy_load_cell_means_camera_only_then_a_quiet_one_is_used(tmp_path, cl
             and len(r.badges) > 10)
     assert run.badges[-1]["load cell"] == (True, "") and run.has_load_cell[-1]
     assert run.flow.view.live.tension_n == pytest.approx(50.0, abs=1.0)
+
+
+def test_the_menus_calibrate_zeroes_the_live_load_cell(tmp_path, clips_dir):
+    """On `station run` the menu's "Calibrate load cell" used to say "No load cell to
+    calibrate": the live flow had no calibrate step."""
+    config = make_config(tmp_path)
+    load = SimulatedLoad(counts=30_000, noise_counts=20, seed=3)  # 30 N on a slack band
+    run = Run(tmp_path, lambda: ClipCamera(clips_dir), ClipPose(clips_dir),
+              emulated_sensor(config, load, CALIBRATED))
+    toasts: list[str] = []
+
+    def zero_then_read(r: Run) -> bool:
+        live = r.flow.view.live
+        if not toasts:
+            if r.has_load_cell[-1] and live.tension_n == pytest.approx(30.0, abs=1.0):
+                r.flow.on_input(Input.MENU, r.flow.view.now)
+                r.flow.on_input(Input.SELECT, r.flow.view.now, row=0)  # "Calibrate load cell"
+                toasts.append(r.flow.view.toast)
+            return False
+        return live.tension_n is not None and abs(live.tension_n) < 1.0
+
+    run.run(frames=900, until=zero_then_read)
+    assert toasts == ["Load cell zeroed (band slack)"]
+    assert abs(run.flow.view.live.tension_n) < 1.0  # the 30 N it read is the new zero
 
 
 def test_corrupt_calibration_says_so_and_coaches_on_the_camera(tmp_path, clips_dir, caplog):
