@@ -8,6 +8,7 @@ asked to.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from station.config import Config
@@ -26,13 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "[tension] calibration_mass_kg)")
     parser.add_argument("--seconds", type=float, default=2.0, metavar="S",
                         help="seconds of readings for each step (default 2)")
+    parser.add_argument("--replace-real", action="store_true",
+                        help="with --simulate: let the simulated calibration replace a real "
+                             "one (which is kept as a dated backup)")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     check_hx711_config(config.hx711)
-    if not 0.1 <= args.seconds <= 60:
+    if not math.isfinite(args.seconds) or not 0.1 <= args.seconds <= 60:
         raise InputError(f"--seconds {args.seconds:g} is out of range (0.1 to 60)")
-    if args.mass is not None and not 0 < args.mass <= 200:
+    if args.mass is not None and not (math.isfinite(args.mass) and 0 < args.mass <= 200):
         raise InputError(f"--mass {args.mass:g} is out of range (over 0 up to 200 kg)")
     rig = None
     if args.simulate is not None:
@@ -40,7 +44,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
         rig = SimulatedRig(unplugged=args.simulate == "unplugged")
     try:
-        return calibrate(config, rig=rig, seconds=args.seconds, mass_kg=args.mass)
+        return calibrate(config, rig=rig, seconds=args.seconds, mass_kg=args.mass,
+                         replace_real=args.replace_real)
     except HX711Error as exc:
         print(f"station: error: {exc}", file=sys.stderr)
         return 1

@@ -2,15 +2,19 @@
 
 Three steps: read the chip with the band slack (the tare), read it with a known mass hanging
 from the load cell (the scale), show the result with its noise and save it on confirmation
-(atomically, to the [tension] calibration_file). A `Rig` stands in for the chip and for the
-person at the load cell: it opens an emulated chip and hangs the mass when asked
-(`station.sim.load_cell.SimulatedRig`, wired in by `station calibrate --simulate`).
+(atomically, to the [tension] calibration_file; the calibration there before is kept as a
+dated backup beside it). A calibration made on the emulated chip says so in the file, and
+never replaces a real one unless asked to (`replace_real`): that is refused before the steps.
+A `Rig` stands in for the chip and for the person at the load cell: it opens an emulated chip
+and hangs the mass when asked (`station.sim.load_cell.SimulatedRig`, wired in by `station
+calibrate --simulate`).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 from station.config import Config, HX711Config
@@ -20,6 +24,7 @@ from station.tension.calibration import (
     STANDARD_GRAVITY,
     Calibration,
     from_readings,
+    read_calibration,
     save_calibration,
 )
 from station.tension.hx711 import HX711, HX711Error, ReadStatus, measure, read_timeout
@@ -46,12 +51,15 @@ class Rig(Protocol):
 
 
 def calibrate(config: Config, *, rig: Rig | None = None, seconds: float = 2.0,
-              mass_kg: float | None = None) -> int:
+              mass_kg: float | None = None, replace_real: bool = False) -> int:
     """Open the chip (on the Pi's pins, or the rig's) and run the guided steps on it.
 
     Returns 0 when a calibration was saved, 1 when none was; raises HX711Error when the chip
-    cannot be opened or stops answering, with the one line to show.
+    cannot be opened or stops answering, with the one line to show, and InputError when a
+    simulated calibration would replace a real one without `replace_real`.
     """
+    if rig is not None and not replace_real:
+        check_not_real(config.resolve(config.tension.calibration_file))
     if rig is None:
         # Like the tension sensor's reader: fewer clock pulses preempted, fewer discarded.
         raise_priority(config.tension.realtime_priority)
@@ -64,6 +72,16 @@ def calibrate(config: Config, *, rig: Rig | None = None, seconds: float = 2.0,
         hx = rig.open(config.hx711)
     with hx:
         return CalibrationFlow(hx, config, rig=rig, seconds=seconds, mass_kg=mass_kg).run()
+
+
+def check_not_real(path: Path) -> None:
+    """InputError when `path` holds a real calibration (a simulated one may not replace
+    it): said before any step, so nobody works through the steps for nothing."""
+    existing = read_calibration(path)
+    if existing is not None and not existing.simulated:
+        raise InputError(f"{path} holds {existing.describe()}: a simulated calibration never "
+                         "replaces it; give --replace-real to replace it (a dated backup is "
+                         "kept), or a --config whose calibration_file is elsewhere")
 
 
 class CalibrationFlow:
@@ -102,16 +120,31 @@ class CalibrationFlow:
             loaded = self._collect(f"{mass:g} kg")
             calibration = self._compute(slack, loaded, mass)
             self._show(calibration, slack, loaded, mass)
-            answer = self.ask(f"\nStep 3 of 3: save this calibration to {self.path}? [Y/n] ")
+            answer = self.ask(f"\nStep 3 of 3: save this calibration to {self.path}?"
+                              f"{self._replacing()} [Y/n] ")
         except EOFError:
             say("\nInput ended: nothing saved.")
             return 1
         if answer.strip().lower() not in ("", "y", "yes"):
             say("Not saved; the old calibration (if any) stays.")
             return 1
-        save_calibration(self.path, calibration)
-        say(f"Saved to {self.path}.")
+        kept = save_calibration(self.path, calibration, backup=True)
+        say(f"Saved to {self.path}" + (" (marked simulated: the station's load cell never "
+                                       "uses it)" if calibration.simulated else "") + ".")
+        if kept is not None:
+            say(f"The calibration it replaced is kept as {kept}.")
         return 0
+
+    def _replacing(self) -> str:
+        """What the save would replace, for the question (nothing: "")."""
+        if not self.path.exists():
+            return ""
+        existing = read_calibration(self.path)
+        if existing is None:
+            return " (the unreadable file there now is kept as a dated backup)"
+        if existing.simulated:
+            return f" (it replaces {existing.describe()})"
+        return f" (it replaces {existing.describe()}, kept as a dated backup)"
 
     def _first_contact(self) -> None:
         reading = self.hx.read(timeout=NO_CHIP_TIMEOUT_S)
@@ -170,7 +203,8 @@ class CalibrationFlow:
                              f"{noise:.0f} counts): is the mass hanging from the load cell?")
         hw = self.config.hx711
         return from_readings(statistics.median(slack), statistics.median(loaded), mass,
-                             gain=hw.gain, rate_sps=hw.rate_sps, noise_counts=noise)
+                             gain=hw.gain, rate_sps=hw.rate_sps, noise_counts=noise,
+                             simulated=self.rig is not None)
 
     def _show(self, cal: Calibration, slack: list[int], loaded: list[int], mass: float) -> None:
         spread = abs((max(loaded) - min(loaded)) * cal.newtons_per_count)

@@ -1,8 +1,10 @@
 """The load-cell calibration: the file beside the config that turns raw counts into newtons.
 
 Written atomically (a temporary file in the same folder, fsync, `os.replace`, fsync of the
-folder), so a power cut mid-write leaves the old calibration intact. Read at start: a missing
-or corrupt file gives a warning and an uncalibrated sensor (raw counts), never a crash.
+folder), so a power cut mid-write leaves the old calibration intact; `station calibrate` keeps
+the one it replaces as a dated backup beside it. A calibration made on the emulated chip says
+so (`simulated`) and never applies to a real load cell. Read at start: a missing, corrupt or
+simulated file gives a warning and an uncalibrated sensor (raw counts), never a crash.
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from station.errors import ConfigError
+from station.errors import ConfigError, StationError
+from station.files import read_regular
 
 FORMAT = "hinge-station-calibration"
 VERSION = 1
 STANDARD_GRAVITY = 9.80665  # m/s^2: a known mass in kg pulls this many newtons per kg
 _TEMP_PREFIX = ".calibration-"
+MAX_BYTES = 64 << 10  # a calibration file is 300 bytes
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class Calibration:
     known_mass_kg: float = 0.0
     noise_n: float = 0.0
     calibrated: bool = False
+    simulated: bool = False  # made on the emulated chip (`station calibrate --simulate`)
+    made_at: str = ""  # when, UTC ISO 8601 ("" when the file does not say)
 
     def force_n(self, counts: float, offset_counts: float | None = None) -> float:
         """The force for a reading, optionally against another tare (offset)."""
@@ -46,30 +54,59 @@ class Calibration:
     def to_dict(self) -> dict:
         return {"format": FORMAT, "version": VERSION, **asdict(self)}
 
+    def describe(self) -> str:
+        """The calibration in a few words, for a person deciding whether to replace it."""
+        made = f", made {self.made_at}" if self.made_at else ""
+        kind = "simulated" if self.simulated else "real"
+        return (f"a {kind} calibration: tare {self.offset_counts:.0f} counts, "
+                f"{self.known_mass_kg:g} kg known mass{made}")
+
 
 UNCALIBRATED = Calibration()
 
 
 def from_readings(slack_counts: float, loaded_counts: float, mass_kg: float, *, gain: int,
-                  rate_sps: int, noise_counts: float) -> Calibration:
-    """The calibration from the median counts with the band slack and with a known mass."""
+                  rate_sps: int, noise_counts: float, simulated: bool = False) -> Calibration:
+    """The calibration from the median counts with the band slack and with a known mass
+    (`simulated`: read from the emulated chip), stamped with the time it is made."""
     delta = loaded_counts - slack_counts
     if delta == 0:
         raise ValueError("the known mass did not change the reading")
     scale = mass_kg * STANDARD_GRAVITY / delta
     return Calibration(offset_counts=float(slack_counts), newtons_per_count=scale, gain=gain,
                        rate_sps=rate_sps, known_mass_kg=mass_kg,
-                       noise_n=abs(noise_counts * scale), calibrated=True)
+                       noise_n=abs(noise_counts * scale), calibrated=True, simulated=simulated,
+                       made_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
-def save_calibration(path: str | Path, calibration: Calibration) -> None:
-    """Write the calibration atomically: a power cut leaves either the old or the new file."""
+def backup_name(path: Path) -> Path:
+    """Where the file at `path` is kept when replaced: beside it, named for now (UTC)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = path.with_name(f"{path.name}.{stamp}.bak")
+    n = 1
+    while out.exists():
+        n += 1
+        out = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+    return out
+
+
+def save_calibration(path: str | Path, calibration: Calibration,
+                     backup: bool = False) -> Path | None:
+    """Write the calibration atomically: a power cut leaves either the old or the new file.
+
+    `backup`: the file there now (unless it is a simulated calibration) is first copied
+    beside it as `<name>.<UTC time>.bak`; returns that copy's path (None: none made)."""
     path = Path(path)
     folder = path.parent
     text = json.dumps(calibration.to_dict(), indent=2) + "\n"
+    kept = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)
+        if backup and path.is_file() and not _is_simulated(path):
+            kept = backup_name(path)
+            shutil.copy2(path, kept)
+            _fsync_folder(folder)
         fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write calibration file ({exc.strerror})") from None
@@ -84,6 +121,23 @@ def save_calibration(path: str | Path, calibration: Calibration) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise ConfigError(f"{path}: cannot write calibration file ({exc.strerror})") from None
+    return kept
+
+
+def read_calibration(path: str | Path) -> Calibration | None:
+    """The calibration in the file at `path`, or None when there is none to be read (no
+    file, not a regular file, corrupt)."""
+    try:
+        return _parse(json.loads(read_regular(path, "calibration file", MAX_BYTES,
+                                              StationError).decode("utf-8")))
+    except (StationError, UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError,
+            KeyError, RecursionError):
+        return None
+
+
+def _is_simulated(path: Path) -> bool:
+    cal = read_calibration(path)
+    return cal is not None and cal.simulated
 
 
 def _remove_leftovers(folder: Path) -> None:
@@ -108,23 +162,30 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def load_calibration(path: str | Path, *, gain: int | None = None,
-                     rate_sps: int | None = None) -> tuple[Calibration, str | None]:
+                     rate_sps: int | None = None,
+                     simulated_ok: bool = False) -> tuple[Calibration, str | None]:
     """Read the calibration file: (calibration, None), or (UNCALIBRATED, a one-line warning).
 
-    A calibration made at another gain than `gain` does not apply and gives the warning too.
+    A calibration made at another gain than `gain` does not apply and gives the warning too,
+    and so does one made on the emulated chip (unless `simulated_ok`).
     """
     path = Path(path)
     fix = "run `station calibrate`; until then tension is in raw counts"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return UNCALIBRATED, f"{path}: no calibration file: {fix}"
-    except (OSError, UnicodeDecodeError) as exc:
+    try:
+        text = read_regular(path, "calibration file", MAX_BYTES, StationError).decode("utf-8")
+    except StationError as exc:
+        return UNCALIBRATED, f"{exc}: {fix}"
+    except UnicodeDecodeError as exc:
         return UNCALIBRATED, f"{path}: cannot read calibration file ({exc}): {fix}"
     try:
         cal = _parse(json.loads(text))
-    except (json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
-        return UNCALIBRATED, f"{path}: corrupt calibration file ({exc}): {fix}"
+    except (json.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError) as exc:
+        return UNCALIBRATED, f"{path}: corrupt calibration file ({_short(exc)}): {fix}"
+    if cal.simulated and not simulated_ok:
+        return UNCALIBRATED, (f"{path}: a simulated calibration (`station calibrate "
+                              f"--simulate`), not this load cell's: {fix}")
     if gain is not None and cal.gain != gain:
         return UNCALIBRATED, (f"{path}: calibration was made at gain {cal.gain}, "
                               f"[hx711] gain is {gain}: {fix}")
@@ -153,4 +214,13 @@ def _parse(data: object) -> Calibration:
         raise ValueError(f"gain {gain!r} / rate_sps {rate!r} are not the HX711's")
     if data.get("calibrated") is not True:
         raise ValueError("calibrated is not true")
-    return Calibration(gain=gain, rate_sps=rate, calibrated=True, **numbers)
+    simulated, made_at = data.get("simulated", False), data.get("made_at", "")
+    if not isinstance(simulated, bool) or not isinstance(made_at, str) or len(made_at) > 64:
+        raise ValueError(f"simulated {simulated!r} / made_at {made_at!r} are not a flag and a "
+                         "time")
+    return Calibration(gain=gain, rate_sps=rate, calibrated=True, simulated=simulated,
+                       made_at=made_at, **numbers)
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:120] or type(exc).__name__

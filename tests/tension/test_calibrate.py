@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,8 +42,8 @@ def test_calibrate_simulated_end_to_end(monkeypatch, capsys, config_path):
     code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n5\n\ny\n", "--simulate",
                                 "--seconds", "1.0")
     assert code == 0, err
-    cal, warning = load_calibration(config_path.parent / "calibration.json")
-    assert warning is None
+    cal, warning = load_calibration(config_path.parent / "calibration.json", simulated_ok=True)
+    assert warning is None and cal.simulated
     rig = SimulatedRig()
     assert 1 / cal.newtons_per_count == pytest.approx(rig.counts_per_newton, rel=0.005)
     assert cal.offset_counts == pytest.approx(rig.offset_counts, abs=30)
@@ -58,7 +59,7 @@ def test_calibrate_in_a_real_terminal_process(config_path):
          str(config_path), "--seconds", "0.5", "--mass", "2.5"],
         input="\n\ny\n", capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
-    cal, _ = load_calibration(config_path.parent / "calibration.json")
+    cal, _ = load_calibration(config_path.parent / "calibration.json", simulated_ok=True)
     assert cal.known_mass_kg == 2.5
     assert 1 / cal.newtons_per_count == pytest.approx(SimulatedRig().counts_per_newton,
                                                       rel=0.01)
@@ -77,10 +78,12 @@ def test_calibrate_with_no_chip_fails_within_two_seconds_with_one_line(monkeypat
 def test_declining_keeps_the_old_calibration(monkeypatch, capsys, config_path):
     path = config_path.parent / "calibration.json"
     save_calibration(path, GOOD)
-    code, out, _ = _calibrate(monkeypatch, capsys, config_path, "\n\n\nn\n", "--simulate")
+    code, out, _ = _calibrate(monkeypatch, capsys, config_path, "\n\n\nn\n", "--simulate",
+                              "--replace-real")
     assert code == 1
     assert "Not saved" in out
     assert load_calibration(path) == (GOOD, None)
+    assert list(path.parent.glob("*.bak")) == []
 
 
 def test_input_ending_early_saves_nothing(monkeypatch, capsys, config_path):
@@ -161,3 +164,66 @@ def test_calibrate_without_gpio_says_so_in_one_line(monkeypatch, capsys, config_
     assert code == 1
     assert err == ("station: error: cannot open the HX711 on GPIO5/GPIO6 (no GPIO); "
                    "without a Pi, try --simulate\n")
+
+
+# -- issue 23: a real calibration is never lost -----------------------------------------------
+
+REAL = Calibration(offset_counts=12345.0, newtons_per_count=20 * 9.80665 / 140_000, gain=128,
+                   rate_sps=80, known_mass_kg=20.0, noise_n=0.02, calibrated=True,
+                   made_at="2026-01-05T10:15:00+00:00")
+
+
+def test_a_simulated_calibration_never_replaces_a_real_one_unasked(monkeypatch, capsys,
+                                                                   config_path):
+    """`calibrate --simulate` and four Enter presses used to replace a real calibration.json
+    (offset 12345 / 20 kg -> the emulator's): yes was the default, no backup was kept, and
+    nothing in the file said it was simulated."""
+    path = config_path.parent / "calibration.json"
+    save_calibration(path, REAL)
+    before = path.read_bytes()
+    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n\n\n\n", "--simulate")
+    assert (code, out) == (2, "")  # refused before the first step
+    assert err == (f"station: error: {path} holds a real calibration: tare 12345 counts, 20 kg "
+                   "known mass, made 2026-01-05T10:15:00+00:00: a simulated calibration never "
+                   "replaces it; give --replace-real to replace it (a dated backup is kept), "
+                   "or a --config whose calibration_file is elsewhere\n")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["calibration.json", "station.toml"]
+
+
+def test_replacing_a_real_calibration_keeps_it_as_a_dated_backup(monkeypatch, capsys,
+                                                                 config_path):
+    path = config_path.parent / "calibration.json"
+    save_calibration(path, REAL)
+    before = path.read_bytes()
+    code, out, err = _calibrate(monkeypatch, capsys, config_path, "\n\n\n\n", "--simulate",
+                                "--replace-real", "--mass", "5")
+    assert code == 0, err
+    assert (f"save this calibration to {path}? (it replaces a real calibration: tare 12345 "
+            "counts, 20 kg known mass, made 2026-01-05T10:15:00+00:00, kept as a dated "
+            "backup) [Y/n]") in out
+    (backup,) = path.parent.glob("calibration.json.*.bak")
+    assert backup.read_bytes() == before
+    assert f"The calibration it replaced is kept as {backup}." in out
+    assert "marked simulated" in out
+    saved = json.loads(path.read_text())
+    assert saved["simulated"] is True and saved["made_at"]
+    # A simulated calibration never applies to the load cell the station reads.
+    cal, warning = load_calibration(path)
+    assert not cal.calibrated
+    assert warning == (f"{path}: a simulated calibration (`station calibrate --simulate`), not "
+                       "this load cell's: run `station calibrate`; until then tension is in "
+                       "raw counts")
+    # The backup is a whole calibration: put it back and it is the real one again.
+    backup.replace(path)
+    assert load_calibration(path) == (REAL, None)
+
+
+def test_a_simulated_calibration_replaces_a_simulated_one_without_a_backup(monkeypatch, capsys,
+                                                                         config_path):
+    path = config_path.parent / "calibration.json"
+    for _ in range(2):
+        code, _, err = _calibrate(monkeypatch, capsys, config_path, "\n\n\n\n", "--simulate",
+                                  "--mass", "5")
+        assert code == 0, err
+    assert list(path.parent.glob("*.bak")) == []
