@@ -290,6 +290,9 @@ def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
     if not folder.is_dir():
         return CheckResult("storage", Status.FAIL, f"{folder} does not exist",
                            f"sudo install -d -o station -g station {folder}")
+    if log.exists() and not log.is_file():
+        return CheckResult("storage", Status.FAIL, f"{log} is not a file (a folder?)",
+                           "point [store] path at a file, e.g. sessions.sqlite3")
     probe = folder / f".station-check-{os.getpid()}"
     try:
         probe.write_bytes(b"ok")

@@ -63,6 +63,15 @@ def test_storage_missing_folder_or_full_disk_fails(tmp_path: Path) -> None:
     assert full.status is Status.FAIL and "free space" in full.fix
 
 
+def test_storage_that_names_a_folder_fails(tmp_path: Path) -> None:
+    """A log path naming a folder used to pass as "storage ok" (issue 23: `path = ""` named
+    the settings' folder; the config refuses that now, and the check a folder by any name)."""
+    (tmp_path / "logs").mkdir()
+    result = check_storage(config_in(tmp_path, store=StoreConfig(path="logs")))
+    assert result.status is Status.FAIL
+    assert result.detail == f"{tmp_path / 'logs'} is not a file (a folder?)"
+
+
 def test_storage_unwritable_folder_fails() -> None:
     # /proc takes no new files, not even from root (CI runs as root).
     result = check_storage(Config(store=StoreConfig(path="/proc/sessions.sqlite3")))
