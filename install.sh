@@ -5,7 +5,8 @@
 #   ./install.sh --dev         .venv here plus the test tools (pytest, ruff; and shellcheck and
 #                              systemd-analyze through apt-get when run as root)
 #   ./install.sh --uninstall   remove what ./install.sh put on this machine (a Pi keeps
-#                              /etc/station and /var/lib/station unless --purge is given too)
+#                              /etc/station and /var/lib/station unless --purge is given too:
+#                              that asks first, in a terminal, or takes --yes)
 #   ./install.sh --dry-run     print every step it would take, change nothing
 #   ./install.sh --target pi|desktop   take that path whatever this machine is (CI: --dry-run)
 #   ./install.sh --print-config        print the settings file the appliance gets
@@ -14,9 +15,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-dev=0 dry=0 uninstall=0 purge=0 print_config=0 reset_config=0 target=""
+dev=0 dry=0 uninstall=0 purge=0 yes=0 print_config=0 reset_config=0 target=""
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
         --dry-run) dry=1 ;;
         --uninstall) uninstall=1 ;;
         --purge) purge=1 ;;
+        --yes) yes=1 ;;
         --print-config) print_config=1 ;;
         --reset-config) reset_config=1 ;;
         --target)
@@ -39,6 +41,15 @@ case "$target" in
     ""|pi|desktop) ;;
     *) echo "install.sh: --target must be pi or desktop, not '$target'" >&2; exit 2 ;;
 esac
+if [ "$purge" = 1 ] && [ "$uninstall" = 0 ]; then
+    echo "install.sh: --purge goes with --uninstall (it removes the settings, the session log" \
+        "and the calibration too)" >&2
+    exit 2
+fi
+if [ "$yes" = 1 ] && [ "$purge" = 0 ]; then
+    echo "install.sh: --yes only confirms --uninstall --purge" >&2
+    exit 2
+fi
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }
@@ -72,6 +83,9 @@ groups=(video gpio input render)
 # picamera2 and lgpio come from Raspberry Pi OS (the venv sees them: --system-site-packages).
 # pygame is built from source against Debian's SDL2, because the pygame wheels on PyPI ship
 # an SDL2 without the KMSDRM driver that draws on the screen with no desktop running.
+# Every Python package comes from requirements/pi-py3XX.txt (hash-pinned, resolved for aarch64
+# by requirements/lock.sh): pip checks each download against it, and pygame is built by the
+# station's user, never by root.
 # libgl1 and libglib2.0-0 are what MediaPipe's OpenCV dependency loads.
 pi_packages=(
     python3 python3-venv python3-dev build-essential pkg-config
@@ -90,32 +104,72 @@ appliance_config() {
         "$here/config/station.toml"
 }
 
-# Google's Tasks pose models, for [pose] backend = "tasks", into $1. Needs the internet; offline
-# it says so and goes on: backend = "legacy" (the default) runs on the model inside the wheel.
-fetch_task_models() {
-    local dir="$1" name url
-    for name in pose_landmarker_lite pose_landmarker_full; do
-        [ -s "$dir/$name.task" ] && continue
-        url="https://storage.googleapis.com/mediapipe-models/pose_landmarker/$name/float16/1/$name.task"
-        if [ "$dry" = 1 ]; then
-            step "fetch $dir/$name.task" curl -fsSL -o "$dir/$name.task" "$url"
-            continue
-        fi
-        mkdir -p "$dir"
-        if command -v curl >/dev/null 2>&1 \
-                && curl -fsSL --retry 2 --connect-timeout 10 -o "$dir/$name.task.part" "$url"; then
-            mv "$dir/$name.task.part" "$dir/$name.task"
-            say "fetched $dir/$name.task"
-        else
-            rm -f "$dir/$name.task.part"
-            say "could not fetch $name.task (offline?); backend = \"legacy\" still works"
-        fi
+# Pose models for [pose] backend = "tasks", from MediaPipe's own storage at a fixed generation,
+# each checked against the sha256 MediaPipe pins for that file (its
+# third_party/external_files.bzl): name|url|sha256.
+task_models=(
+    "pose_landmarker.task|https://storage.googleapis.com/mediapipe-assets/pose_landmarker.task?generation=1681244249587900|fb9cc326c88fc2a4d9a6d355c28520d5deacfbaa375b56243b0141b546080596"
+    "pose_landmark_lite.tflite|https://storage.googleapis.com/mediapipe-assets/pose_landmark_lite.tflite?generation=1681244252454799|1150dc68a713b80660b90ef46ce4e85c1c781bb88b6e3512cc64e6a685ba5588"
+)
+
+# Is $1 the file whose sha256 is $2?
+has_sum() { [ -f "$1" ] && echo "$2  $1" | sha256sum --check --status; }
+
+# Fetch $2 as the station's user (root runs no download) into $4/$1, keeping it only when its
+# sha256 is $3. Offline it says so and goes on: the other models do not need the internet.
+fetch_checked() {
+    local name="$1" url="$2" sum="$3" dir="$4" tmp
+    has_sum "$dir/$name" "$sum" && return 0
+    if [ "$dry" = 1 ]; then
+        step "fetch $name as $user and check its sha256 ($sum)" runuser -u "$user" -- \
+            curl -fsSL --max-filesize 100000000 -o "/tmp/$name" "$url"
+        return 0
+    fi
+    tmp="$(mktemp -d)"
+    chown "$user" "$tmp"
+    if command -v curl >/dev/null 2>&1 && runuser -u "$user" -- curl -fsSL --retry 2 \
+            --connect-timeout 10 --max-filesize 100000000 -o "$tmp/$name" "$url" \
+            && has_sum "$tmp/$name" "$sum"; then
+        install -D -m 0644 "$tmp/$name" "$dir/$name"
+        say "fetched $dir/$name (sha256 checked)"
+    else
+        say "could not fetch $name, or it did not match its sha256 (offline?): skipped"
+    fi
+    rm -rf "$tmp"
+}
+
+# The Tasks models into $1: Google's pose landmarker bundle, and the full and lite bundles
+# station.pose.models makes from the wheel's models and the lite landmark model (it checks each
+# against MediaPipe's pinned sha256). backend = "legacy" (the default) needs none of them.
+install_task_models() {
+    local dir="$1" entry name url sum
+    for entry in "${task_models[@]}"; do
+        IFS='|' read -r name url sum <<< "$entry"
+        fetch_checked "$name" "$url" "$sum" "$dir"
     done
+    if [ ! -f "$dir/pose_landmarker_full.task" ] || [ "$dry" = 1 ]; then
+        step "build $dir/pose_landmarker_full.task from the wheel's models" \
+            "$app_venv/bin/python" -m station.pose.models "$dir/pose_landmarker_full.task"
+    fi
+    if { [ -f "$dir/pose_landmark_lite.tflite" ] && [ ! -f "$dir/pose_landmarker_lite.task" ]; } \
+            || [ "$dry" = 1 ]; then
+        step "build $dir/pose_landmarker_lite.task from the lite landmark model" \
+            "$app_venv/bin/python" -m station.pose.models --landmarks \
+            "$dir/pose_landmark_lite.tflite" "$dir/pose_landmarker_lite.task"
+    fi
+}
+
+# The hash-pinned requirements for the Python at $1 (requirements/lock.sh makes them).
+lock_for() {
+    local version
+    version="$("$1" -c 'import sys; print("%d%d" % sys.version_info[:2])' 2>/dev/null || echo 311)"
+    echo "$here/requirements/pi-py$version.txt"
 }
 
 # A digest of what gets installed: a changed checkout means pip installs again.
 source_digest() {
-    (cd "$here" && find pyproject.toml station -type f \( -name '*.py' -o -name '*.toml' \) \
+    (cd "$here" && find pyproject.toml requirements station -type f \
+        \( -name '*.py' -o -name '*.toml' -o -name '*.txt' \) \
         -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 }
 
@@ -183,20 +237,34 @@ install_appliance() {
     [ -d "$etc" ] || step "create $etc" install -d -m 0755 "$etc"
     [ -d "$state" ] || step "create $state" install -d -o "$user" -g "$user" -m 0750 "$state"
 
-    # 4. The venv (seeing Debian's picamera2, libcamera, lgpio and numpy) and the station.
+    # 4. The venv (seeing Debian's picamera2, libcamera, lgpio and numpy) and the station,
+    #    every package checked against the hash-pinned requirements for this Python.
     if [ ! -x "$app_venv/bin/python" ]; then
         step "create the venv $app_venv" /usr/bin/python3 -m venv --system-site-packages \
             "$app_venv"
     fi
-    local digest stamp="$app_venv/.station-installed"
+    local digest stamp="$app_venv/.station-installed" lock wheels
+    lock="$(lock_for /usr/bin/python3)"
+    [ -f "$lock" ] || die "no pinned requirements for this Python ($lock): requirements/lock.sh"
     digest="$(source_digest)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
         say "the station in $app_venv is up to date"
     else
-        step "install the station into $app_venv (builds pygame against Debian's SDL2)" \
-            env PIP_DISABLE_PIP_VERSION_CHECK=1 "$app_venv/bin/python" -m pip install \
-            --quiet --no-binary pygame "$here"
-        if [ "$dry" = 0 ]; then echo "$digest" > "$stamp"; fi
+        local pip=(env PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_CONFIG_FILE=/dev/null
+                   "$app_venv/bin/python" -m pip)
+        step "install the build tools into $app_venv (hash-checked)" "${pip[@]}" install \
+            --quiet --require-hashes --no-deps -r "$here/requirements/pi-build.txt"
+        wheels=/tmp/station-wheels
+        if [ "$dry" = 0 ]; then wheels="$(mktemp -d)"; chown "$user" "$wheels"; fi
+        step "fetch the dependencies in ${lock##*/} (hash-checked), build pygame, as $user" \
+            runuser -u "$user" -- env HOME="$wheels" "${pip[@]}" \
+            wheel --quiet --require-hashes --no-deps --no-build-isolation --no-binary pygame \
+            -r "$lock" -w "$wheels"
+        step "install them into $app_venv" "${pip[@]}" install --quiet --no-index --no-deps \
+            "$wheels"/*.whl
+        step "install the station into $app_venv" "${pip[@]}" install --quiet --no-deps \
+            --no-build-isolation "$here"
+        if [ "$dry" = 0 ]; then rm -rf "$wheels"; echo "$digest" > "$stamp"; fi
         changed=1
     fi
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
@@ -224,7 +292,7 @@ install_appliance() {
     if [ "$before" != "$(sha256sum "$etc/station.toml" 2>/dev/null || true)" ]; then changed=1; fi
 
     # 5b. The Tasks pose models beside the settings ([pose] task_model is relative to them).
-    fetch_task_models "$etc/models"
+    install_task_models "$etc/models"
 
     # 6. systemd: the service, and the journal kept in RAM (an SD card wears out).
     install_file "$here/systemd/station.service" "$unit" && changed=1
@@ -242,8 +310,32 @@ install_appliance() {
     say "self-test: sudo -u $user $app_venv/bin/station check --config $etc/station.toml"
 }
 
+# --purge deletes what nobody can make again: say what, and go on only when a person in a
+# terminal types "purge" (or --yes says so for a script).
+confirm_purge() {
+    [ "$dry" = 1 ] || [ "$yes" = 1 ] && return 0
+    local sets="" answer
+    if [ -f "$state/sessions.sqlite3" ] && command -v sqlite3 >/dev/null 2>&1; then
+        sets="$(sqlite3 -readonly "$state/sessions.sqlite3" 'SELECT COUNT(*) FROM sets' \
+            2>/dev/null || true)"
+    fi
+    if [ ! -t 0 ]; then
+        echo "install.sh: --purge deletes $state (the session log${sets:+, $sets sets}, the" \
+            "calibration) and $etc (the settings): run it in a terminal to confirm, or add" \
+            "--yes" >&2
+        exit 2
+    fi
+    echo "install.sh: --purge deletes for good:"
+    echo "    $state: the session log${sets:+ ($sets sets)}, the calibration and their backups"
+    echo "    $etc: the settings and the pose models"
+    echo "  to keep a copy first: sudo cp -a $state $etc ~/"
+    read -r -p "Type purge to delete them: " answer || answer=""
+    [ "$answer" = purge ] || { say "nothing deleted"; exit 1; }
+}
+
 uninstall_appliance() {
     require_root
+    if [ "$purge" = 1 ]; then confirm_purge; fi  # before anything is removed
     if [ -f "$unit" ] || [ "$dry" = 1 ]; then
         step "stop and disable the station" systemctl disable --now station.service
         step "remove $unit" rm -f "$unit"
@@ -274,6 +366,8 @@ dev_tools() {
     # The appliance checks (tests/appliance/) need these; CI runs as root.
     local need=()
     command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+    # systemd-analyze ships only in the systemd package itself on Debian 12 (apt-cache: no
+    # smaller package provides it); --no-install-recommends keeps it to its dependencies.
     command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
     [ "${#need[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -213,3 +214,108 @@ def test_settings_install_runs_as_install_sh_calls_it(tmp_path: Path) -> None:
     assert target.read_text() == new.read_text()
     assert subprocess.run([sys.executable, "-m", "station.appliance.settings_install"],
                           capture_output=True, cwd=REPO).returncode == 2
+
+
+# -- issue 23: nothing deleted unasked; verified downloads; pinned dependencies ----------------
+
+def test_purge_without_uninstall_is_refused_not_ignored() -> None:
+    """`install.sh --purge` alone used to be silently ignored."""
+    result = run_install("--purge")
+    assert result.returncode == 2
+    assert result.stderr == ("install.sh: --purge goes with --uninstall (it removes the "
+                             "settings, the session log and the calibration too)\n")
+    assert run_install("--yes").returncode == 2
+
+
+APPLIANCE = [Path("/opt/station"), Path("/etc/station"), Path("/var/lib/station"),
+             Path("/etc/systemd/system/station.service")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or any(p.exists() for p in APPLIANCE),
+                    reason="needs root, on a machine without the appliance installed")
+def test_purge_asks_first_and_without_a_terminal_deletes_nothing() -> None:
+    """`install.sh --uninstall --purge` used to delete the session log and the settings
+    without asking."""
+    result = subprocess.run(["bash", str(INSTALL), "--target", "pi", "--uninstall", "--purge"],
+                            cwd=REPO, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""  # not one step taken
+    assert result.stderr == ("install.sh: --purge deletes /var/lib/station (the session log, "
+                             "the calibration) and /etc/station (the settings): run it in a "
+                             "terminal to confirm, or add --yes\n")
+
+
+def test_purge_dry_run_with_yes_lists_the_deletions() -> None:
+    result = run_install("--dry-run", "--target", "pi", "--uninstall", "--purge", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "rm -rf /etc/station" in result.stdout and "rm -rf /var/lib/station" in result.stdout
+
+
+def _pi_commands() -> list[str]:
+    result = run_install("--dry-run", "--target", "pi")
+    assert result.returncode == 0, result.stderr
+    return [line.strip()[2:] for line in result.stdout.splitlines()
+            if line.startswith("    $ ")]
+
+
+def test_every_download_is_checked_and_made_by_the_station_user() -> None:
+    """The pose models were fetched as root with no checksum; pygame was built from source
+    as root with no hash pinning, and only two dependencies were pinned."""
+    commands = _pi_commands()
+    fetches = [c for c in commands if "curl" in c]
+    assert fetches and all(c.startswith("runuser -u station -- curl") for c in fetches)
+    steps = run_install("--dry-run", "--target", "pi").stdout
+    for name in ("pose_landmarker.task", "pose_landmark_lite.tflite"):
+        assert re.search(rf"would fetch {re.escape(name)} as station and check its sha256 "
+                         r"\([0-9a-f]{64}\)", steps), name
+    pips = [c for c in commands if " -m pip " in c]
+    python = f"{sys.version_info[0]}{sys.version_info[1]}"
+    build, fetch, install, station = pips
+    assert "--require-hashes" in build and "requirements/pi-build.txt" in build
+    assert fetch.startswith("runuser -u station -- env HOME=")
+    assert "wheel" in fetch and "--require-hashes" in fetch and "--no-binary pygame" in fetch
+    assert f"requirements/pi-py{python}.txt" in fetch
+    assert "--no-index --no-deps" in install  # root installs the checked and built wheels
+    assert "--no-deps --no-build-isolation" in station
+    assert all("PIP_CONFIG_FILE=/dev/null" in c for c in pips)  # no other index (piwheels)
+
+
+def test_install_pins_the_model_checksums_the_model_builder_pins() -> None:
+    from station.pose.models import KNOWN_SHA256
+
+    text = INSTALL.read_text()
+    pinned = dict(re.findall(r'"([\w.]+)\|https://storage\.googleapis\.com/mediapipe-assets/'
+                             r'[\w.]+\?generation=\d+\|([0-9a-f]{64})"', text))
+    assert set(pinned) == {"pose_landmarker.task", "pose_landmark_lite.tflite"}
+    assert pinned["pose_landmark_lite.tflite"] == KNOWN_SHA256["pose_landmark_lite.tflite"]
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.13"])
+def test_the_appliance_lock_pins_every_dependency_with_hashes(python: str) -> None:
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+
+    lock = REPO / "requirements" / f"pi-py{python.replace('.', '')}.txt"
+    pins: dict[str, str] = {}  # name -> version
+    hashes: dict[str, int] = {}  # name -> how many hashes it lists
+    name = None
+    for line in lock.read_text().splitlines():
+        if re.match(r"^[A-Za-z0-9]", line):
+            name, version = line.split(" ")[0].split("==")
+            name = name.lower()
+            pins[name], hashes[name] = version, 0
+        elif "--hash=sha256:" in line:
+            assert name is not None
+            hashes[name] += 1
+    assert pins and all(hashes.values()), hashes
+    env = {**default_environment(), "python_version": python,
+           "python_full_version": f"{python}.0", "platform_machine": "aarch64",
+           "sys_platform": "linux"}
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    for dep in map(Requirement, deps):
+        if dep.marker is not None and not dep.marker.evaluate(env):
+            continue
+        version = pins.get(dep.name.lower())
+        assert version, f"{dep.name} is not pinned in {lock.name}"
+        assert dep.specifier.contains(version, prereleases=True), (dep, version)
