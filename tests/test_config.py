@@ -266,3 +266,20 @@ def test_the_built_in_defaults_are_announced_when_no_file_is_found(tmp_path):
     assert done.returncode == 0, done.stderr
     assert ("station: no settings file (config/station.toml, /etc/station/station.toml): "
             "using the built-in defaults\n") in done.stderr
+
+
+def test_what_the_station_writes_beside_the_shipped_config_is_ignored_by_git():
+    """Run from the checkout, the station writes its log and calibration beside
+    config/station.toml: none of it may show up as a change to the checkout."""
+    repo = SHIPPED.parents[1]
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    config = load_config(SHIPPED)
+    written = [config.resolve(config.store.path), config.resolve(config.tension.calibration_file)]
+    written += [Path(f"{written[0]}-wal"), Path(f"{written[0]}.pruned-20260105T101500Z.jsonl"),
+                Path(f"{written[1]}.20260105T101500Z.bak"),
+                written[1].with_name(".calibration-abc.tmp")]
+    names = [str(p.relative_to(repo)) for p in written]
+    done = subprocess.run(["git", "check-ignore", *names], cwd=repo, capture_output=True,
+                          text=True)
+    assert done.stdout.split() == names
