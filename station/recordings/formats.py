@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -216,8 +217,8 @@ def load_pose_npz(path: str | Path) -> PoseStream:
                 t, lm, width, height = _read_pose(path, zf)
     except InputError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError,
-            NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, OSError, EOFError,
+            KeyError, NotImplementedError, RuntimeError) as exc:
         raise InputError(f"{path}: not a readable .npz pose file ({_one_line(exc)})") from None
     check_times(path, t, POSE_RATE)
     check_landmarks(path, lm, width, height)

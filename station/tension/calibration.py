@@ -204,8 +204,8 @@ def _parse(data: object) -> Calibration:
     for key in ("offset_counts", "newtons_per_count", "known_mass_kg", "noise_n"):
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value):
-            raise ValueError(f"{key} = {value!r} is not a finite number")
+                or not math.isfinite(float(value) if abs(value) < 1e300 else math.inf):
+            raise ValueError(f"{key} = {str(value)[:40]} is not a finite number")
         numbers[key] = float(value)
     if numbers["newtons_per_count"] == 0:
         raise ValueError("newtons_per_count is 0")
