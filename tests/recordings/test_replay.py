@@ -9,6 +9,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -258,3 +261,19 @@ def test_a_tension_on_another_clock_is_refused_before_pose(clips_dir, tmp_path, 
     code, _, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--tension", csv)
     assert code == 2 and "do not overlap the pose stream's 0 to 0.933333 s" in err
     assert time.monotonic() - started < 5.0
+
+
+def test_sigterm_mid_replay_stops_at_once_and_leaves_no_file(clips_dir, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "station.cli", "replay",
+                             str(clips_dir / "kb_deadlift_0016c_side.mp4"), "--save-pose",
+                             str(tmp_path / "pose.npz"), "--annotate", str(tmp_path / "out.mp4")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)  # the model loaded, pose under way (1262 frames take far longer)
+    assert proc.poll() is None
+    os.kill(proc.pid, signal.SIGTERM)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - started < 5.0
+    assert (proc.returncode, out) == (143, "")
+    assert err.endswith("station: stopped (SIGTERM)\n")
+    assert list(tmp_path.iterdir()) == []  # no output, and no half-written temporary file
