@@ -166,6 +166,29 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The coach page: where it listens, its PIN, how long a login lasts."""
+
+    host: str = _key("0.0.0.0")
+    port: int = _key(8080, 1, 65535)
+    pin_file: str = _key("web-pin")
+    session_minutes: float = _key(30.0, 1.0, 1440.0)
+    names_need_pin: bool = _key(False)
+    poll_s: float = _key(1.0, 0.2, 60.0)
+
+
+@dataclass(frozen=True)
+class CardsConfig:
+    """Athletes' cards: reading them on camera frames, and printing them."""
+
+    enabled: bool = _key(True)
+    decoder: str = _key("zxing", choices=("zxing", "opencv"))
+    upscale: int = _key(2, 1, 4)
+    rate_hz: float = _key(3.0, 0.2, 15.0)
+    layout: str = _key("a4", choices=("a4", "a5"))
+
+
+@dataclass(frozen=True)
 class Config:
     """All of the station's settings. `source` is the file they came from (None: defaults)."""
 
@@ -178,6 +201,8 @@ class Config:
     button: ButtonConfig = field(default_factory=ButtonConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    cards: CardsConfig = field(default_factory=CardsConfig)
     source: Path | None = None
 
     def resolve(self, relative: str) -> Path:

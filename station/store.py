@@ -17,34 +17,13 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from station.domain import RepResult
+from station.logbook.schema import migrate
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sets (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    uid TEXT NOT NULL UNIQUE,
-    started_at TEXT NOT NULL,  -- wall clock, UTC ISO 8601 (a Pi without network may be off)
-    athlete INTEGER,           -- class mode: the rotation's athlete number; NULL otherwise
-    side TEXT,                 -- "left" / "right": the side facing the camera
-    reps INTEGER NOT NULL DEFAULT 0,
-    passed INTEGER NOT NULL DEFAULT 0,
-    main_fault TEXT,
-    ended TEXT,                -- why the set ended: done, out of view, next athlete, rotation
-    duration_s REAL
-);
-CREATE TABLE IF NOT EXISTS reps (
-    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    start_s REAL NOT NULL,
-    end_s REAL NOT NULL,
-    passed INTEGER NOT NULL,
-    faults TEXT NOT NULL,      -- comma-separated fault names of DESIGN.md, "" when it passed
-    cue TEXT NOT NULL,
-    metrics TEXT NOT NULL,     -- JSON object of the coach's per-rep metrics
-    PRIMARY KEY (set_id, idx)
-);
-"""
+if TYPE_CHECKING:  # the coach page imports this module: it must not pull numpy in
+    from station.domain import RepResult
+
 
 
 @dataclass(frozen=True)
@@ -68,7 +47,8 @@ class SessionLog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.db.execute("PRAGMA busy_timeout=5000")
+        migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -79,11 +59,38 @@ class SessionLog:
             raise KeyError(f"no set {uid!r} in the log")
         return int(row[0])
 
-    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None,
+                  athlete_id: int | None = None) -> None:
+        """A new set; `athlete` is class mode's number, `athlete_id` the roster's athlete
+        whose card was shown (None: a guest)."""
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO sets (uid, started_at, athlete) VALUES (?, ?, ?)",
-                            (uid, started_at, athlete))
+            self.db.execute(
+                "INSERT INTO sets (uid, started_at, athlete, athlete_id) VALUES (?, ?, ?, ?)",
+                (uid, started_at, athlete, athlete_id))
+
+    def set_live(self, updated_at: str, state: dict) -> None:
+        """The kiosk's state now, for the coach page (one row, replaced)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT OR REPLACE INTO live (id, updated_at, state)"
+                            " VALUES (1, ?, ?)", (updated_at, json.dumps(state)))
+
+    def take_requests(self, taken_at: str) -> list[tuple[int, str, str]]:
+        """The coach page's pending requests (id, what, value), marked taken."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute("SELECT id, what, value FROM requests"
+                                   " WHERE taken_at IS NULL ORDER BY id").fetchall()
+            self.db.execute("UPDATE requests SET taken_at = ? WHERE taken_at IS NULL",
+                            (taken_at,))
+        return [(int(i), str(w), str(v)) for i, w, v in rows]
+
+    def answer_request(self, request_id: int, result: str) -> None:
+        """What came of a request (the line the kiosk showed), for the page."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("UPDATE requests SET result = ? WHERE id = ?", (result, request_id))
 
     def add_rep(self, uid: str, rep: RepResult) -> None:
         """The rep's row, and the set's counts, in one transaction."""
@@ -158,8 +165,15 @@ class StoreWriter:
     def ok(self) -> bool:
         return not self.reason
 
-    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
-        self._queue.put(("begin_set", (uid, started_at, athlete)))
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None,
+                  athlete_id: int | None = None) -> None:
+        self._queue.put(("begin_set", (uid, started_at, athlete, athlete_id)))
+
+    def set_live(self, updated_at: str, state: dict) -> None:
+        self._queue.put(("set_live", (updated_at, state)))
+
+    def answer_request(self, request_id: int, result: str) -> None:
+        self._queue.put(("answer_request", (request_id, result)))
 
     def add_rep(self, uid: str, rep: RepResult) -> None:
         self._queue.put(("add_rep", (uid, rep)))
