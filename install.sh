@@ -268,17 +268,20 @@ venv="$here/.venv"
 
 dev_tools() {
     # The appliance checks (tests/test_appliance_files.py) need these; CI runs as root.
+    # The coach page's browser tests drive Debian's Chromium through its chromedriver.
     local need=()
     command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
     command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
     [ "${#need[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         step "refresh the package lists" apt-get update -qq
-        step "install ${need[*]} (the appliance checks use them)" \
+        step "install ${need[*]} (the appliance and browser tests use them)" \
             env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             "${need[@]}"
     else
-        say "the appliance checks skip without ${need[*]}: sudo apt-get install ${need[*]}"
+        say "the appliance and browser tests skip without ${need[*]}: sudo apt-get install ${need[*]}"
     fi
 }
 

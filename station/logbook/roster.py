@@ -77,7 +77,7 @@ def read_roster_csv(path: str | Path) -> list[RosterLine]:
 
 def parse_roster(text: str, where: str) -> list[RosterLine]:
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     except csv.Error as exc:
         raise InputError(f"{where}: not a CSV file ({exc})") from None
     rows = [r for r in rows if any(c.strip() for c in r)]

@@ -170,7 +170,7 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
             if person is None:
                 raise bottle.HTTPError(404, f"no athlete {athlete_id} on the roster")
             sessions = read.athlete_history(con, athlete_id)
-            sets = read.list_sets(con, athlete_id=athlete_id, limit=30)
+            sets = named(con, read.list_sets(con, athlete_id=athlete_id, limit=30))
             return page("athlete", title=name_of(person), person=person,
                         shown=name_of(person), sessions=sessions, sets=sets,
                         chart=history_svg(sessions))
@@ -197,11 +197,15 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
                 since = read.parse_since(q.since)
             except InputError as exc:
                 raise bottle.HTTPError(400, str(exc)) from None
-        rows = read.list_sets(con, athlete_id=athlete_id, since=since, limit=limit)
+        return named(con, read.list_sets(con, athlete_id=athlete_id, since=since,
+                                         limit=limit))
+
+    def named(con: sqlite3.Connection, rows: list[dict]) -> list[dict]:
+        """Sets with their athlete as the page may name them."""
         known = people(con)
         for r in rows:
-            r["athlete"] = name_of(known.get(r["athlete_id"]), r["class_number"]) \
-                if r["athlete_id"] else "guest"
+            r["athlete"] = name_of(known.get(r["athlete_id"])) if r["athlete_id"] else \
+                (f"class #{r['class_number']}" if r["class_number"] else "guest")
         return rows
 
     @app.get("/sets")
