@@ -23,7 +23,7 @@ import numpy as np
 from station.appliance.kms import console_sdl_environment
 from station.config import Config
 
-PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
+PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage", "coach page")
 
 
 class Status(Enum):
@@ -293,6 +293,38 @@ def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
     return CheckResult("storage", Status.OK, detail)
 
 
+def check_coach_page(config: Config, timeout_s: float = 3.0) -> CheckResult:
+    """The coach page: off without a PIN (the installer's choice, not a fault); with one, its
+    server answers `/api/now` on the configured port."""
+    import json
+    import socket
+    import urllib.request
+
+    from station.errors import InputError
+    from station.web.pin import read_pin_hash
+
+    pin_path = config.resolve(config.web.pin_file)
+    try:
+        if read_pin_hash(pin_path) is None:
+            return CheckResult("coach page", Status.OK,
+                               f"off: no PIN set ({pin_path}); install.sh --web-pin turns it on")
+    except InputError as exc:
+        return CheckResult("coach page", Status.FAIL, str(exc),
+                           "set the PIN again: sudo install.sh --web-pin")
+    host = config.web.host if config.web.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    url = f"http://{host}:{config.web.port}/api/now"
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as r:
+            json.loads(r.read())
+    except Exception as exc:
+        return CheckResult("coach page", Status.FAIL, f"PIN set, but {url}: {_one_line(exc)}",
+                           "sudo systemctl status station-web; journalctl -u station-web")
+    ms = (time.monotonic() - start) * 1000
+    where = f"http://{socket.gethostname()}.local:{config.web.port}/"
+    return CheckResult("coach page", Status.OK, f"serving on {where} (answered in {ms:.0f} ms)")
+
+
 def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any = None,
                ) -> list[CheckResult]:
     """Every check in `parts`, in the table's order; a crash in one is that part's FAIL."""
@@ -312,8 +344,10 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any 
                 result = check_buzzer(config, pin_factory)
             elif part == "screen":
                 result = check_screen(config)
-            else:
+            elif part == "storage":
                 result = check_storage(config)
+            else:
+                result = check_coach_page(config)
         except Exception as exc:
             result = CheckResult(part, Status.FAIL, _one_line(exc), "see the journal")
         results.append(result)
