@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -103,6 +104,12 @@ def find_athlete(db: sqlite3.Connection, key: str) -> dict:
 def list_sets(db: sqlite3.Connection, *, athlete_id: int | None = None,
               since: str | None = None, limit: int | None = None) -> list[dict]:
     """Sets, newest first: of one athlete, since a UTC ISO time, at most `limit`."""
+    return list(iter_sets(db, athlete_id=athlete_id, since=since, limit=limit))
+
+
+def iter_sets(db: sqlite3.Connection, *, athlete_id: int | None = None,
+              since: str | None = None, limit: int | None = None) -> Iterator[dict]:
+    """`list_sets` a row at a time (an export of 10,000 sets never holds them all)."""
     where, args = [], []
     if athlete_id is not None:
         where.append("s.athlete_id = ?")
@@ -115,7 +122,10 @@ def list_sets(db: sqlite3.Connection, *, athlete_id: int | None = None,
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return _rows(db.execute(sql, args))
+    cur = db.execute(sql, args)
+    names = [d[0] for d in cur.description]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))
 
 
 def get_set(db: sqlite3.Connection, uid: str) -> dict:

@@ -70,12 +70,12 @@ def log_report(log_path: Path, *, set_uid: str | None = None, athlete: str | Non
             return set_text(s)
         athlete_id = read.find_athlete(db, athlete)["id"] if athlete else None
         since_iso = read.parse_since(since) if since else None
-        rows = read.list_sets(db, athlete_id=athlete_id, since=since_iso,
+        rows = read.iter_sets(db, athlete_id=athlete_id, since=since_iso,
                               limit=None if fmt != "text" else limit)
         if fmt == "json":
             return to_json(rows, read.SET_COLUMNS)
         if fmt == "csv":
             return to_csv(rows, read.SET_COLUMNS).rstrip("\n")
-        return sets_table(rows)
+        return sets_table(list(rows))
     finally:
         db.close()

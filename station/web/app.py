@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ import bottle
 
 from station.errors import InputError
 from station.logbook import read, roster
-from station.logbook.export import to_csv, to_json
+from station.logbook.export import csv_lines, json_lines
 from station.web.chart import history_svg
 from station.web.logins import Logins
 from station.web.pin import verify_pin
@@ -170,7 +171,7 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
             if person is None:
                 raise bottle.HTTPError(404, f"no athlete {athlete_id} on the roster")
             sessions = read.athlete_history(con, athlete_id)
-            sets = named(con, read.list_sets(con, athlete_id=athlete_id, limit=30))
+            sets = list(named(con, read.iter_sets(con, athlete_id=athlete_id, limit=30)))
             return page("athlete", title=name_of(person), person=person,
                         shown=name_of(person), sessions=sessions, sets=sets,
                         chart=history_svg(sessions))
@@ -188,7 +189,7 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
         finally:
             con.close()
 
-    def set_rows(con: sqlite3.Connection, limit: int | None) -> list[dict]:
+    def set_rows(con: sqlite3.Connection, limit: int | None) -> Iterator[dict]:
         q = bottle.request.query
         athlete_id = int(q.athlete) if q.athlete.isdigit() else None
         since = None
@@ -197,22 +198,22 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
                 since = read.parse_since(q.since)
             except InputError as exc:
                 raise bottle.HTTPError(400, str(exc)) from None
-        return named(con, read.list_sets(con, athlete_id=athlete_id, since=since,
+        return named(con, read.iter_sets(con, athlete_id=athlete_id, since=since,
                                          limit=limit))
 
-    def named(con: sqlite3.Connection, rows: list[dict]) -> list[dict]:
+    def named(con: sqlite3.Connection, rows: Iterable[dict]) -> Iterator[dict]:
         """Sets with their athlete as the page may name them."""
         known = people(con)
         for r in rows:
             r["athlete"] = name_of(known.get(r["athlete_id"])) if r["athlete_id"] else \
                 (f"class #{r['class_number']}" if r["class_number"] else "guest")
-        return rows
+            yield r
 
     @app.get("/sets")
     def sets():
         con = db()
         try:
-            return page("sets", title="Sets", sets=set_rows(con, 100),
+            return page("sets", title="Sets", sets=list(set_rows(con, 100)),
                         query=bottle.request.query_string)
         finally:
             con.close()
@@ -233,7 +234,7 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
 
     # -- exports ------------------------------------------------------------------------
 
-    def tables(con: sqlite3.Connection, name: str) -> tuple[list[dict], tuple[str, ...]]:
+    def tables(con: sqlite3.Connection, name: str) -> tuple[Iterable[dict], tuple[str, ...]]:
         if name == "today":
             return today_rows(con), ("athlete_id", "athlete", "number", "sets", "reps",
                                      "passed", "main_fault")
@@ -256,15 +257,25 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
         con = db()
         try:
             rows, columns = tables(con, name)
-        finally:
+        except BaseException:
             con.close()
+            raise
         if fmt == "csv":
             bottle.response.content_type = "text/csv; charset=utf-8"
             bottle.response.set_header("Content-Disposition",
                                        f'attachment; filename="{name}.csv"')
-            return to_csv(rows, columns)
-        bottle.response.content_type = "application/json"
-        return to_json(rows, columns)
+        else:
+            bottle.response.content_type = "application/json"
+        lines = (csv_lines if fmt == "csv" else json_lines)(rows, columns)
+
+        def stream():  # a row at a time: 10,000 sets never sit in memory at once
+            try:
+                for chunk in lines:
+                    yield chunk.encode()
+            finally:
+                con.close()
+
+        return stream()
 
     # -- settings behind the PIN --------------------------------------------------------
 
