@@ -10,9 +10,10 @@ the kiosk's render time with and without the page open and polling.
 3. The server's resident memory after start and after all of it, from /proc (target: under
    60 MB; VmHWM is the peak).
 4. bench/bench_render.py runs (a separate process, the kiosk's drawing on the simulated set
-   and a real clip) alone, then with headless Chromium (Debian's) holding the live page open
-   (it polls /api/now every [web] poll_s) and four more clients polling once a second, as if
-   five phones watched; twice each, alternating, since this machine's speed swings.
+   and a real clip) alone; with five clients asking /api/now once a second, as five phones
+   with the page open make the server work (the phones' browsers run on the phones); and
+   with headless Chromium (Debian's) holding the live page open on this machine too, an
+   upper bound no station sees. Twice each, alternating, since this machine's speed swings.
 """
 
 from __future__ import annotations
@@ -148,16 +149,16 @@ def main() -> int:
             print(f"\nkiosk render time per frame (bench_render.py --frames "
                   f"{args.render_frames}), wall | CPU of the drawing thread")
             for round_ in (1, 2):
-                for watched in (False, True):
+                for watched in ("", "pollers", "chromium"):
                     pollers = None
                     if watched:
-                        if browser:
+                        if browser and watched == "chromium":
                             chromium = subprocess.Popen(
                                 [browser, "--headless=new", "--no-sandbox", "--disable-gpu",
                                  f"--user-data-dir={tmp / 'chromium'}", url + "/"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                             time.sleep(3)
-                        pollers = Pollers(url, 4)
+                        pollers = Pollers(url, 5 if watched == "pollers" else 4)
                     figures = render(args.render_frames)
                     if pollers:
                         pollers.close()
@@ -166,10 +167,10 @@ def main() -> int:
                         chromium.send_signal(signal.SIGTERM)
                         chromium.wait(timeout=10)
                         chromium = None
-                    label = ("page open: Chromium + 4 pollers" if watched else
-                             "no page open")
+                    label = {"": "no page open", "pollers": "5 phones polling",
+                             "chromium": "Chromium here + 4 polling"}[watched]
                     for size, text in figures.items():
-                        print(f"  round {round_}, {label:<33} {size:>9}: {text}")
+                        print(f"  round {round_}, {label:<26} {size:>9}: {text}")
                     if watched and polled:
                         print(f"    /api/now while polled: {len(polled)} asks, p50 "
                               f"{statistics.median(polled):.1f} ms, p95 "

@@ -39,12 +39,14 @@ def click_and_load(browser, element_id: str) -> None:
 
 
 def _gone(element) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    """The element's page was replaced (Chromium says so as "stale" or as "node does not
+    belong to the document", depending on when it is asked)."""
+    from selenium.common.exceptions import WebDriverException
 
     try:
         element.is_enabled()
         return False
-    except StaleElementReferenceException:
+    except WebDriverException:
         return True
 
 
