@@ -352,7 +352,8 @@ def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
             con.execute("BEGIN IMMEDIATE")
             con.execute("INSERT INTO requests (at, what, value) VALUES (?, ?, ?)",
                         (roster.now_iso(), what, value))
-            roster.write_audit(con, who(), what.replace("_", " "), value)
+            roster.write_audit(con, who(), what.replace("_", " "),
+                               describe_request(what, value))
         return said
 
     @app.post("/settings/buzzer")
