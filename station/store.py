@@ -3,7 +3,7 @@
 Never an image, never a landmark: a set is a few hundred bytes. The database runs in WAL mode
 with synchronous=FULL, so every committed rep is on the card before the commit returns and a
 power cut mid-write loses at most the transaction being written, never one already committed.
-Old sets are pruned past `max_sets`.
+Old sets are pruned past `max_sets`. The schema below is a contract (docs/formats.md).
 
 `SessionLog` does the SQL and is used by one thread at a time. `StoreWriter` owns one in its
 own thread: the screen's loop only puts work on a queue and never waits for the disk.

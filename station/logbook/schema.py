@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS reps (
     start_s REAL NOT NULL,
     end_s REAL NOT NULL,
     passed INTEGER NOT NULL,
-    faults TEXT NOT NULL,      -- comma-separated fault names of DESIGN.md, "" when it passed
+    faults TEXT NOT NULL,      -- comma-separated fault names (docs/formats.md), "" if passed
     cue TEXT NOT NULL,
     metrics TEXT NOT NULL,     -- JSON object of the coach's per-rep metrics
     PRIMARY KEY (set_id, idx)
