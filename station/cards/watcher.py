@@ -15,31 +15,14 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from station.cards.events import CardRefused, CardShown
 from station.cards.reader import CardReader, CardSeen
 
 RELOAD_S = 2.0  # an unknown card re-reads the roster at most this often (one just added)
-
-
-@dataclass(frozen=True)
-class CardShown:
-    """An athlete of this station's roster held up their card."""
-
-    athlete_id: int
-    name: str
-    t: float
-
-
-@dataclass(frozen=True)
-class CardRefused:
-    """A station card that starts nobody's set, and the line the screen says about it."""
-
-    reason: str
-    t: float
 
 
 class RosterLookup:
@@ -72,7 +55,9 @@ class RosterLookup:
             db.close()
 
     def resolve(self, seen: CardSeen, t: float) -> CardShown | CardRefused:
-        if not seen.ours:
+        if not self.station:  # the log was not there yet when the station started
+            self.load()
+        if seen.station != self.station:
             return CardRefused("That card is from another station", t)
         found = self._cards.get(seen.card)
         if found is None and self.clock() - self._loaded_at >= RELOAD_S:

@@ -34,13 +34,15 @@ class SetLog:
         self.uid = None
         self.logged = False
 
-    def add_rep(self, rep: RepResult, athlete: int | None) -> None:
-        """A scored rep (`athlete`: class mode's athlete number, None outside class mode)."""
+    def add_rep(self, rep: RepResult, athlete: int | None,
+                athlete_id: int | None = None) -> None:
+        """A scored rep (`athlete`: class mode's athlete number, None outside class mode;
+        `athlete_id`: the roster's athlete whose card was shown, None for a guest)."""
         if self.store is None or self.uid is None:
             return
         if not self.logged:
             started = datetime.now(UTC).isoformat(timespec="seconds")
-            self.store.begin_set(self.uid, started, athlete)
+            self.store.begin_set(self.uid, started, athlete, athlete_id)
             self.logged = True
         self.store.add_rep(self.uid, rep)
 
@@ -52,6 +54,11 @@ class SetLog:
         self.store.end_set(self.uid, SetEnd(
             side.value if side else None, main_fault.value if main_fault else None,
             ending.value, now - self.started))
+
+    def answer(self, request_id: int, result: str) -> None:
+        """What came of a coach page's request, for the page."""
+        if self.store is not None:
+            self.store.answer_request(request_id, result)
 
     def trouble(self) -> str | None:
         """What to say on screen when the log is failing or lost a write since the last

@@ -166,6 +166,7 @@ class KioskView:
     menu_selected: int = 0
     toast: str = ""  # a one-line message from the menu ("Buzzer muted")
     toast_until: float = 0.0
+    athlete_name: str = ""  # whose card started the set ("": a guest): "Hi, Sam"
 
     def badge(self, name: str) -> Badge:
         for b in self.badges:

@@ -155,6 +155,24 @@ class Renderer:
 
     # -- the screens -------------------------------------------------------------------------
 
+    def _named(self, prefix: str, name: str, plain: str, width: int
+               ) -> tuple[pygame.font.Font, str]:
+        """A title that names the athlete ("HI, SAM") in the biggest font it fits in
+        `width`: the whole name, else the first name, else the first name cut short."""
+        t = self.theme
+        fonts = [t.title, t.body, t.small]
+        if not name:
+            return t.title, plain
+        first = name.split()[0].upper()
+        for words in (prefix + name.upper(), prefix + first):
+            for font in fonts:
+                if font.size(words)[0] <= width:
+                    return font, words
+        words = prefix + first
+        while len(words) > len(prefix) + 1 and t.small.size(words + "...")[0] > width:
+            words = words[:-1]
+        return t.small, words + "..."
+
     def _idle(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t = self.layout, self.theme
         self.figure.draw(target, t, lay.figure, view.now)
@@ -181,7 +199,9 @@ class Renderer:
         lay, t = self.layout, self.theme
         self._pose_picture(target, view)
         p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
-        title = blit_text(target, self.text, t.title, "GET SET", th.TEXT, p.topleft)
+        font, words = self._named("HI, ", view.athlete_name, "GET SET", p.width)
+        title = blit_text(target, self.text, font, words, th.TEXT, p.topleft)
+        self.regions["greeting"] = title
         rect = pygame.Rect(p.left, title.bottom + lay.margin, p.width,
                            p.bottom - title.bottom - lay.margin)
         draw_checks(target, self.text, t, view.checks, rect, self.regions)
@@ -259,7 +279,10 @@ class Renderer:
         m = lay.margin
         area = pygame.Rect(0, lay.bar.bottom, lay.width, lay.height - lay.bar.bottom).inflate(
             -4 * m, -2 * m)
-        title = blit_text(target, self.text, t.title, "SET DONE", th.TEXT, area.topleft)
+        room = area.width // 2 if s.reason else area.width
+        font, words = self._named("SET DONE, ", view.athlete_name, "SET DONE", room)
+        title = blit_text(target, self.text, font, words, th.TEXT, area.topleft)
+        self.regions["greeting"] = title
         if s.reason:
             blit_text(target, self.text, t.body, s.reason, th.AMBER,
                       (area.right, title.centery), "midright")

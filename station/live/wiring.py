@@ -8,13 +8,17 @@ import signal
 import sys
 
 from station.appliance.watchdog import Watchdog
+from station.cards.reader import CardReader
+from station.cards.watcher import CardWatcher, RosterLookup
 from station.config import ButtonConfig, Config
 from station.errors import ConfigError
 from station.flow.flow import StationFlow
 from station.flow.view import Input
 from station.hardware.button import StationButton
 from station.hardware.camera import FrameSource
+from station.live.page_state import PagePublisher
 from station.live.supervisor import LiveStation
+from station.logbook.requests import RequestInbox
 
 
 def open_button(config: ButtonConfig, flow: StationFlow) -> StationButton | None:
@@ -23,6 +27,21 @@ def open_button(config: ButtonConfig, flow: StationFlow) -> StationButton | None
     button, _ = StationButton.open(config, on_press=lambda: flow.submit(Input.PRESS),
                                    on_hold=lambda: flow.submit(Input.MENU))
     return button
+
+
+def open_cards(config: Config, flow: StationFlow) -> CardWatcher | None:
+    """The card watcher ([cards] enabled): decodes frames between sets, hands the flow who
+    showed their card. Its decoder missing is a ConfigError naming the key."""
+    if not config.cards.enabled:
+        return None
+    lookup = RosterLookup(config.resolve(config.store.path))
+    try:
+        reader = CardReader(lookup.station, config.cards.decoder, config.cards.upscale)
+    except ImportError as exc:
+        raise ConfigError(f"[cards] decoder = {config.cards.decoder!r} cannot be loaded "
+                          f"({exc}); reinstall the station, or set [cards] enabled = false"
+                          ) from None
+    return CardWatcher(reader, lookup, flow.submit, config.cards.rate_hz)
 
 
 def run_station(config: Config) -> int:
@@ -49,11 +68,14 @@ def run_station(config: Config) -> int:
 
     app = KioskApp(config.kiosk)
     buzzer = AlertBuzzer.from_config(config.buzzer)
-    store = StoreWriter(config.resolve(config.store.path), config.store.max_sets)
+    log_path = config.resolve(config.store.path)
+    store = StoreWriter(log_path, config.store.max_sets)
     flow = StationFlow(config, buzzer, store)
     button = open_button(config.button, flow)
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
-                          watchdog)
+                          watchdog, cards=open_cards(config, flow),
+                          requests=RequestInbox(log_path, flow.submit),
+                          page=PagePublisher(store))
     # systemd stops the station with SIGTERM: end the loop, close every part on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
