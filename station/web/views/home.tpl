@@ -7,11 +7,11 @@
     <div><span id="reps" class="big">{{now['reps']}}</span><span class="label">reps</span></div>
     <div><span id="passed" class="big pass">{{now['passed']}}</span><span class="label">passed</span></div>
   </div>
-  <ol id="verdicts" class="verdicts">
+  <ul id="verdicts" class="verdicts">
   % for v in now['verdicts']:
-    <li class="{{'pass' if v['passed'] else 'fail'}}">Rep {{v['rep']}}: {{'PASS' if v['passed'] else 'FAIL ' + ', '.join(v['faults'])}}</li>
+    <li class="{{'pass' if v['passed'] else 'fail'}}">Rep {{v['rep']}}: {{'PASS' if v['passed'] else 'FAIL ' + ', '.join(v['faults']).replace('_', ' ')}}</li>
   % end
-  </ol>
+  </ul>
   <ul id="badges" class="badges">
   % for b in now['badges']:
     <li class="{{'ok' if b['ok'] else 'down'}}">{{b['name']}}{{'' if b['ok'] else ': ' + b['reason']}}</li>
