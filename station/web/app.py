@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +62,8 @@ def describe_request(what: str, value: str) -> str:
     return what.replace("_", " ")
 
 
-def make_app(site: Site, clock=time.monotonic) -> bottle.Bottle:
+def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.Bottle:
+    """The app over `site`; `clock` (monotonic seconds) times logins and wrong PINs."""
     app = bottle.Bottle()
     logins = Logins(site.session_minutes)
 

@@ -38,3 +38,32 @@ def test_each_request_is_handed_on_once_and_answered(tmp_path):
     assert rows == [("mute", 1, "Buzzer muted"),
                     ("calibrate", 1, "expired: the station was not running")]
     log.close()
+
+
+def test_a_locked_log_pauses_the_inbox_and_it_comes_back(tmp_path):
+    """The kiosk keeps coaching: a log locked by another writer is a reason, not a crash."""
+    import sqlite3
+    import time
+
+    path = tmp_path / "s.sqlite3"
+    SessionLog(path).close()
+    got = []
+    inbox = RequestInbox(path, got.append, every_s=0.05)
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("PRAGMA journal_mode=DELETE")  # out of WAL: the lock bars readers too
+    locker.execute("BEGIN EXCLUSIVE")
+    inbox.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not inbox.reason and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inbox.reason.startswith("page requests paused (")
+        locker.execute("ROLLBACK")
+        locker.execute("PRAGMA journal_mode=WAL")
+        locker.close()
+        ask(path, "mute", "0", datetime.now(UTC))
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert got == [PageRequest(1, "mute", "0")] and inbox.reason == ""
+    finally:
+        inbox.close()
