@@ -22,6 +22,7 @@ import json
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -156,7 +157,12 @@ class SetEnd:
 
 
 class SessionLog:
-    """The log's SQL on one connection. Every method is one committed transaction."""
+    """The log's SQL on one connection. Every method is one committed transaction.
+
+    Writes begin IMMEDIATE: two connections write to one log (the writer's thread, and the
+    publisher marking outbox rows sent), and a deferred transaction that read first could
+    not take the write lock after the other's commit without failing at once.
+    """
 
     def __init__(self, path: str | Path, max_sets: int = 10000,
                  outbox: OutboxFormatter | None = None, outbox_max: int = 100_000) -> None:
@@ -166,10 +172,23 @@ class SessionLog:
         self.outbox_max = outbox_max
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.migrated_from = migrate(self.db)
+
+    def _wal(self, tries: int = 50) -> None:
+        """WAL mode. Switching a new file to it needs the file to itself and does not wait
+        for a busy handler, so a second connection opening the same new log (the outbox's
+        publisher beside the writer) tries again for a moment."""
+        for attempt in range(tries):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == tries - 1:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.db.close()
@@ -182,14 +201,14 @@ class SessionLog:
 
     def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("INSERT INTO sets (uid, started_at, athlete) VALUES (?, ?, ?)",
                             (uid, started_at, athlete))
 
     def add_rep(self, uid: str, rep: RepResult) -> None:
         """The rep's row, and the set's counts, in one transaction."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             set_id = self._set_id(uid)
             self.db.execute(
                 "INSERT OR REPLACE INTO reps (set_id, idx, start_s, end_s, passed, faults, cue,"
@@ -206,7 +225,7 @@ class SessionLog:
 
     def end_set(self, uid: str, end: SetEnd) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "UPDATE sets SET side = ?, main_fault = ?, ended = ?, duration_s = ?"
                 " WHERE uid = ?", (end.side, end.main_fault, end.ended, end.duration_s, uid))
@@ -219,7 +238,7 @@ class SessionLog:
         limits (sent ones past SENT_KEPT, unsent past outbox_max, oldest first); returns how
         many sets went."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             cur = self.db.execute(
                 "DELETE FROM sets WHERE id NOT IN"
                 " (SELECT id FROM sets ORDER BY id DESC LIMIT ?)", (self.max_sets,))
@@ -251,7 +270,7 @@ class SessionLog:
     def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
         """Messages that tell of nothing in the log's tables (one transaction)."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self._enqueue(messages)
 
     def pending(self, after: int = 0, limit: int = 100) -> list[PendingMessage]:
@@ -267,7 +286,7 @@ class SessionLog:
             return
         now = _now()
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?",
                                 [(now, s) for s in seqs])
 

@@ -139,3 +139,11 @@ def describe_failure(settings: BrokerSettings, exc: BaseException | None = None,
     if exc is not None:
         return f"broker {where}: {type(exc).__name__}: {exc}"
     return f"broker {where}: not reached"
+
+
+def describe_hangup(settings: BrokerSettings, reason: object) -> str:
+    """One line for a broker that hung up before it answered the login."""
+    text = f"broker {settings.where} hung up before answering the login ({reason})"
+    if settings.tls and settings.cert_file is None:
+        text += ": does it ask for a client certificate ([mqtt] cert_file)?"
+    return text

@@ -34,7 +34,13 @@ from typing import Any
 
 from station.errors import ConfigError
 from station.mqtt import discovery
-from station.mqtt.connection import BrokerSettings, describe_failure, is_auth_failure, make_client
+from station.mqtt.connection import (
+    BrokerSettings,
+    describe_failure,
+    describe_hangup,
+    is_auth_failure,
+    make_client,
+)
 from station.mqtt.messages import (
     ONLINE,
     DayCounts,
@@ -102,7 +108,7 @@ class Publisher:
         self._generation = 0  # counts successful connections
         self._authorised: bool | None = None
         self._error = ""
-        self._outbox = 0
+        self._outbox = -1  # not counted yet
         self._sent = 0
         # paho's thread appends (mid, ok, reason); only this thread reads. Never a lock
         # there: paho calls on_publish holding its own lock, which publish() also takes.
@@ -173,8 +179,12 @@ class Publisher:
         with self._lock:
             was = self._connected
             self._connected = False
-            if was and not self._stopping.is_set():
+            if self._stopping.is_set():
+                pass
+            elif was:
                 self._error = f"lost the broker {self.settings.where} ({reason})"
+            elif not self._error:
+                self._error = describe_hangup(self.settings, reason)
         self._wake.set()
 
     def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any,
@@ -185,11 +195,14 @@ class Publisher:
     # -- this thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
-        try:
-            log = SessionLog(self.log_path, outbox_max=self.outbox_max)
-        except (sqlite3.Error, OSError) as exc:
-            self._set_error(f"outbox {self.log_path}: {exc}")
-            return
+        log = None
+        while log is None:
+            try:
+                log = SessionLog(self.log_path, outbox_max=self.outbox_max)
+            except (sqlite3.Error, OSError) as exc:  # a disk that may come back: try again
+                self._set_error(f"outbox {self.log_path}: {exc}")
+                if self._stopping.wait(5.0):
+                    return
         try:
             client = make_client(self.settings, self.client_id, max_inflight=self.window)
         except (ConfigError, ValueError, OSError) as exc:

@@ -78,9 +78,17 @@ class Station:
     def wait_connected(self, timeout: float = 10.0) -> None:
         wait_for(lambda: self.publisher.status().connected, timeout, "the station's connection")
 
+    def unsent(self) -> int:
+        """Rows the broker has not acknowledged, read from the log itself."""
+        log = SessionLog(self.log_path)
+        try:
+            return log.outbox_length()
+        finally:
+            log.close()
+
     def wait_sent(self, timeout: float = 15.0) -> None:
         assert self.writer.flush()
-        wait_for(lambda: self.publisher.status().outbox == 0, timeout, "an empty outbox")
+        wait_for(lambda: self.unsent() == 0, timeout, "an empty outbox")
 
     def close(self) -> None:
         self.writer.close()
