@@ -230,6 +230,7 @@ class Publisher:
         inflight: dict[int, _Inflight] = {}
         said: dict[str, object] = {}  # retained topic -> the value said on this connection
         cursor = 0                    # the newest outbox seq handed to paho
+        done: list[int] = []          # acknowledged, not yet marked sent in the log
         seen_generation = 0           # the connection `said` belongs to
         resending = False             # paho is re-sending what the last connection left
         last_live = -1e9
@@ -244,7 +245,6 @@ class Publisher:
             now = time.monotonic()
 
             # PUBACKs: mark their rows sent; a refusal puts the row back in line, later.
-            done: list[int] = []
             while self._acks:
                 mid, ok, why = self._acks.popleft()
                 item = inflight.pop(mid, None)
@@ -257,12 +257,15 @@ class Publisher:
                                     f"{item.topic} ({why}): check its access rules")
                     cursor = min(cursor, item.seq - 1)
                     refused_until = now + REFUSED_RETRY_S
+            marked = len(done)
             try:
                 log.mark_sent(done)
-            except sqlite3.Error as exc:  # the rows go again later: duplicates, not loss
+                done.clear()
+            except sqlite3.Error as exc:  # kept, and marked on the next round
                 self._set_error(f"outbox {self.log_path}: {exc}")
+                marked = 0
             with self._lock:
-                self._sent += len(done)
+                self._sent += marked
                 connected, generation = self._connected, self._generation
 
             if generation != seen_generation:  # a new connection: say everything again
@@ -289,8 +292,8 @@ class Publisher:
                               live_payload(topics.station_id, live), live)
                     last_live = now
                 if now >= refused_until:
-                    cursor = self._hand_rows(client, log, inflight, cursor)
-                if done or now - day_checked > 60.0:
+                    cursor = self._hand_rows(client, log, inflight, cursor, bool(done))
+                if marked or now - day_checked > 60.0:
                     self._say_day(client, log, inflight, said)
                     day_checked = now
             try:
@@ -325,8 +328,9 @@ class Publisher:
                       today_payload(self.settings.topics.station_id, day), day)
 
     def _hand_rows(self, client: Any, log: SessionLog, inflight: dict[int, _Inflight],
-                   cursor: int) -> int:
-        """Hand the next unsent rows to paho while the window has room; the new cursor."""
+                   cursor: int, unmarked: bool = False) -> int:
+        """Hand the next unsent rows to paho while the window has room; the new cursor.
+        `unmarked`: some acknowledged rows wait to be marked sent (never hand them again)."""
         room = self.window - len(inflight)
         if room <= 0:
             return cursor
@@ -335,6 +339,11 @@ class Publisher:
         except sqlite3.Error as exc:
             self._set_error(f"outbox {self.log_path}: {exc}")
             return cursor
+        if not rows and not inflight and not unmarked and cursor and log.outbox_length():
+            # Unsent rows behind the cursor with none in flight (their PUBACK came on a
+            # connection that dropped before paho sent them again): hand them once more.
+            cursor = 0
+            rows = log.pending(after=0, limit=room)
         waiting = {item.seq for item in inflight.values()}
         for row in rows:
             if row.seq in waiting:  # handed before a refusal rewound the cursor

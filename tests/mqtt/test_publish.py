@@ -187,3 +187,34 @@ def test_home_assistant_discovery_is_published_when_asked(broker, tmp_path, stat
     assert reps["state_topic"] == "gym/st2/today" and "value_json.reps" in reps["value_template"]
     assert len({c["unique_id"] for c in got.values()}) == len(expected) == 8
     rec.close()
+
+
+def test_acknowledgements_the_log_could_not_record_are_recorded_later(
+        broker, tmp_path, stations, monkeypatch):
+    """A disk hiccup while marking rows sent loses no row and sends none twice."""
+    import sqlite3
+
+    from station.store import SessionLog
+
+    real = SessionLog.mark_sent
+    failures = {"left": 3}
+
+    def flaky(self, seqs):
+        if seqs and failures["left"]:
+            failures["left"] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, seqs)
+
+    monkeypatch.setattr(SessionLog, "mark_sent", flaky)
+    rec = Recorder(broker.port, ["gym/st1/rep", "gym/st1/set"])
+    st = Station(write_config(tmp_path / "st", broker.port))
+    stations.append(st)
+    st.wait_connected()
+    st.log_set("E", [rep(i) for i in range(1, 6)])
+    st.wait_sent()
+    wait_for(lambda: len(rec.messages) == 6, 10, "every result")
+    time.sleep(0.5)
+    assert failures["left"] == 0
+    assert [m.json()["id"] for m in rec.messages] == [f"E-{i}" for i in range(1, 6)] + ["E"]
+    assert st.publisher.status().sent == 6
+    rec.close()
