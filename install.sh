@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hinge Station installer.
 #   ./install.sh               desktop or CI: create .venv here and install the station into it
-#                              Raspberry Pi (as root): install the appliance (see the README)
+#                              Raspberry Pi (as root): install the appliance (see docs/appliance.md)
 #   ./install.sh --dev         .venv here plus the test tools (pytest, ruff; and shellcheck and
 #                              systemd-analyze through apt-get when run as root)
 #   ./install.sh --uninstall   remove what ./install.sh put on this machine (a Pi keeps
@@ -200,6 +200,10 @@ install_appliance() {
         changed=1
     fi
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
+    local doc
+    for doc in "$here"/docs/*.md; do
+        [ -f "$doc" ] && { install_file "$doc" "$opt/docs/${doc##*/}" || true; }
+    done
 
     # 5. The settings. Nobody edited them: they follow the version. Edited: the edits are
     #    carried into the new defaults (install.sh keeps a copy of what it wrote, to tell).

@@ -3,7 +3,7 @@
 Never an image, never a landmark: a set is a few hundred bytes. The database runs in WAL mode
 with synchronous=FULL, so every committed rep is on the card before the commit returns and a
 power cut mid-write loses at most the transaction being written, never one already committed.
-Old sets are pruned past `max_sets`.
+Old sets are pruned past `max_sets`. The schema below is a contract (docs/formats.md).
 
 The log also holds the outbox: the messages (a rep, a set) bound for the gym's MQTT broker,
 written in the same transaction as the rows they tell of, so a result logged is a result that
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS reps (
     start_s REAL NOT NULL,
     end_s REAL NOT NULL,
     passed INTEGER NOT NULL,
-    faults TEXT NOT NULL,      -- comma-separated fault names of DESIGN.md, "" when it passed
+    faults TEXT NOT NULL,      -- comma-separated fault names (docs/formats.md), "" if passed
     cue TEXT NOT NULL,
     metrics TEXT NOT NULL,     -- JSON object of the coach's per-rep metrics
     PRIMARY KEY (set_id, idx)
