@@ -95,7 +95,18 @@ def test_a_dead_station_shows_offline_by_its_last_will(broker, tmp_path):
 
 
 def test_the_broker_killed_mid_set_and_restarted_later_loses_and_duplicates_nothing(
-        tmp_path, stations):
+        tmp_path, stations, monkeypatch):
+    from station.mqtt.publisher import Publisher
+
+    # paho sends again what awaited a PUBACK right after on_connect returns; slow that
+    # moment down, so a publisher that handed newer rows at once would overtake them.
+    real_on_connect = Publisher._on_connect
+
+    def slow_on_connect(self, *args):
+        real_on_connect(self, *args)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(Publisher, "_on_connect", slow_on_connect)
     broker = Mosquitto(tmp_path / "broker", persistence=True).start()
     try:
         rec = Recorder(broker.port, ["gym/st1/rep", "gym/st1/set"], persistent=True)
