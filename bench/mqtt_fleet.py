@@ -8,8 +8,8 @@ the broker has acknowledged everything. The broker is Debian's mosquitto, starte
 free 127.0.0.1 port with a config file of its own. The consumer (one paho client on
 `<prefix>/+/rep` and `set`) compares every message, by its id, with the rows of the logs.
 
-    .venv/bin/python bench/mqtt_fleet.py                  # 10 stations, 4 hours each
-    .venv/bin/python bench/mqtt_fleet.py --stations 10 --hours 8 --kill-broker
+    .venv/bin/python -m bench.mqtt_fleet                  # 10 stations, 4 hours each
+    .venv/bin/python -m bench.mqtt_fleet --stations 10 --hours 8 --kill-broker
 
 `--kill-broker` SIGKILLs the broker halfway through and starts it again two seconds later
 (persistence saved after every change, so the consumer's session and its queue survive: a
