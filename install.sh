@@ -337,22 +337,44 @@ uninstall_appliance() {
 venv="$here/.venv"
 
 dev_tools() {
-    # The appliance checks (tests/appliance/) need these; CI runs as root.
-    # The coach page's browser tests drive Debian's Chromium through its chromedriver.
+    # The appliance checks (tests/appliance/) need shellcheck and systemd-analyze; the MQTT
+    # tests start their own Mosquitto on a loopback port; the coach page's browser tests drive
+    # Debian's Chromium through its chromedriver. CI runs as root.
     local need=()
     command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
     command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+    [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
     [ "${#need[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         step "refresh the package lists" apt-get update -qq
-        step "install ${need[*]} (the appliance and browser tests use them)" \
+        step "install ${need[*]} (the appliance, MQTT and browser tests use them)" \
             env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             "${need[@]}"
+        case " ${need[*]} " in *" mosquitto "*) quiet_system_broker ;; esac
     else
-        say "the appliance and browser tests skip without ${need[*]}: sudo apt-get install ${need[*]}"
+        say "the tests that need ${need[*]} skip without: sudo apt-get install ${need[*]}"
     fi
+}
+
+# Debian's mosquitto package enables and starts a broker for the whole machine on port 1883.
+# The tests start their own; the one the package just started is stopped and kept from
+# starting at boot (a broker the machine had before install.sh is left alone).
+quiet_system_broker() {
+    if [ -d /run/systemd/system ]; then
+        step "stop the system-wide broker the package started (the tests run their own)" \
+            systemctl disable --now mosquitto.service
+    else
+        if [ -x /etc/init.d/mosquitto ]; then
+            step "stop the system-wide broker the package may have started" \
+                /etc/init.d/mosquitto stop
+        fi
+        step "keep the system-wide broker from starting at boot" \
+            systemctl disable mosquitto.service
+    fi
+    step "mask it, so nothing starts it on port 1883 (systemctl unmask mosquitto undoes)" \
+        systemctl mask mosquitto.service
 }
 
 install_desktop() {

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web", "the coach page: the station's sets and settings on a phone"),
     "log": ("log", "list, show and export the session log's sets"),
     "cards": ("cards", "print QR cards for a roster of athletes"),
+    "fleet": ("fleet", "every station on the gym's MQTT broker, as a table"),
 }
 
 

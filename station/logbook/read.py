@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from station.errors import InputError
-from station.logbook.schema import migrate
+from station.store import migrate
 
 # The faults of DESIGN.md in the order a tie is broken (the root cause first).
 FAULT_ORDER = ("hips_stopped", "knee_bend", "stick_contact", "shallow", "band_slack")

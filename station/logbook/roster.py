@@ -19,8 +19,11 @@ from pathlib import Path
 
 from station.errors import InputError
 from station.logbook.read import roster, station_id
-from station.logbook.schema import ALPHABET
 
+# Upper-case letters and digits without 0/O, 1/I: QR's alphanumeric mode holds them in the
+# smallest code, and a coach can read one aloud. (The station's id, drawn when the log's
+# schema reaches version 3, uses the same: station/store.py.)
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CARD_LEN = 8  # 40 bits: a guess finds nobody; with the station id it fits a version-1 QR
 MAX_NAME = 40
 
