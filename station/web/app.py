@@ -185,8 +185,11 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.
         try:
             s = read.live(con).state
             rows = [dict(a, shown=name_of(a)) for a in read.roster(con)]
-            return page("rotation", title="Rotation", athletes=rows,
-                        current=s.get("class_athlete"), class_mode_s=s.get("class_mode_s"))
+            # Class mode counts athletes on past the end of the roster: it goes round again.
+            on = s.get("class_athlete")
+            current = (on - 1) % len(rows) + 1 if on and rows else None
+            return page("rotation", title="Rotation", athletes=rows, current=current,
+                        class_mode_s=s.get("class_mode_s"))
         finally:
             con.close()
 

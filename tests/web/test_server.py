@@ -198,3 +198,25 @@ def test_pins_are_stored_hashed_and_salted(tmp_path):
         check_pin_text("12")
     write_pin_hash(tmp_path / "pin", "98765")
     assert verify_pin("98765", (tmp_path / "pin").read_text())
+
+
+def test_the_rotation_marks_class_modes_athlete_going_round_the_roster(tmp_path):
+    from datetime import UTC, datetime
+
+    from station.store import SessionLog
+
+    port = free_port()
+    config = write_config(tmp_path, port)
+    fill_log(tmp_path / "sessions.sqlite3", 10, athletes=5)
+    log = SessionLog(tmp_path / "sessions.sqlite3")
+    log.set_live(datetime.now(UTC).isoformat(), {"screen": "coaching", "class_mode_s": 120,
+                                                "class_athlete": 7})
+    log.close()
+    proc = start_server(config)
+    try:
+        body = fetch(f"http://127.0.0.1:{port}/rotation")[1]
+    finally:
+        stop(proc)
+    current = [line for line in body.splitlines() if 'class="current"' in line]
+    assert len(current) == 1 and "#2" in current[0] and "now" in current[0]  # 7th of 5: 2nd
+    assert "on: 2 min each" in body

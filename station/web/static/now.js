@@ -33,6 +33,7 @@
     set("buzzer", now.muted ? "muted" : "on");
     set("classmode", now.class_mode_s ? (now.class_mode_s / 60) + " min" : "off");
     set("updated", now.updated || "never");
+    document.getElementById("settings").className = now.running ? "" : "hidden";
     fill(document.getElementById("verdicts"), now.verdicts.map(function (v) {
       return el("li", v.passed ? "pass" : "fail",
                 "Rep " + v.rep + ": " + (v.passed ? "PASS" : "FAIL " + faults(v.faults)));

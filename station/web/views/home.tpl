@@ -17,7 +17,7 @@
     <li class="{{'ok' if b['ok'] else 'down'}}">{{b['name']}}{{'' if b['ok'] else ': ' + b['reason']}}</li>
   % end
   </ul>
-  <p class="small">Buzzer <span id="buzzer">{{'muted' if now['muted'] else 'on'}}</span> · class mode <span id="classmode">{{'off' if not now['class_mode_s'] else '%g min' % (now['class_mode_s'] / 60)}}</span> · last word <span id="updated">{{now['updated'] or 'never'}}</span></p>
+  <p class="small"><span id="settings" class="{{'' if now['running'] else 'hidden'}}">Buzzer <span id="buzzer">{{'muted' if now['muted'] else 'on'}}</span> · class mode <span id="classmode">{{'off' if not now['class_mode_s'] else '%g min' % (now['class_mode_s'] / 60)}}</span> · </span>last word <span id="updated">{{now['updated'] or 'never'}}</span></p>
 </section>
 <section class="card">
   <h2>Today by athlete</h2>
