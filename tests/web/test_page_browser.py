@@ -118,7 +118,8 @@ def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
     station = SimulatedStation(server.log, CardShown(athlete_id, name, 0.0))
     station.start()
     wait = WebDriverWait(browser, 10, poll_frequency=0.05)
-    wait.until(lambda d: d.find_element(By.ID, "athlete").text == name)
+    wait.until(lambda d: d.find_element(By.ID, "athlete").text == name,
+               "the card's athlete never showed")
     seen: dict[int, float] = {}
     deadline = time.monotonic() + 60
     while station.is_alive() and time.monotonic() < deadline:
@@ -128,7 +129,7 @@ def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
         time.sleep(0.05)
     station.join(timeout=5)
     reps = station.flow.view.summary.reps
-    assert reps == 5 and set(range(1, reps + 1)) <= set(seen)
+    assert reps == 5 and set(range(1, reps + 1)) <= set(seen), (reps, seen, station.shown_at)
     lags = [seen[n] - station.shown_at[n] for n in range(1, reps + 1)]
     assert max(lags) < 1.5, lags  # polled every 0.5 s here: each rep within a poll or so
     # The verdicts listed are the set's reps in the log, in order.

@@ -14,5 +14,5 @@
 </section>
 <section class="card">
   <h2>Last sets</h2>
-  % include('set_table.tpl', sets=sets)
+  % include('set_table.tpl', sets=sets, show_athlete=False)
 </section>
