@@ -7,7 +7,7 @@ degrees, tilted up to 20, with defocus, motion blur in some, a glare spot in hal
 bright exposure and sensor noise (station/sim/card_scene.py). Both decoders read the same
 frames. A read counts when it gives the card's own code; any other text is a false read.
 
-    .venv/bin/python bench/bench_cards.py [--trials N] [--seed S] [--save DIR]
+    .venv/bin/python -m bench.bench_cards [--trials N] [--seed S] [--save DIR]
 """
 
 from __future__ import annotations
@@ -21,13 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from station.cards.reader import DECODERS, _grey  # noqa: E402
-from station.cards.sheet import LAYOUTS, Card, render_card  # noqa: E402
-from station.domain import LEFT_ANKLE, LEFT_SHOULDER, NOSE, RIGHT_ANKLE  # noqa: E402
-from station.sim.card_scene import (  # noqa: E402
+from station.cards.reader import DECODERS, _grey
+from station.cards.sheet import LAYOUTS, Card, render_card
+from station.domain import LEFT_ANKLE, LEFT_SHOULDER, NOSE, RIGHT_ANKLE
+from station.sim.card_scene import (
     HAND_M,
     Holding,
     athlete_at,
@@ -36,6 +33,8 @@ from station.sim.card_scene import (  # noqa: E402
     mm_per_px,
     place_card,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 DISTANCES = (1.5, 2.0, 2.5, 3.0, 3.5)  # athlete to camera, metres
 

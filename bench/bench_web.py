@@ -1,7 +1,7 @@
 """The coach page's cost: answer times with 10,000 sets in the log, the server's memory, and
 the kiosk's render time with and without the page open and polling.
 
-    .venv/bin/python bench/bench_web.py [--sets 10000] [--render-frames 900] [--no-render]
+    .venv/bin/python -m bench.bench_web [--sets 10000] [--render-frames 900] [--no-render]
 
 1. A session log of `--sets` sets (20 athletes over 90 days, about 8 reps a set) is written.
 2. `station web` serves it from its own process, on a free loopback port, as the appliance
@@ -9,7 +9,7 @@ the kiosk's render time with and without the page open and polling.
    under 300 ms).
 3. The server's resident memory after start and after all of it, from /proc (target: under
    60 MB; VmHWM is the peak).
-4. bench/bench_render.py runs (a separate process, the kiosk's drawing on the simulated set
+4. bench.bench_render runs (a separate process, the kiosk's drawing on the simulated set
    and a real clip) alone; with five clients asking /api/now once a second, as five phones
    with the page open make the server work (the phones' browsers run on the phones); and
    with headless Chromium (Debian's) holding the live page open on this machine too, an
@@ -32,11 +32,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from station.sim.logbook import fill_log
+from station.web.pin import hash_pin
 
-from station.sim.logbook import fill_log  # noqa: E402
-from station.web.pin import hash_pin  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PAGES = ("/", "/api/now", "/athletes", "/athletes/1", "/rotation", "/sets", "/sets/{uid}",
          "/settings", "/export/today.csv", "/export/athlete-1.json", "/export/sets.csv")
@@ -64,8 +63,8 @@ def get(url: str) -> float:
 
 
 def render(frames: int) -> dict[str, str]:
-    """bench_render.py's 'every frame' lines: size -> 'mean .. p95 .. | cpu ..'."""
-    out = subprocess.run([sys.executable, str(REPO / "bench" / "bench_render.py"),
+    """bench.bench_render's 'every frame' lines: size -> 'mean .. p95 .. | cpu ..'."""
+    out = subprocess.run([sys.executable, "-m", "bench.bench_render",
                           "--frames", str(frames)], capture_output=True, text=True,
                          timeout=900, cwd=REPO).stdout
     found, size = {}, ""
@@ -146,7 +145,7 @@ def main() -> int:
 
         if not args.no_render:
             browser = shutil.which("chromium")
-            print(f"\nkiosk render time per frame (bench_render.py --frames "
+            print(f"\nkiosk render time per frame (bench.bench_render --frames "
                   f"{args.render_frames}), wall | CPU of the drawing thread")
             for round_ in (1, 2):
                 for watched in ("", "pollers", "chromium"):

@@ -3,7 +3,7 @@
 `CardReader.read(image)` decodes one frame (RGB or greyscale array) and says which card, if
 any, is in it. Decoding never keeps the frame. Two decoders are wrapped, chosen by
 `[cards] decoder`: zxing-cpp (the default: on real clip frames it reads more cards at every
-distance and costs a tenth as much per frame, bench/bench_cards.py) and OpenCV's
+distance and costs a tenth as much per frame, bench.bench_cards) and OpenCV's
 QRCodeDetector. A frame where nothing was found is tried again scaled up (`[cards] upscale`,
 cubic): at 2 m a code's module is about 2 pixels, and twice the pixels let the decoder's
 binariser find its edges.

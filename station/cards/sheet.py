@@ -3,7 +3,7 @@
 The code holds only the station's roster id and the athlete's random card id (never the
 name). A card is as wide as the paper allows, because the camera sees it from 2-3 m at
 640x480: at 2.5 m one pixel is about 4.7 mm, so each of the code's 21 modules needs 7 mm or
-more to be read (bench/bench_cards.py has the figures). `a4` puts one card on an A4 page
+more to be read (bench.bench_cards has the figures). `a4` puts one card on an A4 page
 (code 180 mm); `a5` two on a page (code 120 mm), read only up close.
 """
 
