@@ -80,8 +80,10 @@ class ClipLabel:
     view_text: str
     expected: str
     expected_faults: tuple[str, ...]
-    construction: Construction
+    construction: Construction | None
     construction_text: str
+    landmarks: Path | None = None  # saved pose for the clip as filmed (clips/), if any
+    partial: int = 0  # reps seen only in part (the clip starts or ends mid-rep)
 
 
 _ROTATE = re.compile(r"rotate at frame (\d+)\s*\(stand (\d+)-(\d+)\)")
@@ -200,6 +202,46 @@ def load_labels(path: str | Path) -> list[ClipLabel]:
     return labels
 
 
+# The side-view clips of `clips/` with saved landmarks, labelled from SOURCES.md (the source's
+# own fault labels for the kettlebell clips) and from watching them (tests/coach/
+# test_coach_clips.py): kettlebell and barbell deadlifts from the floor bend the knees 75-125
+# degrees, far past a hinge's 15-30, so `fail` with knee_bend is their right verdict.
+_SIDE_CLIPS = {
+    "kb_deadlift_0016c_side": (10, 0, "left", "fail", ("knee_bend",),
+                               "kettlebell deadlift, source label 'correct'"),
+    "kb_deadlift_0016h_side": (10, 0, "left", "fail", ("knee_bend",),
+                               "kettlebell deadlift, source label 'hip_first'"),
+    "kb_deadlift_0016k_side": (10, 0, "left", "fail", ("hips_stopped", "knee_bend"),
+                               "kettlebell deadlift, source label 'knee_first' (a squat)"),
+    "kb_deadlift_0016r_side": (10, 0, "left", "fail", ("knee_bend", "stick_contact"),
+                               "kettlebell deadlift, source label 'rounded_back'"),
+    "deadlift_nico_unblocked": (1, 0, "right", "fail", ("knee_bend",),
+                                "standing, down to the bar, up to standing"),
+    "deadlift_good": (0, 1, "right", "unclear", (),
+                      "bottom to standing only: the way up of one rep"),
+    "deadlift_bad": (0, 1, "right", "unclear", (),
+                     "a fast pull from the bottom to nearly upright, then lost"),
+    "deadlift_rdl": (0, 0, "right", "unclear", (),
+                     "held forward the whole clip, rising part way: no rep"),
+}
+
+
+def side_clips(folder: str | Path) -> list[ClipLabel]:
+    """The labelled side-view clips of `clips/` that have saved landmarks."""
+    folder = Path(folder)
+    labels = []
+    for name, (reps, partial, facing, expected, faults, what) in _SIDE_CLIPS.items():
+        saved = folder / f"{name}.mediapipe-0.10.18-full.npz"
+        if not saved.is_file():
+            raise InputError(f"{saved}: saved landmarks not found")
+        labels.append(ClipLabel(
+            name=name, video=folder / f"{name}.mp4", reps=reps, facing=facing, view="side",
+            view_deg=0.0, view_text=f"side ({what})", expected=expected,
+            expected_faults=faults, construction=None, construction_text="as filmed",
+            landmarks=saved, partial=partial))
+    return labels
+
+
 def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -260,6 +302,8 @@ def build_set(label: ClipLabel, pose: PoseConfig | None = None) -> PoseStream:
     """Pose on the set `label.construction` makes of `label.video` (no cache)."""
     from station.pose.estimator import PoseEstimator
 
+    if label.construction is None:
+        raise InputError(f"{label.video}: no construction to build a set by")
     if not label.video.is_file():
         raise InputError(f"{label.video}: video file not found")
     with tempfile.TemporaryDirectory(prefix="hinge-clip-") as tmp:
@@ -277,9 +321,12 @@ def build_set(label: ClipLabel, pose: PoseConfig | None = None) -> PoseStream:
 
 def labelled_set(label: ClipLabel, pose: PoseConfig | None = None,
                  cache: Path | None = None) -> PoseStream:
-    """The set's pose stream, from the cache when it is there (built and cached if not)."""
+    """The set's pose stream: its saved landmarks where the clip has them, else from the
+    cache when it is there (built and cached if not)."""
     from station.recordings.formats import load_pose_npz, save_pose_npz
 
+    if label.landmarks is not None:
+        return load_pose_npz(label.landmarks)
     pose = pose or PoseConfig()
     if not label.video.is_file():
         raise InputError(f"{label.video}: video file not found")
