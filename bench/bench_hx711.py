@@ -28,9 +28,10 @@ from gpiozero.pins.mock import MockFactory  # noqa: E402
 
 from station.config import HX711Config, TensionConfig  # noqa: E402
 from station.sim.hx711_emulator import HX711Emulator  # noqa: E402
+from station.sim.load_cell import SimulatedLoad  # noqa: E402
 from station.tension.calibration import Calibration  # noqa: E402
 from station.tension.hx711 import HX711, ReadStatus, read_timeout  # noqa: E402
-from station.tension.sensor import SimulatedLoad, TensionSensor  # noqa: E402
+from station.tension.sensor import TensionSensor  # noqa: E402
 
 
 def _pct(values: list[float], q: float) -> float:

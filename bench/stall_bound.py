@@ -40,8 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from coach_accuracy import load_or_simulate, seeds_of, set_arguments  # noqa: E402
 
+from station.coach.band import despiker  # noqa: E402
 from station.coach.features import measure  # noqa: E402
-from station.coach.fusion import Despiker  # noqa: E402
+from station.coach.tuning import Tuning  # noqa: E402
 from station.domain import (
     PoseStream,  # noqa: E402
     Side,  # noqa: E402
@@ -110,8 +111,8 @@ def _shortfall(t: np.ndarray, x: np.ndarray, t0: float) -> tuple[np.ndarray, np.
 def _despiked(force: np.ndarray) -> np.ndarray:
     """The tension through the coach's despiker, put back on the times of its middle sample
     (the median of three lags one sample: the oracle is not made to wait for it)."""
-    despiker = Despiker()
-    out = np.array([despiker.add(float(x)) for x in force])
+    median = despiker(Tuning())
+    out = np.array([median.add(float(x)) for x in force])
     return np.concatenate([out[1:], out[-1:]])
 
 

@@ -80,45 +80,36 @@ class TensionConfig:
 
 @dataclass(frozen=True)
 class CoachConfig:
-    """The hinge analysis: when a rep starts and ends, and when each fault is called."""
+    """What counts as a rep, and the limit of each fault. The detector's internals are not
+    settings: they are the coach's `Tuning` (station/coach/tuning.py)."""
 
     min_visibility: float = _key(0.5, 0.0, 1.0)
-    side_settle_s: float = _key(0.29, 0.0, 4.0)
-    side_switch_s: float = _key(0.62, 0.1, 10.0)
-    lost_reset_s: float = _key(1.0, 0.1, 60.0)
     standing_trunk_deg: float = _key(15.0, 0.0, 45.0)
     rep_start_trunk_deg: float = _key(25.0, 5.0, 60.0)
-    rep_start_rise_deg: float = _key(4.0, 1.0, 30.0)
-    rep_start_speed_dps: float = _key(10.0, 0.0, 200.0)
     min_rep_trunk_deg: float = _key(30.0, 5.0, 80.0)
     min_rep_drop: float = _key(0.15, 0.02, 1.0)
     knee_bend_max_deg: float = _key(40.0, 10.0, 120.0)
     knee_bend_hold_s: float = _key(0.05, 0.0, 1.0)
     hips_stopped_ratio: float = _key(0.35, 0.0, 1.0)
-    hips_stopped_window_s: float = _key(0.1, 0.03, 0.5)
-    hips_stopped_band_window_s: float = _key(0.1, 0.02, 0.5)
-    hips_stopped_noise_k: float = _key(3.5, 0.0, 20.0)
-    hips_stopped_band_noise_k: float = _key(3.0, 0.0, 20.0)
-    hips_stopped_band_hold_s: float = _key(0.0, 0.0, 1.0)
-    hips_stopped_hold_s: float = _key(0.0, 0.0, 1.0)
-    hips_stopped_evidence_k: float = _key(4.0, 0.0, 50.0)
-    hips_stopped_brake_k: float = _key(5.0, 0.0, 50.0)
-    hips_stopped_brake_curve: float = _key(9.0, 0.0, 1000.0)
-    hips_stopped_brake_trunk: float = _key(0.6, -10.0, 10.0)
-    hips_stopped_brake_curve_weak: float = _key(4.0, 0.0, 1000.0)
-    hips_stopped_brake_trunk_weak: float = _key(0.8, -10.0, 10.0)
-    hips_stopped_confirm_s: float = _key(0.25, 0.0, 1.0)
-    hips_stopped_resume: float = _key(0.03, 0.0, 1.0)
     hips_down_min_drop: float = _key(0.12, 0.02, 1.0)
-    hips_stopped_late_share: float = _key(0.2, 0.0, 1.0)
     shallow_min_travel: float = _key(0.12, 0.0, 1.0)
     stick_max_deg: float = _key(15.0, 2.0, 60.0)
     stick_hold_s: float = _key(0.08, 0.0, 1.0)
     band_slack_min_n: float = _key(20.0, 0.0, 1000.0)
     band_slack_hold_s: float = _key(0.1, 0.0, 2.0)
-    band_learn_travel: float = _key(0.04, 0.005, 0.5)
-    band_min_corr: float = _key(0.9, 0.0, 1.0)
-    band_stale_s: float = _key(0.25, 0.02, 5.0)
+
+
+# Keys [coach] had that are now internals of the coach (fields of the same name in its
+# Tuning): a settings file that still sets one is refused, naming it.
+COACH_INTERNALS = (
+    "side_settle_s", "side_switch_s", "lost_reset_s", "rep_start_rise_deg",
+    "rep_start_speed_dps", "hips_stopped_window_s", "hips_stopped_band_window_s",
+    "hips_stopped_noise_k", "hips_stopped_band_noise_k", "hips_stopped_band_hold_s",
+    "hips_stopped_hold_s", "hips_stopped_evidence_k", "hips_stopped_brake_k",
+    "hips_stopped_brake_curve", "hips_stopped_brake_trunk", "hips_stopped_brake_curve_weak",
+    "hips_stopped_brake_trunk_weak", "hips_stopped_confirm_s", "hips_stopped_resume",
+    "hips_stopped_late_share", "band_learn_travel", "band_min_corr", "band_stale_s",
+)
 
 
 @dataclass(frozen=True)
@@ -214,6 +205,9 @@ def _section(path: Path, name: str, cls: type, table: Any) -> Any:
     values = {}
     for key, value in table.items():
         where = f"{path}: [{name}] {key}"
+        if name == "coach" and key in COACH_INTERNALS:
+            raise ConfigError(f"{where}: no longer a setting, it is an internal of the coach "
+                              "now (station/coach/tuning.py): remove it from this file")
         if key not in fields:
             raise ConfigError(f"{where}: unknown key (known: {', '.join(fields)})")
         values[key] = _check_value(where, fields[key], value)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from station.cli import main
-from station.config import Config, ConfigError, load_config
+from station.coach import Tuning
+from station.config import COACH_INTERNALS, CoachConfig, Config, ConfigError, load_config
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config" / "station.toml"
 
@@ -50,6 +51,8 @@ def test_no_key_without_a_comment_block():
 @pytest.mark.parametrize(("text", "message"), [
     ("[coach]\nknee_bend_max_deg = 500\n", "[coach] knee_bend_max_deg = 500.0 is out of range"),
     ("[coach]\nknee_bend = 40\n", "[coach] knee_bend: unknown key"),
+    ("[coach]\nhips_stopped_noise_k = 3.5\n",
+     "[coach] hips_stopped_noise_k: no longer a setting, it is an internal of the coach now"),
     ("[camera]\nwidth = \"wide\"\n", "[camera] width = 'wide' must be int"),
     ("[camera]\nsource = \"webcam\"\n", "[camera] source = 'webcam' is not allowed"),
     ("[buzzer]\nmuted = 1\n", "[buzzer] muted = 1 must be bool"),
@@ -72,6 +75,23 @@ def test_a_bad_config_exits_2_with_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "stick_max_deg = -3.0 is out of range (2.0 to 60.0)" in err
+
+
+def test_a_key_that_became_an_internal_of_the_coach_exits_2_naming_it(tmp_path, capsys):
+    path = tmp_path / "station.toml"
+    path.write_text("[coach]\nband_min_corr = 0.8\n")
+    assert main(["demo", "--headless", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "[coach] band_min_corr: no longer a setting" in err
+    assert "station/coach/tuning.py" in err
+
+
+def test_the_coach_internals_are_tuning_fields_not_settings():
+    tuning = {f.name for f in dataclasses.fields(Tuning)}
+    settings = {f.name for f in dataclasses.fields(CoachConfig)}
+    assert set(COACH_INTERNALS) <= tuning
+    assert not set(COACH_INTERNALS) & settings
 
 
 def test_a_missing_config_file_exits_2(tmp_path, capsys):

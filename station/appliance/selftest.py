@@ -13,15 +13,23 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from station.appliance.kms import console_sdl_environment
 from station.config import Config
+
+if TYPE_CHECKING:
+    from gpiozero.pins import Factory
+
+    from station.hardware.camera import Frame
+    from station.tension.source import TensionSource
+
+T = TypeVar("T")
 
 PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
 
@@ -50,7 +58,7 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
+def _with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
     """fn() in a helper thread; TimeoutError when it does not return in time (a hung driver)."""
     box: dict[str, Any] = {}
 
@@ -73,7 +81,7 @@ def _with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
 # -- camera ----------------------------------------------------------------------------------
 
 def check_camera(config: Config, frames: int = 15, timeout_s: float = 5.0,
-                 ) -> tuple[CheckResult, Any]:
+                 ) -> tuple[CheckResult, Frame | None]:
     """Open the configured camera, read `frames` frames: their size and rate. Returns the last
     frame too (the pose check runs on it)."""
     from station.hardware.camera import open_source
@@ -124,7 +132,7 @@ def _camera_fix(config: Config, exc: Exception) -> str:
 
 # -- pose ------------------------------------------------------------------------------------
 
-def check_pose(config: Config, frame: Any = None) -> CheckResult:
+def check_pose(config: Config, frame: Frame | None = None) -> CheckResult:
     """Load the pose model and run it (on the camera's frame when there is one)."""
     from station.pose.estimator import PoseEstimator
 
@@ -160,18 +168,21 @@ def check_pose(config: Config, frame: Any = None) -> CheckResult:
 
 # -- load cell and buzzer ------------------------------------------------------------------
 
-def check_load_cell(config: Config, simulate: Any = None, seconds: float = 1.0,
+def check_load_cell(config: Config, source: TensionSource | None = None, seconds: float = 1.0,
                     first_reading_s: float = 5.0) -> CheckResult:
-    """Read the HX711 for `seconds`: how many readings arrive, their noise, calibrated or not.
+    """Read the load cell for `seconds`: how many readings arrive, their noise, calibrated or
+    not.
 
-    `simulate` (a SimulatedLoad) puts the pin-level HX711 emulator in place of the chip.
+    `source` is the configured HX711's `TensionSensor` unless given (a sensor on the emulated
+    chip in tests).
     """
-    from station.tension.sensor import Health, TensionSensor
+    from station.tension.filter import Health
+    from station.tension.sensor import TensionSensor
 
     hx = config.hx711
     wiring = (f"check the HX711: DOUT to GPIO{hx.dout_pin}, PD_SCK to GPIO{hx.pd_sck_pin}, "
               "VCC 3.3 V, GND; the station's user in group gpio")
-    sensor = TensionSensor.from_config(config, simulate=simulate)
+    sensor = TensionSensor.from_config(config) if source is None else source
     samples = []
     try:
         sensor.start()
@@ -211,7 +222,7 @@ def check_load_cell(config: Config, simulate: Any = None, seconds: float = 1.0,
     return CheckResult("load cell", Status.OK, detail)
 
 
-def check_buzzer(config: Config, pin_factory: Any = None) -> CheckResult:
+def check_buzzer(config: Config, pin_factory: Factory | None = None) -> CheckResult:
     """Sound the fault pattern once (the person running the check should hear it)."""
     from station.hardware.buzzer import FAULT_PATTERN, AlertBuzzer, pattern_seconds
 
@@ -242,6 +253,7 @@ def check_screen(config: Config) -> CheckResult:
     env = os.environ
     for key, value in console_sdl_environment(env).items():
         env.setdefault(key, value)
+    env.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         import pygame
 
@@ -264,7 +276,7 @@ def check_screen(config: Config) -> CheckResult:
     return CheckResult("screen", Status.OK, detail)
 
 
-def _screen_fix(env: Any, exc: Exception) -> str:
+def _screen_fix(env: Mapping[str, str], exc: Exception) -> str:
     if env.get("SDL_VIDEODRIVER") == "kmsdrm":
         return ("no connected display, or another program holds it: plug the screen in; "
                 "sudo systemctl stop station (or the desktop), then check")
@@ -293,7 +305,7 @@ def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
     return CheckResult("storage", Status.OK, detail)
 
 
-def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any = None,
+def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Factory | None = None,
                ) -> list[CheckResult]:
     """Every check in `parts`, in the table's order; a crash in one is that part's FAIL."""
     results = []
@@ -318,6 +330,14 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Any 
             result = CheckResult(part, Status.FAIL, _one_line(exc), "see the journal")
         results.append(result)
     return results
+
+
+def summary(results: list[CheckResult]) -> str:
+    """The table's last line: all parts ok, or how many failed and which."""
+    failed = [r.part for r in results if r.status.failed]
+    if failed:
+        return f"station check: {len(failed)} of {len(results)} failed: {', '.join(failed)}"
+    return f"station check: all {len(results)} parts ok"
 
 
 def format_table(results: list[CheckResult]) -> str:

@@ -1,18 +1,20 @@
 """Coach a whole recording: pose stream and optional tension stream in, report out.
 
-The report is the `--json` contract of DESIGN.md: `reps`, `buzzes`, `summary`, `side`.
+The report's `to_dict` is the `--json` output of `station analyze`, `station replay` and
+`station demo`: `reps`, `buzzes`, `summary`, `side`.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from station.coach.coach import Coach
 from station.coach.features import facing_vote
+from station.coach.tuning import Tuning
 from station.config import CoachConfig
 from station.domain import (
     Event,
@@ -61,28 +63,32 @@ class Report:
                 self.side = e.side
 
 
-def merged(pose: PoseStream, tension: TensionStream | None, pose_delay: float = 0.0
-           ) -> Iterator[PoseFrame | TensionSample]:
-    """Pose frames and tension samples in one stream, in the order they reach the coach: by
-    time stamp (tension first on ties), each frame `pose_delay` seconds after its own (on
-    the station a frame waits for its pose; the load cell's samples come at once)."""
-    if tension is None:
-        yield from pose.frames()
+def merged(frames: Iterable[PoseFrame], samples: Iterable[TensionSample] | None,
+           pose_delay: float = 0.0) -> Iterator[PoseFrame | TensionSample]:
+    """Pose frames and tension samples (each in time order) in one stream, in the order they
+    reach the coach: by time stamp (tension first on ties), each frame `pose_delay` seconds
+    after its own (on the station a frame waits for its pose; the load cell's samples come
+    at once)."""
+    if samples is None:
+        yield from frames
         return
     streams: list[Iterator[tuple[float, int, PoseFrame | TensionSample]]] = [
-        ((f.t + pose_delay, 1, f) for f in pose.frames()),
-        ((s.t, 0, s) for s in tension.samples())]
+        ((f.t + pose_delay, 1, f) for f in frames),
+        ((s.t, 0, s) for s in samples)]
     for _, _, item in heapq.merge(*streams, key=lambda x: (x[0], x[1])):
         yield item
 
 
 def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig,
-            band_gains: Mapping[Side, float] | None = None, pose_delay: float = 0.0) -> Report:
+            band_gains: Mapping[Side, float] | None = None, pose_delay: float = 0.0, *,
+            tuning: Tuning | None = None) -> Report:
     """Run the coach over a recording and collect its report (`band_gains`: what the
-    station already knows of its band, as `Coach` takes them; `pose_delay`: as `merged`)."""
-    coach = Coach(config, band_gains)
+    station already knows of its band, and `tuning`, as `Coach` takes them; `pose_delay`:
+    as `merged`)."""
+    coach = Coach(config, band_gains, tuning=tuning)
     report = Report()
-    for item in merged(pose, tension, pose_delay):
+    samples = tension.samples() if tension is not None else None
+    for item in merged(pose.frames(), samples, pose_delay):
         if isinstance(item, PoseFrame):
             report.add(coach.add_pose(item))
         else:

@@ -3,8 +3,9 @@
 The band reports 80 times a second, and a quiet load cell reads the hips' travel far more
 finely than the camera can. Read against the camera's trunk angle (stall.py), it inherits
 the camera's jitter; read on its own, it can tell within a few samples that the hips stopped.
-So, for each possible onset in the last 0.15 s, this test asks how much better the last
-0.3 s of tension is explained by "moving steadily, then stopped" than by
+So, for each possible onset in the last `brake_onset_first_s`, this test asks how much
+better the last `brake_span_s` of tension is explained by "moving steadily, then stopped"
+than by
 
 - "still moving steadily" (the evidence that the hips stopped), and
 - "slowing down smoothly" (a good hinge easing into its bottom, which also stops).
@@ -20,52 +21,30 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 
-from station.coach.stall import NoiseGauge, Track
+from station.coach.signals import NoiseGauge, Track
+from station.coach.tuning import Tuning
 
-# Seconds of tension the test reads: the steady motion before the onset and up to 0.15 s
-# after it. 0.3: on a quiet band (540 reps) 0.45 and 0.35 buzzed at the median 25 and 8 ms
-# later (a longer stretch reaches back into the hinge's speeding up, which no line fits).
-_SPAN_S = 0.3
-# Seconds of it the test needs before it judges (it reads the tension only since the
-# athlete last stood still). 0.15, against 0.28 before: a stall early in a slow descent was
-# read only 0.28 s after the athlete left standing. On the bench (2,160 reps, quiet load
-# cell, band learned before) p95 156 -> 146 ms, the same false stalls and buzzes; at the
-# simulated noise no change.
-_FILL_S = 0.15
-# Onsets tried: every 12.5 ms (a sample at 80/s) from 0.15 s to 0.0375 s (three samples) ago.
-_ONSET_FIRST_S = 0.15
-_ONSET_LAST_S = 0.0375
-_ONSET_STEP_S = 0.0125
-_ONSETS = [-_ONSET_FIRST_S + i * _ONSET_STEP_S  # relative to now, ascending
-           for i in range(round((_ONSET_FIRST_S - _ONSET_LAST_S) / _ONSET_STEP_S) + 1)]
-# Seconds of camera frames before the onset that give the trunk's speed (at least 4 frames).
-# 0.2: a trunk easing into its bottom is read at its speed near the onset, not its average
-# over the descent (bench, quiet load cell: p95 146 -> 138 ms with the same false stalls and
-# buzzes; 0.15, five frames, was noisier: 156 ms and at the simulated noise one more false
-# buzz).
-_TRUNK_BEFORE_S = 0.2
-# The fewest frames before the onset that give it (where 0.2 s holds fewer, more are read).
-_TRUNK_FRAMES = 4
-# Samples averaged into each block of a second reading of the load cell's noise while
-# standing (see `standing`). 5 (62.5 ms): the test judges a stall's shape over 50-150 ms, so
-# a noise that is correlated from sample to sample (a filtered stream, a band that flutters)
-# must be read at its power on that time scale; the change from one sample to the next reads
-# it far too low. Fed a median-of-5 tension, the bench's 976 good reps (band at the
-# simulated noise, band learned before) buzzed 482 times with the one-sample reading alone,
-# 18 with this one beside it. Its cost on the bench's independent noise: p50 128 -> 131 ms,
-# p95 291 -> 292, one stall fewer buzzed live (308 of 320), the same false stalls and false
-# buzzes; the quiet band unchanged (78 / 138 ms). First differences of the blocks, not
-# second: 6 false buzzes on the filtered tension, but a movement's start read as noise (the
-# quiet band's p95 138 -> 185 ms).
-_NOISE_BLOCK = 5
+
+@dataclass(frozen=True, slots=True)
+class BrakeSample:
+    """One tension sample as the brake test reads it: `raw` as it came, `force` despiked,
+    `sign` the band's learned sign (+1 when the tension grows as the hips go back), `trunk`
+    the camera's recent trunk angles."""
+
+    t: float
+    raw: float
+    force: float
+    sign: float
+    trunk: Track
 
 
 class BandBrake:
-    """Hips-stopped on the band's own tension (its learned sign: `y` grows as the hips go
-    back), with the camera's trunk as the guard.
+    """Hips-stopped on the band's own tension (read with its learned sign, so that it grows
+    as the hips go back), with the camera's trunk as the guard.
 
     `k`: standard deviations by which "stopped" must beat "still moving". `curve`: squared
     standard deviations by which it must beat "slowing smoothly". `trunk_ratio`: the least
@@ -74,15 +53,25 @@ class BandBrake:
     keeps this larger share (by default no such second tier).
     """
 
-    def __init__(self, k: float, curve: float, trunk_ratio: float, noise_floor: float, *,
-                 curve_weak: float = math.inf, trunk_weak: float = math.inf) -> None:
+    def __init__(self, k: float, curve: float, trunk_ratio: float, noise_floor: float,
+                 tuning: Tuning, *, curve_weak: float = math.inf,
+                 trunk_weak: float = math.inf) -> None:
         self.k = k
         self.curve = curve
         self.trunk_ratio = trunk_ratio
         self.curve_weak = curve_weak
         self.trunk_weak = trunk_weak
-        self.noise = NoiseGauge(noise_floor)  # from one sample to the next
-        self.slow_noise = NoiseGauge(noise_floor)  # from the blocks' means
+        self._span = tuning.brake_span_s
+        self._fill = tuning.brake_fill_s
+        first, last, step = (tuning.brake_onset_first_s, tuning.brake_onset_last_s,
+                             tuning.brake_onset_step_s)
+        self._onsets = [-first + i * step  # relative to now, ascending
+                        for i in range(round((first - last) / step) + 1)]
+        self._trunk_before = tuning.brake_trunk_before_s
+        self._trunk_frames = tuning.brake_trunk_frames
+        self._block_n = tuning.brake_noise_block
+        self.noise = NoiseGauge(noise_floor, tuning)  # from one sample to the next
+        self.slow_noise = NoiseGauge(noise_floor, tuning)  # from the blocks' means
         self._block: list[float] = []
         self._blocks: deque[float] = deque(maxlen=3)  # the last blocks' means
         self._t: deque[float] = deque()
@@ -94,26 +83,31 @@ class BandBrake:
         self._t.clear()
         self._y.clear()
 
-    def standing(self, raw: float, despiked: float) -> None:
-        """A sample while the athlete stands still, as it came and despiked: learns the load
-        cell's noise twice. From the change between raw samples, which a slow drift of the
-        stance does not inflate (raw: the despiker's medians share samples, so their changes
-        would read the noise low). And from the second difference of the means of successive
-        blocks of `_NOISE_BLOCK` despiked samples, scaled to one sample's: the same for an
-        independent noise, larger for a correlated one; a steady drift or the start of a
-        movement does not inflate it, and a lone spike (despiked) does not either."""
+    def standing(self, sample: BrakeSample) -> None:
+        """A sample while the athlete stands still: learns the load cell's noise twice.
+
+        From the change between raw samples, which a slow drift of the stance does not
+        inflate (raw: the despiker's medians share samples, so their changes would read the
+        noise low). And from the second difference of the means of successive blocks of
+        `brake_noise_block` despiked samples, scaled to one sample's: the test judges a
+        stall's shape over 50-150 ms, so a noise correlated from sample to sample (a
+        filtered stream, a band that flutters) is read at its power on that time scale. It
+        is the same as the first reading for an independent noise, larger for a correlated
+        one; a steady drift or the start of a movement does not inflate it, and a lone
+        spike (despiked) does not either."""
+        raw = sample.raw
         if self._prev is not None:
             self.noise.add((raw - self._prev) / math.sqrt(2.0))
         self._prev = raw
-        block = self._block
-        block.append(despiked)
-        if len(block) == _NOISE_BLOCK:
+        block, size = self._block, self._block_n
+        block.append(sample.force)
+        if len(block) == size:
             means = self._blocks
-            means.append(sum(block) / _NOISE_BLOCK)
+            means.append(sum(block) / size)
             block.clear()
             if len(means) == 3:
                 a, b, c = means
-                self.slow_noise.add((a - 2.0 * b + c) * math.sqrt(_NOISE_BLOCK / 6.0))
+                self.slow_noise.add((a - 2.0 * b + c) * math.sqrt(size / 6.0))
 
     @property
     def sigma(self) -> float:
@@ -128,15 +122,16 @@ class BandBrake:
         self._block.clear()
         self._blocks.clear()
 
-    def descending(self, t: float, y: float, trunk: Track) -> bool:
-        """A despiked sample while the hips go back: True when they have braked."""
+    def descending(self, sample: BrakeSample) -> bool:
+        """A sample while the hips go back: True when they have braked."""
+        t, trunk = sample.t, sample.trunk
         ts, ys = self._t, self._y
         ts.append(t)
-        ys.append(y)
-        while ts[0] < t - _SPAN_S:
+        ys.append(sample.force if sample.sign > 0 else -sample.force)
+        while ts[0] < t - self._span:
             ts.popleft()
             ys.popleft()
-        if t - ts[0] < _FILL_S:
+        if t - ts[0] < self._fill:
             return False
         onset, onset_weak = self._onset([tt - t for tt in ts], list(ys))
         ratio = None
@@ -156,7 +151,9 @@ class BandBrake:
         each, the one with the most evidence, or None. `u`: sample times relative to now,
         ascending.
 
-        Plain sums, not numpy: on these 13-25 samples numpy's cost per call is most of it.
+        One pass of plain sums over the window, not a running LineFit: the parabola needs
+        the third and fourth moments and each onset its own prefix sums; and not numpy: on
+        these 13-25 samples numpy's cost per call is most of it.
         """
         n = len(u)
         y_ref = y[-1]  # (the sums run on y less its last value: no large squares to cancel)
@@ -196,7 +193,7 @@ class BandBrake:
         weak, weak_evidence = None, -math.inf
         k = 0
         pu = puu = py = puy = 0.0
-        for c in _ONSETS:
+        for c in self._onsets:
             while k < n and u[k] < c:
                 a = u[k]
                 b = y[k] - y_ref
@@ -224,19 +221,20 @@ class BandBrake:
     def _trunk_ratio(self, trunk: Track, onset: float) -> float | None:
         """The trunk's speed after the onset as a share of its speed before (a line that
         bends at the onset, fitted to the camera's frames), or None without frames after."""
-        # The frames after the onset, and before it those of the last _TRUNK_BEFORE_S, or
-        # the last _TRUNK_FRAMES if that is more (a Pi finds pose 5-15 times a second).
+        # The frames after the onset, and before it those of the last brake_trunk_before_s,
+        # or the last brake_trunk_frames if that is more (a Pi finds pose 5-15 times a
+        # second).
         pts = list(zip(trunk.times, trunk.values, strict=True))
         first = len(pts)
         while first > 0 and pts[first - 1][0] > onset:
             first -= 1
         after = len(pts) - first
         start = first
-        while start > 0 and (first - start < _TRUNK_FRAMES
-                             or pts[start - 1][0] >= onset - _TRUNK_BEFORE_S):
+        while start > 0 and (first - start < self._trunk_frames
+                             or pts[start - 1][0] >= onset - self._trunk_before):
             start -= 1
         pts = pts[start:]
-        if after < 1 or first - start < _TRUNK_FRAMES:
+        if after < 1 or first - start < self._trunk_frames:
             return None
         arr = np.array(pts)
         u = arr[:, 0] - onset

@@ -5,7 +5,7 @@ stayed soft, `hips_stopped` if they bent past the hinge (a squat the live detect
 And `hips_stopped` at the end of a knee_bend rep whose hips gained little over the last of
 the trunk's fold (`late_share`): they had stopped and the knees took over.
 
-hips_stopped is judged by stall.py (the hips fall behind this rep's hinge ratio); here it is
+hips_stopped is judged live by hips.py (the hips fall behind this rep's hinge line); here it is
 also called when the hips go down rather than back (an upright squat: the hips dropped more
 than they travelled). knee_bend, stick_contact and band_slack must hold for a short time, so
 one occluded knee or one HX711 spike never buzzes.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from station.coach.cues import CUES, cue_for
 from station.coach.reps import Rep
+from station.coach.tuning import Tuning
 from station.config import CoachConfig
 from station.domain import Event, Fault, FaultDetected, RepResult, RepScored
 
@@ -64,7 +65,7 @@ class LiveFaults:
         return []
 
 
-def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
+def score_rep(rep: Rep, t: float, config: CoachConfig, tuning: Tuning) -> list[Event]:
     """The finished rep's verdict: `shallow` if the hips never got far back, `hips_stopped`
     if the knees took over from hips that had stopped, and its metrics."""
     events: list[Event] = []
@@ -78,7 +79,7 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
         # With soft knees it was a shallow hinge.
         late = Fault.HIPS_STOPPED if Fault.KNEE_BEND in faults else Fault.SHALLOW
     elif (Fault.KNEE_BEND in faults and rep.seen_whole and not rep.stall_taken_back
-          and late_share(rep) < config.hips_stopped_late_share):
+          and late_share(rep, tuning) < tuning.hips_stopped_late_share):
         # The knees took over while the hips had all but stopped going back and the trunk
         # still folded: a squat whose stall the live detector missed (at a Pi's few frames
         # a second, most often). Knees bent with the hips going on back stay knee_bend.
@@ -104,23 +105,19 @@ def score_rep(rep: Rep, t: float, config: CoachConfig) -> list[Event]:
     return events
 
 
-# The last share of the trunk's fold over which late_share reads the hips' travel.
-_LATE_FOLD = 0.4
-
-
-def late_share(rep: Rep) -> float:
-    """The share of the hips' travel back gained over the last 40% of the trunk's fold (from
-    the descent's first frame to its deepest trunk): about 0.4 for a hinge, near 0 when the
-    hips stopped early and the trunk went on down. 1.0 when a fold under 10 degrees or too
-    few frames cannot say."""
+def late_share(rep: Rep, tuning: Tuning) -> float:
+    """The share of the hips' travel back gained over the last `late_fold` of the trunk's
+    fold (from the descent's first frame to its deepest trunk): about 0.4 for a hinge, near
+    0 when the hips stopped early and the trunk went on down. 1.0 when a fold under
+    `late_min_fold_deg` or too few frames cannot say."""
     pts = rep.descent
     if len(pts) < 3:
         return 1.0
     first = pts[0][0]
     deepest = max(k for k, _ in pts)
-    if deepest - first < 10.0:
+    if deepest - first < tuning.late_min_fold_deg:
         return 1.0
-    mark = deepest - _LATE_FOLD * (deepest - first)
+    mark = deepest - tuning.late_fold * (deepest - first)
     top = max(travel for _, travel in pts)
     before = max((travel for k, travel in pts if k < mark), default=0.0)
     return (top - before) / top if top > 0.0 else 1.0

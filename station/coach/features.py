@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 
 from station import domain as lm
+from station.coach.signals import MedianWindow, OneEuroFilter
+from station.coach.tuning import Tuning
 from station.domain import PoseFrame, Side
 
 # The landmarks of each side the coach reads: ear, shoulder, hip, knee, ankle.
@@ -124,3 +126,36 @@ def facing_vote(frame: PoseFrame, rows: Rows | None = None) -> float:
     for ear in (le, re):
         vote += (nose[0] - ear[0]) * w * min(nose[3], ear[3])
     return float(vote)
+
+
+@dataclass(frozen=True, slots=True)
+class Steadied:
+    """A frame's measurements as the rep tracker and the faults read them."""
+
+    trunk: float
+    hip_forward: float
+    knee: float
+    stick: float
+
+
+class Steadier:
+    """Steadies each frame's measurements: One Euro filters on the trunk angle and the hip's
+    position (hard on a still athlete, light on a moving one), and a median of a few frames
+    on the knee and stick angles (a single occluded frame does not count)."""
+
+    def __init__(self, tuning: Tuning) -> None:
+        d = tuning.one_euro_d_cutoff
+        self._trunk = OneEuroFilter(tuning.trunk_min_cutoff, tuning.trunk_beta, d)
+        self._hip = OneEuroFilter(tuning.hip_min_cutoff, tuning.hip_beta, d)
+        self._knee = MedianWindow(tuning.median_frames)
+        self._stick = MedianWindow(tuning.median_frames)
+
+    def reset(self) -> None:
+        """A gap in view: the filters' history ends before it (the medians' few frames
+        stay)."""
+        self._trunk.reset()
+        self._hip.reset()
+
+    def __call__(self, f: Features) -> Steadied:
+        return Steadied(self._trunk(f.t, f.trunk), self._hip(f.t, f.hip_forward),
+                        self._knee.add(f.knee), self._stick.add(f.stick))

@@ -15,31 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 
-from station.coach.filters import SlopeWindow
-from station.coach.fusion import BandGain
+from station.coach.band import BandGain
+from station.coach.signals import SlopeWindow
+from station.coach.tuning import Tuning
 from station.config import CoachConfig
 from station.domain import Event, Fault, Phase, RepStarted
 
-# Degrees the depth must come back up from its deepest point before the rep is ascending.
-_TURN_DEG = 4.0
-# Depth speed (degrees per second) under which a rep deep enough to count is at its bottom.
-_BOTTOM_SPEED_DPS = 8.0
-# Degrees the depth must go down again, on the way up, before that is a new descent.
-_RECHAIN_DEG = 8.0
-# Seconds of velocity window: 0.2 s is 6 frames at 30 fps, enough to average out jitter.
-_SLOPE_SPAN_S = 0.2
-# Weight of each standing frame in the standing depth baseline (exponential average).
-_BASELINE_ALPHA = 0.1
-# Seconds over which the standing depth follows a level the athlete holds (the depth still,
-# under _BOTTOM_SPEED_DPS) more than rep_start_rise_deg from it. Such a stand used to be
-# never read as standing still, and the coach's standing baselines (hip, height), which
-# follow only a still stand, never came to it either: after frames lost or stepping back in
-# with the hips a little low (the hip's drop counts in the depth), the noise went unlearned
-# and standing frames fed the hinge line. On the bench (2,160 reps), with `restand` on a
-# turn: at 15 frames a second the false buzzes 2 -> 0 in 976 good reps (band) and 1 -> 0 in
-# 1,141 (camera alone); at 30 a second one false stall more (a first rep's), the same latency.
-_RESTAND_S = 1.0
+
+class RepClose(Enum):
+    """How a frame closes the rep in progress."""
+
+    END = "end"  # back to standing tall
+    CHAIN = "chain"  # came up past the rep depth and went down again: the next rep begins
 
 
 @dataclass
@@ -84,20 +73,21 @@ class Rep:
 class RepTracker:
     """Follows the depth signal frame by frame and opens, closes and counts reps."""
 
-    def __init__(self, config: CoachConfig) -> None:
+    def __init__(self, config: CoachConfig, tuning: Tuning) -> None:
         self.config = config
+        self.tuning = tuning
         self.phase = Phase.STANDING
         self.rep: Rep | None = None
         self.count = 0
         self._scale = config.min_rep_trunk_deg / config.min_rep_drop
-        self._velocity = SlopeWindow(_SLOPE_SPAN_S)
+        self._velocity = SlopeWindow(tuning.depth_slope_s, tuning.slope_min_frames)
         self._base: float | None = None
-        self._pending: str | None = None
-        self.still = False  # standing still (within 2 degrees of the standing depth)
+        self._closing: RepClose | None = None
+        self.still = False  # standing still (within still_deg of the standing depth)
         self._still_t: float | None = None
         self._back = False  # back in view after a while, not yet standing still
         self._last_t: float | None = None
-        self._steady_since: float | None = None  # the depth still (under _BOTTOM_SPEED_DPS)
+        self._steady_since: float | None = None  # the depth still (under bottom_speed_dps)
 
     def depth(self, trunk: float, drop: float) -> float:
         """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths)."""
@@ -105,8 +95,7 @@ class RepTracker:
 
     def _open(self, t: float, start: float) -> Event:
         self.count += 1
-        self.rep = Rep(self.count, start, BandGain(self.config.band_learn_travel,
-                                                    self.config.band_min_corr))
+        self.rep = Rep(self.count, start, BandGain(self.tuning))
         self.phase = Phase.DESCENDING
         return RepStarted(t, self.count)
 
@@ -117,7 +106,7 @@ class RepTracker:
         return self._back or (self.rep is not None and not self.rep.seen_whole)
 
     def back_in_view(self) -> None:
-        """Back in view after a while (lost_reset_s): the depth's speed starts afresh, and
+        """Back in view after a while (`lost_reset_s`): the depth's speed starts afresh, and
         the rep in progress, or one that opens before the athlete stands still, was not
         seen whole."""
         self._velocity.reset()
@@ -139,21 +128,21 @@ class RepTracker:
             self.count -= 1
         self.rep = None
         self.phase = Phase.STANDING
-        self._pending = None
+        self._closing = None
 
     def step(self, t: float, trunk: float, drop: float, travel: float, knee: float
              ) -> list[Event]:
         """One frame's trunk (deg), hip drop and travel (leg lengths) and knee (deg)."""
-        cfg = self.config
+        cfg, tun = self.config, self.tuning
         d = self.depth(trunk, drop)
         v = self._velocity.add(t, d)
         dt = t - self._last_t if self._last_t is not None else 0.0
         self._last_t = t
-        if v is None or abs(v) >= _BOTTOM_SPEED_DPS:
+        if v is None or abs(v) >= tun.bottom_speed_dps:
             self._steady_since = None
         elif self._steady_since is None:
             self._steady_since = t
-        self._pending = None
+        self._closing = None
         events: list[Event] = []
         if self.phase is Phase.STANDING:
             if self._base is None:
@@ -161,20 +150,20 @@ class RepTracker:
             over = d - self._base
             # Rising: moving down at speed, or (just back from lost frames, no speed yet)
             # twice as far over the standing depth.
-            rising = (v > cfg.rep_start_speed_dps) if v is not None else (
-                over > cfg.rep_start_rise_deg)
-            if d > cfg.rep_start_trunk_deg or (rising and over > cfg.rep_start_rise_deg):
+            rising = (v > tun.rep_start_speed_dps) if v is not None else (
+                over > tun.rep_start_rise_deg)
+            if d > cfg.rep_start_trunk_deg or (rising and over > tun.rep_start_rise_deg):
                 # The rep began when the athlete last stood still (the descent's first frame).
                 onset = t
-                if self._still_t is not None and t - self._still_t < 1.0:
+                if self._still_t is not None and t - self._still_t < tun.onset_lookback_s:
                     onset = self._still_t
                 events.append(self._open(t, onset))
             else:
-                if over < cfg.rep_start_rise_deg:
-                    self._base += _BASELINE_ALPHA * over
-                elif v is not None and abs(v) < _BOTTOM_SPEED_DPS:
-                    self._base += over * min(1.0, dt / _RESTAND_S)
-                self.still = abs(over) < 2.0
+                if over < tun.rep_start_rise_deg:
+                    self._base += tun.baseline_alpha * over
+                elif v is not None and abs(v) < tun.bottom_speed_dps:
+                    self._base += over * min(1.0, dt / tun.restand_s)
+                self.still = abs(over) < tun.still_deg
                 if self.still:
                     self._still_t = t
                     self._back = False
@@ -189,58 +178,58 @@ class RepTracker:
         if d > rep.peak_depth:
             rep.peak_depth, rep.peak_t = d, t
             rep.peak_trunk, rep.knee_at_peak = trunk, knee
-        rep.bottom_seen |= d > rep.back_depth + _TURN_DEG
+        rep.bottom_seen |= d > rep.back_depth + tun.turn_deg
         rep.max_travel = max(rep.max_travel, travel)
         rep.max_knee = max(rep.max_knee, knee)
         rep.max_drop = max(rep.max_drop, drop)
         base = self._base if self._base is not None else 0.0
         if self.phase in (Phase.DESCENDING, Phase.BOTTOM):
             rep.descent.append((trunk, travel))
-            if d < rep.peak_depth - _TURN_DEG:
+            if d < rep.peak_depth - tun.turn_deg:
                 self.phase = Phase.ASCENDING
                 rep.ascent_min, rep.ascent_min_t = d, t
             elif (self.phase is Phase.DESCENDING and rep.peak_depth >= cfg.min_rep_trunk_deg
-                  and v is not None and abs(v) < _BOTTOM_SPEED_DPS):
+                  and v is not None and abs(v) < tun.bottom_speed_dps):
                 self.phase = Phase.BOTTOM
                 rep.bottom_seen = True
         elif self.phase is Phase.ASCENDING:
             if d < rep.ascent_min:
                 rep.ascent_min, rep.ascent_min_t = d, t
             if d < cfg.standing_trunk_deg:
-                self._pending = "end"
-            elif d > rep.ascent_min + _RECHAIN_DEG:
+                self._closing = RepClose.END
+            elif d > rep.ascent_min + tun.rechain_deg:
                 # Came up past the depth that counts a rep (not standing tall) and went down
                 # again: the next rep began. Still deeper than that: a bounce in this one.
                 if (rep.peak_depth >= cfg.min_rep_trunk_deg
                         and rep.ascent_min < cfg.min_rep_trunk_deg):
-                    self._pending = "chain"
+                    self._closing = RepClose.CHAIN
                 else:
                     self.phase = Phase.DESCENDING  # a bounce: the same rep goes on down
         # Leaned a little and settled back before any rep: that was sway, not a rep.
         if (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.min_rep_trunk_deg
-                and d < base + 2.0):
+                and d < base + tun.still_deg):
             self.drop()
         # Leaned a little further and stayed there (to read the screen, to set the stick):
-        # a new stand, not a rep. Left open, the "rep" went on until they stood back up, or
-        # took in the whole stand when they hinged from there.
+        # a new stand, not a rep (left open, it would last until they stand back up, or take
+        # in the whole stand when they hinge from there).
         elif (self.phase is Phase.DESCENDING and rep.peak_depth < cfg.rep_start_trunk_deg
-              and self._steady_since is not None and t - self._steady_since >= _RESTAND_S):
+              and self._steady_since is not None and t - self._steady_since >= tun.restand_s):
             self.drop()
             self._base = d
         return events
 
     def finish_step(self, t: float, score: Callable[[Rep, float], list[Event]]) -> list[Event]:
         """Close the rep if this frame ended it (scored by `score`); open the next if chained."""
-        rep, pending = self.rep, self._pending
-        self._pending = None
-        if rep is None or pending is None:
+        rep, closing = self.rep, self._closing
+        self._closing = None
+        if rep is None or closing is None:
             return []
         self.rep = None
         self.phase = Phase.STANDING
         if rep.peak_depth < self.config.min_rep_trunk_deg:
             self.count -= 1  # a partial movement, not a rep
             return []
-        if pending == "end":
+        if closing is RepClose.END:
             return score(rep, t)
         events = score(rep, rep.ascent_min_t)
         events.append(self._open(t, rep.ascent_min_t))

@@ -1,8 +1,11 @@
-"""Which way the athlete faces, settled from the first frames and followed when they turn."""
+"""Which way the athlete faces, settled from the first frames and followed when they turn;
+and the live faults held while they may be turning."""
 
 from __future__ import annotations
 
-from station.domain import Side
+from dataclasses import replace
+
+from station.domain import Event, FaultDetected, Side
 
 
 class SideTracker:
@@ -52,3 +55,36 @@ class SideTracker:
             self.side = Side.LEFT if self.side is Side.RIGHT else Side.RIGHT
             return self.side, True
         return self.side, False
+
+
+class TurnHold:
+    """Live faults wait while the facing votes go against the side: turning around leans the
+    hip-shoulder line and moves head and hips as no stand does, and a buzz then is a buzz at
+    nothing. If the side flips they are dropped with the "rep" the turn made; if the votes
+    come back, they sound then (if their rep is still going)."""
+
+    def __init__(self) -> None:
+        self._held: list[FaultDetected] = []
+
+    def drop(self) -> None:
+        """The side flipped: what the turn seemed to do wrong is forgotten."""
+        self._held.clear()
+
+    def pass_on(self, t: float, events: list[Event], turning: bool,
+                rep_index: int | None) -> list[Event]:
+        """The events to hand on at time t: live faults held back while `turning`, and
+        after it those held for the rep still going (`rep_index`), sounded now."""
+        if turning:
+            kept: list[Event] = []
+            for e in events:
+                if isinstance(e, FaultDetected) and e.live:
+                    self._held.append(e)
+                else:
+                    kept.append(e)
+            return kept
+        if not self._held:
+            return events
+        held: list[Event] = [replace(e, t=t) for e in self._held
+                             if rep_index is not None and e.index == rep_index]
+        self._held.clear()
+        return held + events

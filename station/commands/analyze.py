@@ -12,7 +12,7 @@ from station.recordings.report_text import report_lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pose", metavar="POSE.npz", help="pose stream (.npz, DESIGN.md layout)")
+    parser.add_argument("pose", metavar="POSE.npz", help="pose stream (.npz, docs/formats.md)")
     parser.add_argument("--tension", metavar="CSV", help="band tension stream (t,force_n)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 

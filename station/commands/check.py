@@ -4,14 +4,15 @@ Run it on the Pi as the station's user with the service stopped (the service hol
 camera and the screen):
     sudo systemctl stop station
     sudo -u station /opt/station/venv/bin/station check --config /etc/station/station.toml
+
+The checks are `station.appliance.selftest`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 
-from station.appliance.selftest import PARTS, format_table, run_checks
+from station.appliance.selftest import PARTS, format_table, run_checks, summary
 from station.config import Config
 from station.errors import InputError
 
@@ -35,13 +36,7 @@ def parse_parts(text: str | None) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    parts = parse_parts(args.only)
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    results = run_checks(config, parts)
+    results = run_checks(config, parse_parts(args.only))
     print(format_table(results))
-    failed = [r.part for r in results if r.status.failed]
-    if failed:
-        print(f"station check: {len(failed)} of {len(results)} failed: {', '.join(failed)}")
-        return 1
-    print(f"station check: all {len(results)} parts ok")
-    return 0
+    print(summary(results))
+    return 1 if any(r.status.failed for r in results) else 0

@@ -10,15 +10,10 @@ time and writes a PNG of each.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from station.coach import analyze
 from station.config import Config
 from station.errors import InputError
-from station.recordings.formats import save_pose_npz, save_tension_csv
-from station.recordings.report_text import report_lines
-from station.sim.session import simulate_set
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,35 +47,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.screenshots:
         from station.demo.tour import run_tour
 
-        try:
-            paths = run_tour(config, Path(args.screenshots), seed=args.seed, size=args.size)
-        except OSError as exc:
-            raise InputError(f"{args.screenshots}: cannot write screenshots ({exc})") from None
-        for p in paths:
-            print(p)
+        for path in run_tour(config, Path(args.screenshots), seed=args.seed, size=args.size):
+            print(path)
         return 0
     if not args.headless:
         from station.demo.live import run_live_demo
 
         return run_live_demo(config, seed=args.seed, reps=args.reps, size=args.size)
-    sim = simulate_set(args.seed, args.reps)
-    report = analyze(sim.pose, sim.tension, config.coach)
-    truth = [{"index": t.index, "kind": t.kind.value, "faults": [f.value for f in t.faults],
-              "hips_stopped_t": t.hips_stopped_t} for t in sim.truth]
-    if args.save:
-        out = Path(args.save)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            save_pose_npz(out / "pose.npz", sim.pose)
-            save_tension_csv(out / "tension.csv", sim.tension)
-            (out / "truth.json").write_text(json.dumps(truth, indent=2))
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write the simulated set ({exc.strerror})") from None
-    if args.json:
-        print(json.dumps({**report.to_dict(), "truth": truth}, indent=2))
-    else:
-        s = sim.scenario
-        print(f"Simulated athlete (seed {args.seed}): {s.height_m:.2f} m tall, camera "
-              f"{s.view.distance:.1f} m away, band {s.band_stiffness:.0f} N/m.")
-        print("\n".join(report_lines(report, sim.truth)))
+    from station.demo.headless import coach_simulated_set
+
+    demo = coach_simulated_set(config, args.seed, args.reps,
+                               save=Path(args.save) if args.save else None)
+    print(demo.to_json() if args.json else demo.to_text())
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from station.config import Config
 from station.errors import ConfigError
@@ -20,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from station.live.supervisor import run_station
+    from station.live.wiring import run_station
 
     return run_station(config)
 
@@ -29,24 +28,6 @@ def on_config_error(args: argparse.Namespace, error: ConfigError) -> int:
     """Under systemd: show the error, keep the watchdog fed, start when the file is fixed."""
     if not os.environ.get("NOTIFY_SOCKET"):
         raise error
-    from station.appliance.config_wait import NoticeScreen, wait_for_config
-    from station.appliance.watchdog import Watchdog
+    from station.live.wiring import wait_for_fixed_config
 
-    watchdog = Watchdog()
-    screen = None
-    try:
-        screen = NoticeScreen()
-    except Exception as exc:  # no screen: the journal still says it
-        print(f"station: cannot show the error on the screen ({exc})", file=sys.stderr)
-
-    def draw(message: str) -> None:
-        if screen is not None:
-            screen.draw(args.config, message)
-
-    try:
-        config = wait_for_config(args.config, error, watchdog, draw)
-    finally:
-        if screen is not None:
-            screen.close()
-    assert config is not None
-    return run(args, config)
+    return run(args, wait_for_fixed_config(args.config, error))

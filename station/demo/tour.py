@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 
 import pygame
 
 from station.config import Config
 from station.domain import Phase
+from station.errors import InputError
 from station.flow.flow import StationFlow
 from station.flow.view import Screen
 from station.hardware.buzzer import AlertBuzzer
@@ -31,8 +33,18 @@ FIRST_SET = [RepKind.GOOD, RepKind.SQUAT, RepKind.GOOD, RepKind.HEAD_OFF]
 MAX_TOUR_S = 240.0
 
 
+class Act(Enum):
+    """The tour's script, act by act."""
+
+    FIRST_ATHLETE = 1  # a set of FIRST_SET, then the athlete walks off
+    CLASS_MODE = 2  # a coach opens the menu and turns class mode on
+    SECOND_ATHLETE = 3  # the next athlete's set, ended by the rotation
+
+
 @dataclasses.dataclass
 class _Shot:
+    """A screenshot to take, named, the first frame `when(flow, now)` holds."""
+
     name: str
     when: Callable[[StationFlow, float], bool]
     taken: bool = False
@@ -46,6 +58,14 @@ def _key(key: int) -> None:
 def run_tour(config: Config, out_dir: Path, seed: int = 1,
              size: tuple[int, int] | None = None) -> list[Path]:
     """Walk through every screen; write DIR/NN-name.png for each; return the paths."""
+    try:
+        return _tour(config, out_dir, seed, size)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write screenshots ({exc})") from None
+
+
+def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None) -> list[Path]:
+    """The tour itself: the acts frame by frame on simulated time, a shot when one is due."""
     out_dir.mkdir(parents=True, exist_ok=True)
     kiosk = dataclasses.replace(config.kiosk, class_rotation_s=30.0)
     config = dataclasses.replace(config, kiosk=kiosk)
@@ -76,7 +96,7 @@ def run_tour(config: Config, out_dir: Path, seed: int = 1,
                                     f.view.verdict.passed is passed and
                                     now < f.view.verdict.until) >= 0.4
 
-    phase = 1  # 1: first athlete; 2: menu and class mode; 3: second athlete
+    act = Act.FIRST_ATHLETE
     shots = [
         _Shot("idle", lambda f, now: f.view.screen is Screen.IDLE and now >= 1.6),
         _Shot("setup", lambda f, now: on(Screen.SETUP)(f, now) >= 0.6),
@@ -90,11 +110,11 @@ def run_tour(config: Config, out_dir: Path, seed: int = 1,
         _Shot("verdict-pass", verdict(True)),
         _Shot("verdict-fail", verdict(False)),
         _Shot("summary", lambda f, now: on(Screen.SUMMARY)(f, now) >= 0.5),
-        _Shot("menu", lambda f, now: phase == 2 and f.view.menu is not None),
-        _Shot("class-mode", lambda f, now: phase == 3 and since(
+        _Shot("menu", lambda f, now: act is Act.CLASS_MODE and f.view.menu is not None),
+        _Shot("class-mode", lambda f, now: act is Act.SECOND_ATHLETE and since(
             "class", now, f.view.screen is Screen.COACHING and f.view.verdict is None and
             f.view.rotation_left_s is not None and f.view.live.rep_count >= 1) >= 0.5),
-        _Shot("rotation-summary", lambda f, now: phase == 3 and
+        _Shot("rotation-summary", lambda f, now: act is Act.SECOND_ATHLETE and
               on(Screen.SUMMARY)(f, now) >= 0.5),
     ]
     paths: list[Path] = []
@@ -116,18 +136,18 @@ def run_tour(config: Config, out_dir: Path, seed: int = 1,
                     paths.append(path)
                     shot.taken = True
             # The script: after the first summary, a coach opens the menu and picks class mode.
-            if phase == 1 and flow.sets_done == 1 and flow.view.screen is Screen.IDLE:
-                phase, menu_at = 2, now
+            if act is Act.FIRST_ATHLETE and flow.sets_done == 1 and flow.view.screen is Screen.IDLE:
+                act, menu_at = Act.CLASS_MODE, now
                 _key(pygame.K_m)
                 _key(pygame.K_DOWN)
                 _key(pygame.K_DOWN)  # onto "Class mode"
-            elif phase == 2 and menu_at is not None and now - menu_at > 0.5 and \
+            elif act is Act.CLASS_MODE and menu_at is not None and now - menu_at > 0.5 and \
                     flow.view.menu is not None:
                 _key(pygame.K_RETURN)  # class mode on
                 _key(pygame.K_ESCAPE)  # close the menu
-            elif phase == 2 and flow.view.menu is None and menu_at is not None and \
+            elif act is Act.CLASS_MODE and flow.view.menu is None and menu_at is not None and \
                     now - menu_at > 0.5:
-                phase = 3
+                act = Act.SECOND_ATHLETE
                 flow.set_reps = 100  # this set ends when the rotation does
                 player = SetPlayer(simulate_set(seed + 1, reps=10), start=now,
                                    empty_before_s=1.0, empty_after_s=5.0)

@@ -1,6 +1,7 @@
-"""What the screen shows: plain values the station's flow fills in and the screens draw.
+"""What the screen shows and what a person can ask: the flow's public face to the kiosk.
 
-The screens never ask the coach, the sensors or the store anything; they draw a `KioskView`.
+The screens never ask the coach, the sensors or the store anything; they draw a `KioskView`
+the station's flow fills in, and hand the flow an `Input` for each key, tap or button press.
 That keeps drawing cheap and testable with hand-made values, and the flow testable without
 a screen.
 """
@@ -8,11 +9,22 @@ a screen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 import numpy as np
 
 from station.domain import Fault, Side
+
+
+class Input(Enum):
+    """What a person asked for, from whichever control they used."""
+
+    PRESS = "press"  # the big button, space, a tap: start / next athlete / dismiss
+    MENU = "menu"  # the button held, "m", the menu corner: open or close the coach menu
+    UP = "up"
+    DOWN = "down"
+    SELECT = "select"
+    BACK = "back"
 
 
 class Screen(Enum):
@@ -22,6 +34,23 @@ class Screen(Enum):
     SETUP = "setup"
     COACHING = "coaching"
     SUMMARY = "summary"
+
+
+class Part(StrEnum):
+    """A part of the station with a badge on the status strip (its name is the badge's)."""
+
+    CAMERA = "camera"
+    POSE = "pose"
+    LOAD_CELL = "load cell"
+    BUZZER = "buzzer"
+
+
+@dataclass(frozen=True)
+class PartHealth:
+    """A part's health as a value: `ok`, or down with the reason in a few words."""
+
+    ok: bool
+    reason: str = ""
 
 
 @dataclass
@@ -64,14 +93,23 @@ class Summary:
     main_cue: str = ""
     best_rep: int | None = None
     best_note: str = ""
-    reason: str = ""  # why the set ended: "set done", "out of view", "next athlete", "rotation"
+    reason: str = ""  # why the set ended, in words ("out of view"); "" when it was done
+
+
+class MenuKey(StrEnum):
+    """What a row of the coach menu does."""
+
+    CALIBRATE = "calibrate"
+    MUTE = "mute"
+    CLASS_MODE = "class"
+    CLOSE = "close"
 
 
 @dataclass
 class MenuItem:
     """A row of the coach menu: its label and its current value as text."""
 
-    key: str
+    key: MenuKey
     label: str
     value: str = ""
 
@@ -118,8 +156,7 @@ class KioskView:
 
     screen: Screen = Screen.IDLE
     now: float = 0.0  # station time, seconds (drives the attract loop and the countdowns)
-    badges: list[Badge] = field(default_factory=lambda: [
-        Badge("camera"), Badge("pose"), Badge("load cell"), Badge("buzzer")])
+    badges: list[Badge] = field(default_factory=lambda: [Badge(part) for part in Part])
     checks: list[Check] = field(default_factory=list)
     live: Live = field(default_factory=Live)
     verdict: Verdict | None = None

@@ -35,6 +35,7 @@ PASS_PATTERN: Pattern = (Note(330.0, 0.07),)
 
 
 def pattern_seconds(pattern: Pattern) -> float:
+    """How long a pattern sounds, silences included."""
     return sum(n.seconds for n in pattern)
 
 

@@ -188,6 +188,7 @@ class Picamera2Source(_SourceBase):
 
 
 def _parse_device(device: str) -> int | Path:
+    """A webcam index ("0") as an int, anything else as a video file's path."""
     device = device.strip()
     return int(device) if device.isdigit() else Path(device).expanduser()
 

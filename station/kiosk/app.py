@@ -16,12 +16,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import pygame
 
 from station.config import KioskConfig
 from station.errors import StationError
-from station.flow.flow import Input, StationFlow
+from station.flow.view import Input, KioskView
 from station.kiosk.screens import Renderer
 
 # Seconds between hand-ins while the loop waits for its next frame (see `KioskApp.run`): a
@@ -39,6 +40,18 @@ KEYS = {
     pygame.K_DOWN: Input.DOWN,
     pygame.K_ESCAPE: Input.BACK,
 }
+
+
+class KioskFlow(Protocol):
+    """What the kiosk's loop needs of the station's flow: the view to draw, a way to hand it
+    what a person asked for, and a way to let it take in what the sensor threads queued."""
+
+    @property
+    def view(self) -> KioskView: ...
+
+    def on_input(self, inp: Input, now: float, row: int | None = None) -> None: ...
+
+    def drain(self, now: float) -> None: ...
 
 
 def choose_driver(headless: bool) -> None:
@@ -71,7 +84,7 @@ def open_display(config: KioskConfig, headless: bool = False,
 
 
 class KioskApp:
-    """The window (or screen) and the loop that draws a StationFlow's view on it."""
+    """The window (or screen) and the loop that draws a flow's view on it."""
 
     def __init__(self, config: KioskConfig, headless: bool = False,
                  size: tuple[int, int] | None = None) -> None:
@@ -82,7 +95,7 @@ class KioskApp:
         self.running = True
         self.windowed = headless or size is not None or not config.fullscreen
 
-    def handle(self, event: pygame.event.Event, flow: StationFlow, now: float) -> None:
+    def handle(self, event: pygame.event.Event, flow: KioskFlow, now: float) -> None:
         """One pygame event: a key, a tap or a click becomes an Input for the flow."""
         menu_open = flow.view.menu is not None
         if event.type == pygame.QUIT:
@@ -102,7 +115,7 @@ class KioskApp:
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self.tap(event.pos, flow, now)
 
-    def tap(self, pos: tuple[int, int], flow: StationFlow, now: float) -> None:
+    def tap(self, pos: tuple[int, int], flow: KioskFlow, now: float) -> None:
         """A tap (the touch screen sends taps as left clicks) at `pos`."""
         if flow.view.menu is not None:
             rows = self.renderer.menu_rows(len(flow.view.menu))
@@ -113,7 +126,7 @@ class KioskApp:
         else:
             flow.on_input(Input.PRESS, now)
 
-    def frame(self, flow: StationFlow, now: float) -> None:
+    def frame(self, flow: KioskFlow, now: float) -> None:
         """One frame at station time `now`: inputs, the flow's queue, drawing, showing."""
         for event in pygame.event.get():
             self.handle(event, flow, now)
@@ -121,7 +134,7 @@ class KioskApp:
         self.renderer.render(self.screen, flow.view)
         pygame.display.flip()
 
-    def run(self, flow: StationFlow, feed: Callable[[float], None] | None = None,
+    def run(self, flow: KioskFlow, feed: Callable[[float], None] | None = None,
             after_frame: Callable[[], None] | None = None,
             clock: Callable[[], float] = time.monotonic, max_frames: int | None = None,
             hand_in: Callable[[float], None] | None = None) -> int:
@@ -151,7 +164,7 @@ class KioskApp:
         return frames
 
     @staticmethod
-    def _hand_in_until(due: float, flow: StationFlow, hand_in: Callable[[float], None],
+    def _hand_in_until(due: float, flow: KioskFlow, hand_in: Callable[[float], None],
                        clock: Callable[[], float]) -> None:
         """Until `due` (monotonic seconds): every `HAND_IN_S`, hand in and let the flow take
         it in (the coach, the buzzer, the time-driven steps; drawing waits for the frame)."""

@@ -7,8 +7,9 @@ Two backends, chosen by `[pose] backend`:
 - "tasks": the Tasks `PoseLandmarker` in VIDEO mode with a `.task` model file (the maintained
   API; mediapipe >= 0.10.30 has nothing else).
 
-Both give `PoseFrame`s in the DESIGN.md layout: x, y normalised to the image, z, visibility;
-all NaN when nobody is in view. A backend whose model is missing is one ConfigError line.
+Both give `PoseFrame`s in the layout of docs/formats.md: x, y normalised to the image, z,
+visibility; all NaN when nobody is in view. A backend whose model is missing is one
+ConfigError line.
 """
 
 from __future__ import annotations

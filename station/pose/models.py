@@ -45,6 +45,7 @@ def build_pose_task(out: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m station.pose.models OUT.task`: build the bundle, print where it went."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m station.pose.models OUT.task", file=sys.stderr)

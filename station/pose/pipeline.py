@@ -1,4 +1,4 @@
-"""Frames between threads: the camera fills a newest-frame slot, the pose worker empties it.
+"""The frame pipeline: a capture thread fills a newest-frame slot, a pose worker empties it.
 
 Latency beats throughput: the slot holds one frame, a new frame replaces one nobody took (that
 frame is counted as dropped), and the pose worker always gets the newest. Nothing queues, so

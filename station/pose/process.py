@@ -1,9 +1,10 @@
 """Camera and pose in a process of their own, sending pose frames back through a pipe.
 
-In one process, pose inference competes for the GIL with the screen and the tension reader;
-here it has its own interpreter (bench/bench_pipeline.py measures both ways). The child opens
-the configured camera, runs `PosePipeline` (capture thread, newest-frame slot, pose worker)
-and sends each `PoseFrame` with the frame counts; the parent polls without blocking.
+In the station's process, pose inference competes for the GIL with the screen and the
+station's loop; here it has its own interpreter (bench/bench_pipeline.py measures both
+ways). The child opens the configured camera, runs `PosePipeline` (capture thread,
+newest-frame slot, pose worker) and sends each `PoseFrame` with the frame counts; the parent
+polls without blocking.
 """
 
 from __future__ import annotations

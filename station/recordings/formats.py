@@ -1,4 +1,4 @@
-"""Recorded streams on disk (contract formats of DESIGN.md).
+"""Recorded streams on disk (the contract formats of docs/formats.md).
 
 - Pose stream: `.npz` with `t` (float64 [N]), `landmarks` (float32 [N,33,4]), `width`,
   `height`; frames with no person have NaN landmarks.
@@ -23,7 +23,7 @@ TENSION_HEADER = ["t", "force_n"]
 
 
 def save_pose_npz(path: str | Path, stream: PoseStream) -> None:
-    """Write a pose stream in the DESIGN.md `.npz` layout."""
+    """Write a pose stream in the `.npz` layout of docs/formats.md."""
     np.savez_compressed(
         path,
         t=np.asarray(stream.t, dtype=np.float64),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from station.coach.analyze import Report
-from station.sim.athlete import RepTruth
+
+if TYPE_CHECKING:
+    from station.sim.athlete import RepTruth
 
 
 def report_lines(report: Report, truth: tuple[RepTruth, ...] | None = None) -> list[str]:

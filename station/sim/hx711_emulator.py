@@ -23,8 +23,8 @@ finishes mid-read).
 
 Pulse times run `pulse_scale` times slower than the datasheet's. On a Pi a pin write through
 lgpio takes about a microsecond; on a MockFactory pin with this emulator behind it, it takes
-10-70 us of Python (measured on this project's x86 CI host, with a tail past 2 ms), so a chip
-with the datasheet's 60 us would judge the host's interpreter, not the driver. Everything
+tens of microseconds of Python (with a tail past 2 ms on a busy host), so a chip with the
+datasheet's 60 us would judge the host's interpreter, not the driver. Everything
 about pulse lengths is stretched by the same factor: the power-down threshold here, the
 driver's limits (build it with `driver()`), and `stretch_pulse`. The conversion rate and the
 settling times stay real.

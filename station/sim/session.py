@@ -2,7 +2,7 @@
 
 `Scenario.random` draws what varies between sets (body height, tempo, facing side, camera
 distance and angle, noise, dropped frames, band stiffness); `simulate_set` runs it into the
-pose stream and tension stream of DESIGN.md plus the truth of every rep.
+pose stream and tension stream of docs/formats.md plus the truth of every rep.
 """
 
 from __future__ import annotations

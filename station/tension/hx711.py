@@ -18,8 +18,8 @@ when any pulse ran over `max_pulse_us`, discards the reading; when one ran over 
 power-cycles the chip into a known state (it may have powered down mid-read and reset to gain
 128) and waits out the settling time. (`pulse_scale` stretches those limits for the emulated
 chip on gpiozero's mock pins, whose every write costs Python tens of microseconds; a real chip
-keeps 1.) The tension sensor adds a process of its own with
-raised scheduling priority (`station.tension.sensor`), so pulses rarely run long at all.
+keeps 1.) The tension sensor reads the chip in a process of its own with raised scheduling
+priority (`station.tension.reader`), so pulses rarely run long at all.
 
 A stall with the clock low is harmless to the chip, but one long enough for the next
 conversion to finish mid-read (the read took over 0.8 of a period, or DOUT fell again during

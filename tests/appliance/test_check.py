@@ -147,21 +147,26 @@ def calibrated_config(tmp_path: Path) -> Config:
 
 def test_load_cell_readings_noise_and_calibration(tmp_path: Path) -> None:
     from station.appliance.selftest import check_load_cell
-    from station.tension.sensor import SimulatedLoad
+    from station.sim.load_cell import SimulatedLoad
+    from station.tension.sensor import TensionSensor
+
+    def emulated(load: SimulatedLoad) -> TensionSensor:
+        return TensionSensor.from_config(config, simulate=load)
 
     config = calibrated_config(tmp_path)
-    ok = check_load_cell(config, SimulatedLoad(counts=40_000, noise_counts=20, seed=3))
+    ok = check_load_cell(config, emulated(SimulatedLoad(counts=40_000, noise_counts=20, seed=3)))
     assert ok.status in (Status.OK, Status.FAIL)
     assert "calibrated" in ok.detail and " N, " in ok.detail  # noise in newtons
     if ok.status is Status.FAIL:  # a loaded machine slows the emulated chip below 40/s
         assert "RATE pin" in ok.fix
 
-    unplugged = check_load_cell(config, SimulatedLoad(unplugged=True), first_reading_s=3.0)
+    unplugged = check_load_cell(config, emulated(SimulatedLoad(unplugged=True)),
+                                first_reading_s=3.0)
     assert unplugged.status is Status.FAIL and unplugged.detail.startswith("no readings")
     assert "DOUT to GPIO5, PD_SCK to GPIO6" in unplugged.fix
 
     (tmp_path / "calibration.json").unlink()
-    raw = check_load_cell(config, SimulatedLoad(counts=40_000, noise_counts=20, seed=3))
+    raw = check_load_cell(config, emulated(SimulatedLoad(counts=40_000, noise_counts=20, seed=3)))
     assert raw.status is Status.FAIL and "not calibrated" in raw.detail
     assert raw.fix.startswith("run `station calibrate`") or "RATE pin" in raw.fix
 

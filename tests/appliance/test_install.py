@@ -145,8 +145,8 @@ def test_settings_nobody_edited_follow_an_upgrade_and_edits_are_carried_over(
     target, record = etc / "station.toml", tmp_path / "opt" / "station.toml.installed"
     v1, v2, v3 = (_settings(tmp_path, v) for v in ("v1", "v2", "v3"))
     # v3 retunes a threshold: a station whose coach edited other keys must get it too.
-    v3.write_text(v3.read_text().replace("hips_stopped_late_share = 0.2",
-                                         "hips_stopped_late_share = 0.25"))
+    v3.write_text(v3.read_text().replace("shallow_min_travel = 0.12",
+                                         "shallow_min_travel = 0.13"))
     assert install_settings(v1, target, record) == [f"wrote the settings {target}"]
     assert target.read_text() == v1.read_text() == record.read_text()
     assert install_settings(v1, target, record) == [f"settings {target}: unchanged"]
@@ -167,7 +167,7 @@ def test_settings_nobody_edited_follow_an_upgrade_and_edits_are_carried_over(
     got = tomllib.loads(target.read_text())
     assert got["buzzer"]["muted"] is True and got["camera"]["device"] == "/dev/video2"
     assert got["coach"]["min_visibility"] == 0.45
-    assert got["coach"]["hips_stopped_late_share"] == 0.25
+    assert got["coach"]["shallow_min_travel"] == 0.13
     # Only those three lines differ from v3, comments and all.
     differ = [(a, b) for a, b in zip(target.read_text().splitlines(),
                                      v3.read_text().splitlines(), strict=True) if a != b]
@@ -183,8 +183,8 @@ def test_an_edit_with_no_place_in_the_new_version_keeps_the_file_and_says_why(
         tmp_path: Path) -> None:
     target, record = tmp_path / "station.toml", tmp_path / "installed.toml"
     new = _settings(tmp_path, "v2")
-    # A station from before side_frames became side_settle_s, edited by its coach.
-    written = new.read_text().replace("side_settle_s = 0.29", "side_frames = 10")
+    # A station from a version with a key this one does not know, edited by its coach.
+    written = new.read_text().replace("standing_trunk_deg = 15.0", "side_frames = 10")
     assert written != new.read_text()
     record.write_text(written)
     target.write_text(written.replace("side_frames = 10", "side_frames = 12"))

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import heapq
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from station import domain as lm
-from station.coach import Coach, analyze
-from station.coach.analyze import merged
+from station.coach import Coach, Tuning, analyze, merged
+from station.coach.band import BandGain, despiker
 from station.coach.cues import CUES, PASS_CUE, cue_for
 from station.coach.faults import late_share, score_rep
 from station.coach.features import facing_vote, measure
-from station.coach.filters import LineEnd, OneEuroFilter, SlopeWindow
-from station.coach.fusion import BandGain, Despiker
 from station.coach.reps import Rep
 from station.coach.side import SideTracker
-from station.coach.stall import YOUNG_SQUARES, NoiseGauge, StallDetector, Track
+from station.coach.signals import LineEnd, NoiseGauge, OneEuroFilter, SlopeWindow, Track
+from station.coach.stall import LineSample, StallDetector
 from station.config import CoachConfig
 from station.domain import (
     Fault,
@@ -33,15 +32,28 @@ from station.domain import (
 from tests.support import H, W, figure, hinge, standing, tension_for
 
 CFG = CoachConfig()
+TUNING = Tuning()
+YOUNG_SQUARES = TUNING.young_squares
+# The camera kept silent on hips_stopped: its tests never clear their margins, and no squat
+# is called on the hips' drop. What is called live is the band's.
+BLIND = CoachConfig(hips_down_min_drop=1.0)
+DEAF_CAMERA = dataclasses.replace(TUNING, hips_stopped_noise_k=20.0,
+                                  hips_stopped_evidence_k=0.0)
 
 
-def run(frames: list[PoseFrame], tension=None, cfg: CoachConfig = CFG, band_gains=None):
+def _standing(x: float) -> LineSample:
+    """A standing sample for a hinge-line test (it reads only the witness)."""
+    return LineSample(0.0, x, Track(1.0), 0.0)
+
+
+def run(frames: list[PoseFrame], tension=None, cfg: CoachConfig = CFG, band_gains=None,
+        tuning: Tuning = TUNING):
     """Feed frames (and tension samples) in time order; return all events and the report."""
-    coach = Coach(cfg, band_gains)
+    coach = Coach(cfg, band_gains, tuning=tuning)
     events = []
-    items = [(f.t, 1, f) for f in frames] + [(s.t, 0, s) for s in (tension or [])]
-    for _, kind, item in heapq.merge(sorted(items, key=lambda x: (x[0], x[1]))):
-        events += coach.add_pose(item) if kind else coach.add_tension(item)
+    for item in merged(frames, tension or []):
+        events += coach.add_pose(item) if isinstance(item, PoseFrame) else (
+            coach.add_tension(item))
     reps = [e.rep for e in events if isinstance(e, RepScored)]
     buzzes = [e for e in events if isinstance(e, FaultDetected) and e.live]
     return coach, events, reps, buzzes
@@ -82,7 +94,7 @@ def test_unsure_or_empty_frames_have_no_features():
 
 
 def test_one_euro_is_steady_when_still_and_follows_a_ramp():
-    f = OneEuroFilter(min_cutoff=1.5, beta=0.05)
+    f = OneEuroFilter(min_cutoff=1.5, beta=0.05, d_cutoff=1.0)
     rng = np.random.default_rng(0)
     still = [f(k / 30, 10.0 + rng.normal(0, 1.0)) for k in range(60)]
     assert np.std(still[30:]) < 0.6
@@ -97,7 +109,7 @@ def test_line_end_has_no_lag_on_a_ramp():
 
 
 def test_despiker_removes_a_lone_hx711_spike():
-    d = Despiker()
+    d = despiker(TUNING)
     out = [d.add(x) for x in (50.0, 50.5, 180.0, 51.0, 50.8)]
     assert max(out) < 52.0
 
@@ -108,7 +120,7 @@ def test_noise_gauge_measures_a_short_stand_fully():
     # rep would then be judged against a fraction of the real jitter and buzz on noise).
     rng = np.random.default_rng(3)
     samples = np.concatenate([[0.0, 0.0001], rng.normal(0.0, 0.005, 38)])
-    gauge = NoiseGauge(floor=0.001)
+    gauge = NoiseGauge(0.001, TUNING)
     for x in samples:
         gauge.add(float(x))
     assert 0.0035 < gauge.sigma < 0.0065
@@ -136,7 +148,7 @@ def test_side_is_settled_and_followed_in_seconds_not_frames(fps, settled_on, fli
 
 def test_slope_window_keeps_its_least_frames_at_a_low_frame_rate():
     # 0.2 s spans one frame interval at 5 frames a second: the window reaches back to three.
-    w = SlopeWindow(0.2)
+    w = SlopeWindow(0.2, min_samples=3)
     slopes = [w.add(i / 5, 2.0 * i / 5) for i in range(5)]
     assert slopes[:2] == [None, None]
     assert slopes[2:] == [pytest.approx(2.0)] * 3
@@ -147,7 +159,7 @@ def test_noise_gauge_widens_a_spread_read_from_a_few_squares():
     # At 10 frames a second a short first stand gives the gauge a handful of frames; a spread
     # read from them may be far too small, so it is widened (x1.9 at 3 squares) and the
     # widening fades as the squares come (under 1% from 30 on).
-    gauge = NoiseGauge(floor=0.0001, settle=1)
+    gauge = NoiseGauge(0.0001, dataclasses.replace(TUNING, gauge_settle=1))
     for x in (0.0, 0.0, 0.004, -0.004, 0.004):  # level 0, then squares of 0.004^2
         gauge.add(x)
     assert gauge.squares == 3
@@ -171,11 +183,11 @@ def test_a_young_camera_gauge_reads_its_correlated_jitter_from_the_innovations()
         for _ in range(122):
             x = 0.8 * x + 0.6 * rng.normal(0.0, 0.005)
             xs.append(x)
-        camera = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, correlated=True)
-        band = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0)
+        camera = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, TUNING, correlated=True)
+        band = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, TUNING)
         for v in xs[100:]:
-            camera.standing(v)
-            band.standing(v)
+            camera.standing(_standing(v))
+            band.standing(_standing(v))
         assert camera.noise.squares < YOUNG_SQUARES
         assert camera.standing_sigma() >= camera.noise.sigma
         assert band.standing_sigma() == band.noise.sigma  # a white-noise witness: as read
@@ -185,13 +197,13 @@ def test_a_young_camera_gauge_reads_its_correlated_jitter_from_the_innovations()
     assert low_young <= 6  # 3 of 200
     # Grown up, the gauge's own reading stands.
     for v in np.random.default_rng(1).normal(0.0, 0.005, YOUNG_SQUARES + 10):
-        camera.standing(float(v))
+        camera.standing(_standing(float(v)))
     assert camera.noise.squares >= YOUNG_SQUARES
     assert camera.standing_sigma() == camera.noise.sigma
 
 
 def test_a_gauge_that_has_measured_nothing_assumes_a_noisy_sensor():
-    gauge = NoiseGauge(floor=0.002)
+    gauge = NoiseGauge(0.002, TUNING)
     assert gauge.sigma == pytest.approx(0.008)  # 2 px of jitter on a 250 px leg
     for x in (0.0, 0.0, 0.0):  # a stand too short to measure: the level only
         gauge.add(x)
@@ -203,31 +215,32 @@ def test_after_a_gap_in_view_the_noise_learned_is_kept_as_a_guess_the_next_stand
     # but the camera's jitter is still the camera's. What was learned is kept as if from 3
     # squares (widened x1.9), so a rep before the next stand is measured is not judged
     # against nothing, and the next stand's squares weigh in at once.
-    det = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, correlated=True)
+    det = StallDetector(0.1, 0.35, 3.5, 0.0005, 0.0, TUNING, correlated=True)
     for x in np.random.default_rng(4).normal(0.0, 0.005, 200):
-        det.standing(float(x))
+        det.standing(_standing(float(x)))
     learned = det.noise.sigma
     assert 0.0045 < learned < 0.0055
     det.clear()
     assert det.noise.squares == 3
     assert det.noise.sigma == pytest.approx(learned * (1.0 + 8.0 / 9.0), rel=0.05)
     for x in np.random.default_rng(5).normal(0.0, 0.010, 40):  # a noisier stand after it
-        det.standing(float(x))
+        det.standing(_standing(float(x)))
     assert det.noise.sigma > 0.008
 
 
 def _first_stall(evidence_k: float, stop_s: float) -> float | None:
     """Seconds after the hips stop (at stop_s) that a stall detector calls it: a clean
     hinge of 0.002 leg lengths per degree at 60 degrees/s, its camera as still as its floor."""
-    det = StallDetector(0.1, 0.35, 3.5, 0.002, 0.0, evidence_k=evidence_k)
+    det = StallDetector(0.1, 0.35, 3.5, 0.002, 0.0, TUNING, evidence_k=evidence_k)
     for _ in range(30):
-        det.standing(0.0)
+        det.standing(_standing(0.0))
     trunk = Track(1.0)
     for i in range(40):
         t = i / 30
         k = 60.0 * t
         trunk.add(t, k)
-        if det.descending(t, 0.002 * min(k, 60.0 * stop_s), trunk, k, origin=(0.0, 0.0)):
+        x = 0.002 * min(k, 60.0 * stop_s)
+        if det.descending(LineSample(t, x, trunk, k, origin=(0.0, 0.0))):
             return t - stop_s
     return None
 
@@ -239,7 +252,7 @@ def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
 
 
 def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():
-    behind, front, loose = (BandGain(0.04, 0.9) for _ in range(3))
+    behind, front, loose = (BandGain(TUNING) for _ in range(3))  # 0.04 leg lengths, 0.9
     rng = np.random.default_rng(1)
     for x in np.linspace(0.0, 0.3, 30):
         behind.add(x, 90.0 - 150.0 * x + rng.normal(0, 0.5))
@@ -257,7 +270,7 @@ def test_frames_reach_the_coach_late_by_the_pose_delay():
 
     def order(delay: float) -> list[tuple[str, float]]:
         return [("frame" if isinstance(i, PoseFrame) else "tension", i.t)
-                for i in merged(pose, tension, delay)]
+                for i in merged(pose.frames(), tension.samples(), delay)]
 
     assert order(0.0) == [("frame", 0.0), ("tension", 0.05), ("frame", 0.1),
                           ("tension", 0.12), ("tension", 0.15)]
@@ -291,9 +304,7 @@ def test_hips_stopping_buzzes_while_the_trunk_still_goes_down():
 
 def test_band_tension_catches_the_stall_as_well_when_the_camera_is_unsure():
     frames = standing(0, 1.5) + hinge(1.5, stall_at=0.4) + standing(3.75, 1.5)
-    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
-                        hips_down_min_drop=1.0)  # camera silent
-    _, events, reps, buzzes = run(frames, cfg=blind)
+    _, events, reps, buzzes = run(frames, cfg=BLIND, tuning=DEAF_CAMERA)  # camera silent
     assert not any(b.fault is Fault.HIPS_STOPPED for b in buzzes)  # no live call without band
     # ...though the finished rep, knees bent and hips hardly back, is still called a squat.
     late = [e for e in events if isinstance(e, FaultDetected) and not e.live]
@@ -302,7 +313,8 @@ def test_band_tension_catches_the_stall_as_well_when_the_camera_is_unsure():
     good = standing(-6.0, 1.5) + hinge(-4.5) + standing(-2.25, 2.25)  # band learns its gain
     frames = good + frames
     for per_leg in (-150.0, 150.0):  # anchor behind, then in front
-        _, _, reps, buzzes = run(frames, tension_for(frames, 80.0, per_leg), cfg=blind)
+        _, _, reps, buzzes = run(frames, tension_for(frames, 80.0, per_leg), BLIND,
+                                 tuning=DEAF_CAMERA)
         assert reps[0].passed and Fault.HIPS_STOPPED in reps[1].faults
         assert any(b.fault is Fault.HIPS_STOPPED and b.t < 1.5 + 1.2 for b in buzzes)  # live
 
@@ -361,8 +373,8 @@ def _hidden(frames: list[PoseFrame], start: float, end: float) -> list[PoseFrame
 
 def test_hidden_for_a_while_and_back_mid_rep_the_standing_position_holds():
     # Someone walks between the athlete and the camera for 1.4 s (over lost_reset_s), and
-    # the athlete is back in view 0.1 s before the second rep's bottom. The coach used to
-    # take the standing position afresh there, and that good rep failed.
+    # the athlete is back in view 0.1 s before the second rep's bottom. A standing position
+    # taken afresh there would fail that good rep.
     frames = (standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5) + hinge(5.25)
               + standing(7.5, 1.5) + hinge(9.0) + standing(11.25, 1.5))
     coach, _, reps, buzzes = run(_hidden(frames, 5.05, 6.45))
@@ -374,7 +386,7 @@ def test_hidden_for_a_while_and_back_mid_rep_the_standing_position_holds():
 def test_a_rep_first_seen_on_its_way_up_counts_and_is_not_called_shallow():
     # Hidden from just after the descent began until well into the ascent: its bottom was
     # never seen, so "the hips never got far back" cannot be said of it. Seen whole, the
-    # same hinge with little hip travel is shallow. (The coach used to count no rep here.)
+    # same hinge with little hip travel is shallow.
     frames = standing(0, 1.5) + hinge(1.5, travel=0.1) + standing(3.75, 1.5)
     _, _, whole, _ = run(frames)
     assert whole[0].faults == (Fault.SHALLOW,)
@@ -385,7 +397,7 @@ def test_a_rep_first_seen_on_its_way_up_counts_and_is_not_called_shallow():
 def _rep_with_descent(stop_at: float | None, faults: tuple[Fault, ...]) -> Rep:
     """A finished rep whose trunk folded 5 -> 60 degrees while the hips went 0.25 leg lengths
     back in step with it, or stopped at `stop_at` of the fold."""
-    rep = Rep(1, 0.0, BandGain(CFG.band_learn_travel, CFG.band_min_corr))
+    rep = Rep(1, 0.0, BandGain(TUNING))
     for i in range(31):
         u = i / 30
         travel = 0.25 * (u if stop_at is None else min(u, stop_at))
@@ -398,26 +410,26 @@ def _rep_with_descent(stop_at: float | None, faults: tuple[Fault, ...]) -> Rep:
 
 def test_late_share_reads_where_the_hips_stopped_going_back():
     # (Frames 1/30 of the fold apart: the last 40% begins between two of them.)
-    assert late_share(_rep_with_descent(None, ())) == pytest.approx(0.4, abs=0.04)
-    assert late_share(_rep_with_descent(0.5, ())) == pytest.approx(0.0)
-    assert 0.1 < late_share(_rep_with_descent(0.7, ())) < 0.2
+    assert late_share(_rep_with_descent(None, ()), TUNING) == pytest.approx(0.4, abs=0.04)
+    assert late_share(_rep_with_descent(0.5, ()), TUNING) == pytest.approx(0.0)
+    assert 0.1 < late_share(_rep_with_descent(0.7, ()), TUNING) < 0.2
     shallow_fold = _rep_with_descent(0.5, ())
     shallow_fold.descent[:] = [(k / 10.0, travel) for k, travel in shallow_fold.descent]
-    assert late_share(shallow_fold) == 1.0  # a 5.5 degree fold says nothing
+    assert late_share(shallow_fold, TUNING) == 1.0  # a 5.5 degree fold says nothing
 
 
 def test_knees_that_took_over_from_stopped_hips_are_hips_stopped_at_the_rep_end():
     # A squat the live detector missed (at a Pi's few frames a second it may): knee_bend was
     # raised live; at the end the hips are seen to have stopped halfway down the fold.
-    events = score_rep(_rep_with_descent(0.5, (Fault.KNEE_BEND,)), 2.0, CFG)
+    events = score_rep(_rep_with_descent(0.5, (Fault.KNEE_BEND,)), 2.0, CFG, TUNING)
     late = [e for e in events if isinstance(e, FaultDetected)]
     assert [(e.fault, e.live) for e in late] == [(Fault.HIPS_STOPPED, False)]
     assert events[-1].rep.faults == (Fault.HIPS_STOPPED, Fault.KNEE_BEND)
     # Knees bent too far while the hips went on back: knee_bend alone.
-    bent = score_rep(_rep_with_descent(None, (Fault.KNEE_BEND,)), 2.0, CFG)
+    bent = score_rep(_rep_with_descent(None, (Fault.KNEE_BEND,)), 2.0, CFG, TUNING)
     assert bent[-1].rep.faults == (Fault.KNEE_BEND,)
     # Hips that stopped with soft knees are the live detector's to call, not this check's.
-    soft = score_rep(_rep_with_descent(0.5, ()), 2.0, CFG)
+    soft = score_rep(_rep_with_descent(0.5, ()), 2.0, CFG, TUNING)
     assert soft[-1].rep.faults == ()
 
 
@@ -456,14 +468,12 @@ def test_turned_around_the_band_is_read_the_other_way():
     # The anchor stays put: facing the other way, the hips go back along the band the other
     # way and its tension rises where it fell. The gain learned facing right, its sign turned,
     # reads the first stall facing left on the band (the camera is kept silent).
-    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
-                        hips_down_min_drop=1.0)
     frames = (standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
               + standing(5.25, 1.5, facing_right=False)
               + hinge(6.75, facing_right=False, stall_at=0.4)
               + standing(9.0, 1.5, facing_right=False))
     samples = tension_for(frames, 80.0, -150.0)  # falls facing right, rises facing left
-    coach, _, reps, buzzes = run(frames, samples, cfg=blind)
+    coach, _, reps, buzzes = run(frames, samples, BLIND, tuning=DEAF_CAMERA)
     assert reps[0].passed and Fault.HIPS_STOPPED in reps[1].faults
     stop = 6.75 + 0.4 * 1.2
     stall = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
@@ -476,17 +486,15 @@ def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
     # a stall in the first rep late on the band; handed what the last athlete's coach
     # learned, it reads the band from the start. Facing left, the gain learned facing right
     # is read turned around.
-    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
-                        hips_down_min_drop=1.0)
     good = standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
-    last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), cfg=blind)
+    last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), BLIND, tuning=DEAF_CAMERA)
     assert set(last.band_gains) == {Side.RIGHT} and last.band_gains[Side.RIGHT] < 0
     for facing_right in (True, False):
         stall = (standing(0, 1.5, facing_right=facing_right)
                  + hinge(1.5, stall_at=0.4, facing_right=facing_right)
                  + standing(3.75, 1.5, facing_right=facing_right))
         samples = tension_for(stall, 80.0, -150.0)  # facing left: rises as hips go back
-        live = {name: [b.t for b in run(stall, samples, blind, gains)[3]
+        live = {name: [b.t for b in run(stall, samples, BLIND, gains, DEAF_CAMERA)[3]
                        if b.fault is Fault.HIPS_STOPPED]
                 for name, gains in (("fresh", None), ("learned", last.band_gains))}
         stop = 1.5 + 0.4 * 1.2
@@ -497,16 +505,15 @@ def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
 def test_hips_that_stop_soon_after_the_athlete_leaves_standing_are_read_on_the_band():
     # The band's brake test reads the tension since the athlete stopped standing still. A
     # stall a fifth of a second into the descent must not wait for a full 0.3 s of it.
-    blind = CoachConfig(hips_stopped_noise_k=20.0, hips_stopped_evidence_k=0.0,
-                        hips_down_min_drop=1.0)
     good = standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
-    last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), cfg=blind)
+    last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), BLIND, tuning=DEAF_CAMERA)
     stall = standing(0, 1.5) + hinge(1.5, stall_at=0.3) + standing(3.75, 1.5)
-    _, _, reps, buzzes = run(stall, tension_for(stall, 80.0, -150.0), blind, last.band_gains)
+    _, _, reps, buzzes = run(stall, tension_for(stall, 80.0, -150.0), BLIND, last.band_gains,
+                             DEAF_CAMERA)
     stop = 1.5 + 0.3 * 1.2
     live = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert Fault.HIPS_STOPPED in reps[0].faults
-    assert len(live) == 1 and stop < live[0] < stop + 0.09  # 0.127 s when it waited 0.28 s
+    assert len(live) == 1 and stop < live[0] < stop + 0.09  # 0.127 s if it waited 0.28 s
 
 
 def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:
@@ -544,7 +551,7 @@ def test_hips_that_go_on_back_at_once_take_the_stall_back_from_the_verdict():
     # With the check off (a window of 0 s), the short halt keeps its call as well.
     frames = standing(0, 1.5) + hitch(1.5, 0.15)
     _, _, reps, _ = run(frames + standing(frames[-1].t + 1 / 30, 1.5),
-                        cfg=CoachConfig(hips_stopped_confirm_s=0.0))
+                        tuning=dataclasses.replace(TUNING, hips_stopped_confirm_s=0.0))
     assert reps[0].faults == (Fault.HIPS_STOPPED,)
 
 

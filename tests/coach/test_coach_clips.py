@@ -84,9 +84,8 @@ def test_barbell_clips(clips_dir, clip, reps):
     ("deadlift_nico_unblocked", 1, Side.RIGHT), ("deadlift_rdl", 0, Side.RIGHT)])
 def test_the_clips_count_the_same_at_the_rates_a_pi_finds_pose(clips_dir, clip, reps, side,
                                                                  fps):
-    # A Pi finds pose 5-15 times a second (DESIGN.md): every n-th frame of the 60 and 30 fps
-    # clips. Before the coach timed its stand and side in seconds it counted no rep at all
-    # in any of these at 15, 12 or 5 frames a second.
+    # A Pi finds pose 5-15 times a second: every n-th frame of the 60 and 30 fps clips. The
+    # coach times its stand and side in seconds, not frames, so it counts the same reps.
     pose = load_pose_npz(clips_dir / f"{clip}.mediapipe-0.10.18-full.npz")
     step = round(1.0 / (float(np.median(np.diff(pose.t))) * fps))  # 2-12
     sparse = PoseStream(pose.t[::step], pose.landmarks[::step], pose.width, pose.height)

@@ -53,9 +53,9 @@ def test_the_varied_simulator_does_what_it_says():
 @pytest.mark.parametrize("fps", [5.0, 8.0, 12.0, 15.0])
 @pytest.mark.parametrize("seed", [5000, 5004])
 def test_the_coach_counts_and_judges_every_rep_at_the_rates_a_pi_finds_pose(seed, fps):
-    # A Pi finds pose 5-15 times a second (DESIGN.md), not the camera's 30. Until the coach's
-    # windows kept a least number of frames, at 5, 8 and 12 frames a second no rep was ever
-    # counted (the athlete never read as standing still) and at 15 most were missed.
+    # A Pi finds pose 5-15 times a second, not the camera's 30. The coach's windows keep a
+    # least number of frames: without, at 5, 8 and 12 frames a second the athlete never
+    # reads as standing still and no rep is counted, and at 15 most are missed.
     scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
     sim = simulate_set(seed, 9, scenario=dataclasses.replace(scenario, fps=fps))
     for tension in (sim.tension, None):
@@ -87,9 +87,9 @@ def _hidden_to_bottom(seed: int, rep: int, back_s: float, shift_legs: float = 0.
 @pytest.mark.parametrize("back_s", [-0.3, 0.0])
 def test_someone_walking_past_mid_rep_costs_no_rep_and_no_verdict(seed, back_s):
     # Back in view 0.3 s before a rep's bottom or at it, after 1.4 s unseen (over lost_reset_s).
-    # The coach used to learn the standing position afresh, at the rep's bottom: that rep
-    # failed shallow or buzzed hips_stopped, and the next ones read wrong (5008: 7 reps of 8).
-    # The same athlete on the same spot now keeps it.
+    # The same athlete on the same spot keeps the standing position. Learned afresh at the
+    # rep's bottom, that rep would fail shallow or buzz hips_stopped, and the next ones read
+    # wrong (5008: 7 reps of 8).
     sim, pose = _hidden_to_bottom(seed, 4, back_s)
     for tension in (sim.tension, None):
         report = analyze(pose, tension, CoachConfig())
@@ -117,9 +117,9 @@ def test_back_on_another_spot_the_standing_position_moves_with_the_feet(shift_le
 
 @pytest.mark.parametrize(("seed", "rep"), [(17018, 5), (17022, 8), (17033, 6)])
 def test_a_squat_the_live_test_missed_is_still_hips_stopped(seed, rep):
-    # At 15 frames a second on the camera alone the live test missed these squats' stall;
-    # they failed on knee_bend alone (the knees' cue, not "hips back") until the rep's end
-    # read where the hips stopped going back.
+    # At 15 frames a second on the camera alone the live test misses these squats' stall;
+    # the rep's end reads where the hips stopped going back, so they do not fail on
+    # knee_bend alone (the knees' cue, not "hips back").
     scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
     sim = simulate_set(seed, 9, scenario=dataclasses.replace(scenario, fps=15.0))
     assert sim.truth[rep - 1].kind.value == "squat"
@@ -132,8 +132,8 @@ def test_a_squat_the_live_test_missed_is_still_hips_stopped(seed, rep):
 
 def test_turning_around_never_buzzes(monkeypatch):
     # This set's athlete turns around after rep 6. Seen side-on while turning, the hips and
-    # shoulders move as no stand does: a "rep" opened and hips_stopped buzzed 37.9 s in,
-    # 9 s before the next rep, until live faults waited out the votes against the side.
+    # shoulders move as no stand does: a "rep" opens and, unless live faults wait out the
+    # votes against the side, hips_stopped buzzes 37.9 s in, 9 s before the next rep.
     scenario = Scenario.random(np.random.default_rng(5011 + 1_000_000), varied=True)
     assert scenario.turn
     sim = simulate_set(5011, 9, scenario=scenario)

@@ -10,6 +10,7 @@ import pytest
 
 from station.coach import analyze
 from station.coach.reps import RepTracker
+from station.coach.tuning import Tuning
 from station.config import CoachConfig
 from station.sim.athlete import RepKind
 from station.sim.session import Scenario, simulate_set
@@ -30,9 +31,9 @@ def _stand(tracker: RepTracker, t0: float, seconds: float, trunk: float) -> list
 def test_a_stand_held_beyond_the_rise_that_opens_a_rep_is_read_as_standing_within_a_second():
     # Standing at 2 degrees; a second without frames (someone walked past); then standing at
     # 8: 6 over, more than rep_start_rise_deg (4), not going down and short of
-    # rep_start_trunk_deg (25). A new stand, not a rep. Before the depth followed such a
-    # stand it stayed at 2, and the athlete never read as standing still again.
-    tracker = RepTracker(CoachConfig())
+    # rep_start_trunk_deg (25). A new stand, not a rep: the standing depth comes to it (kept
+    # at 2, the athlete would never read as standing still again).
+    tracker = RepTracker(CoachConfig(), Tuning())
     assert all(_stand(tracker, 0.0, 1.0, 2.0)[1:])
     still = _stand(tracker, 2.0, 3.0, 8.0)
     assert still.index(True) <= int(1.5 * FPS)
@@ -43,7 +44,7 @@ def test_a_stand_held_beyond_the_rise_that_opens_a_rep_is_read_as_standing_withi
 def test_a_real_descent_still_opens_a_rep_from_the_standing_depth():
     # 40 degrees a second from standing: the rep opens as the depth passes 4 over standing,
     # not when it reaches 25 (the following above is for a depth held still, not moving).
-    tracker = RepTracker(CoachConfig())
+    tracker = RepTracker(CoachConfig(), Tuning())
     _stand(tracker, 0.0, 1.0, 2.0)
     opened = None
     for i in range(1, 30):
@@ -57,7 +58,7 @@ def test_a_real_descent_still_opens_a_rep_from_the_standing_depth():
 def test_restand_reads_the_standing_depth_afresh():
     # Turned around with a rolled camera, the same stance reads 6 degrees deeper: the depth
     # is read afresh and the first steady frame is standing.
-    tracker = RepTracker(CoachConfig())
+    tracker = RepTracker(CoachConfig(), Tuning())
     _stand(tracker, 0.0, 1.0, -1.0)
     tracker.restand()
     still = _stand(tracker, 1.0, 1.0, 5.0)
@@ -66,9 +67,9 @@ def test_restand_reads_the_standing_depth_afresh():
 
 def test_after_turning_around_the_coach_reads_the_stands_again():
     # At 15 frames a second, this set's athlete turns around after rep 5; facing the other
-    # way the rolled camera reads their stance 5-6 degrees deeper. The standing depth used to
-    # stay where it was, so they never read as standing still again: no noise was learned
-    # for the rest of the set, and the good rep 8 buzzed on the camera's jitter.
+    # way the rolled camera reads their stance 5-6 degrees deeper. A standing depth kept from
+    # before the turn would never read them as standing still again: no noise learned for
+    # the rest of the set, and the good rep 8 buzzing on the camera's jitter.
     scenario = Scenario.random(np.random.default_rng(9050 + 1_000_000), varied=True)
     assert scenario.turn
     sim = simulate_set(9050, 9, scenario=dataclasses.replace(scenario, fps=FPS))
@@ -83,7 +84,7 @@ def test_after_turning_around_the_coach_reads_the_stands_again():
 def test_a_quick_lean_that_is_then_held_is_a_new_stand_not_a_rep():
     # Standing at 2 degrees, then a quick lean to 9 (to read the screen): it opens a rep at
     # once (going down, 7 over), but held for a second it is a stand, and the rep is gone.
-    tracker = RepTracker(CoachConfig())
+    tracker = RepTracker(CoachConfig(), Tuning())
     _stand(tracker, 0.0, 1.0, 2.0)
     opened = [tracker.step(1.0 + i / FPS, 2.0 + 7.0 * i / 3, 0.0, 0.0, 5.0) for i in range(4)]
     assert any(opened) and tracker.count == 1
@@ -103,10 +104,10 @@ def test_a_quick_lean_that_is_then_held_is_a_new_stand_not_a_rep():
 
 
 def test_walking_off_upright_is_not_a_stand_the_position_follows():
-    # At 10 frames a second this set's athlete walks out of frame after rep 3 and back. Upright,
-    # the walk read as standing by its depth, so the standing position followed the hips off
-    # and was still 0.09 leg lengths short of the stand when rep 4 began: the hinge line,
-    # pinned at the standing point, read the first frames as a stall and the good rep buzzed.
+    # At 10 frames a second this set's athlete walks out of frame after rep 3 and back.
+    # Upright, the walk reads as standing by its depth; followed, the standing position would
+    # be 0.09 leg lengths short of the stand when rep 4 begins, and the hinge line, pinned at
+    # the standing point, would read the first frames as a stall: the good rep would buzz.
     scenario = Scenario.random(np.random.default_rng(9053 + 1_000_000), varied=True)
     assert scenario.step_out
     sim = simulate_set(9053, 9, scenario=dataclasses.replace(scenario, fps=10.0))

@@ -89,17 +89,11 @@ def test_the_loop_draws_until_quit():
     app.close()
 
 
-def test_live_demo_opens_full_screen_and_runs():
-    from station.demo.live import run_live_demo
-
-    assert run_live_demo(Config(), seed=2, reps=2, max_frames=10) == 0
-
-
 def test_a_button_press_from_its_thread_reaches_the_flow():
     from gpiozero.pins.mock import MockFactory
 
     from station.config import ButtonConfig
-    from station.flow.flow import Input
+    from station.flow.view import Input
     from station.hardware.button import StationButton
 
     factory = MockFactory()

@@ -30,11 +30,12 @@ from station.hardware.camera import Frame, OpenCVSource
 from station.hardware.reconnect import Backoff
 from station.kiosk.app import KioskApp
 from station.live.supervisor import LiveStation
+from station.sim.load_cell import SimulatedLoad
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
 from station.store import SessionLog, StoreWriter
 from station.tension.calibration import Calibration
-from station.tension.sensor import SimulatedLoad, TensionSensor
+from station.tension.sensor import TensionSensor
 from tests.support import notify_socket
 
 CLIP = "kb_deadlift_0016c_side"  # 1262 frames at 60 fps, a person in view throughout

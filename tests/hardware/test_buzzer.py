@@ -1,4 +1,4 @@
-"""The buzzer and the button on gpiozero's mock pins."""
+"""The buzzer on gpiozero's mock pins: its patterns, and when it sounds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from station.config import ButtonConfig, BuzzerConfig
+from station.config import BuzzerConfig
 from station.domain import Fault, FaultDetected, RepResult, RepScored
-from station.hardware.button import StationButton
 from station.hardware.buzzer import (
     FAULT_PATTERN,
     PASS_PATTERN,
@@ -123,29 +122,3 @@ def test_no_buzzer_is_a_reason_not_a_crash():
     buzzer = AlertBuzzer(None, reason="no GPIO")
     assert not buzzer.ok and buzzer.reason == "no GPIO"
     assert not buzzer.on_event(fault(1))
-
-
-def test_button_press_and_hold():
-    factory = MockFactory()
-    presses, holds = [], []
-    held = threading.Event()
-    button, reason = StationButton.open(
-        ButtonConfig(pin=17, bounce_s=0.0, hold_s=0.5),
-        on_press=lambda: presses.append(1), on_hold=lambda: (holds.append(1), held.set()),
-        pin_factory=factory)
-    assert reason == "" and button is not None
-    pin = factory.pin(17)
-    pin.drive_low()  # pressed: the button pulls the pin to ground
-    pin.drive_high()
-    assert presses == [1] and holds == []
-    pin.drive_low()
-    assert held.wait(5.0)  # held past hold_s: the menu, not a press
-    pin.drive_high()
-    assert presses == [1] and holds == [1]
-    button.close()
-    factory.reset()
-
-
-def test_disabled_button():
-    button, reason = StationButton.open(ButtonConfig(enabled=False), lambda: None, lambda: None)
-    assert button is None and reason == "disabled"

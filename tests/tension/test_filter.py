@@ -1,28 +1,20 @@
-"""The tension sensor: filtering, tare, auto re-tare, health, the reader process, CSV replay."""
+"""The tension filter: samples in newtons, spike rejection, tare, auto re-tare, health."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
 
 from station.coach import analyze
-from station.config import CoachConfig, HX711Config, TensionConfig
+from station.config import CoachConfig, TensionConfig
 from station.domain import Fault, TensionStream
-from station.recordings.formats import save_tension_csv
 from station.sim.athlete import RepKind
 from station.sim.session import Scenario, simulate_set
 from station.tension.calibration import Calibration
+from station.tension.filter import Health, TensionFilter
 from station.tension.hx711 import Reading, ReadStatus
-from station.tension.sensor import (
-    Health,
-    SimulatedLoad,
-    TensionFilter,
-    TensionReplay,
-    TensionSensor,
-)
 
 # 1000 counts per newton, zero at 50000 counts.
 CAL = Calibration(offset_counts=50_000, newtons_per_count=0.001, calibrated=True)
@@ -78,7 +70,7 @@ def test_samples_are_the_readings_themselves_not_smoothed():
 def test_the_coach_fed_the_sensors_samples_does_not_buzz_at_good_reps():
     # A set of good hinges with a shaky band (0.8 N), its readings through the filter the
     # station runs: the coach sees what it would see on the Pi. (Smoothed by a median of 5,
-    # the band's noise read far too low to the coach's brake test: it buzzed here 4 times.)
+    # the band's noise reads far too low to the coach's brake test, which then buzzes here.)
     scenario = Scenario.random(np.random.default_rng(3), varied=False)
     scenario = dataclasses.replace(scenario, tension_noise_n=0.8, spike_rate=0.0)
     sim = simulate_set(3, 8, scenario=scenario, kinds=[RepKind.GOOD] * 8)
@@ -195,110 +187,3 @@ def test_reader_failure_reports_disconnected():
     filt = TensionFilter(TensionConfig(), CAL)
     filt.fail("cannot open the HX711: GPIO busy")
     assert filt.status(0.0).health is Health.DISCONNECTED
-
-
-# -- the reader process, on the emulated chip ----------------------------------------------
-
-def _run_sensor(simulate: SimulatedLoad, want: int, reads: int = 0, timeout: float = 30.0):
-    """Poll a sensor on the emulated chip until `want` samples and `reads` read attempts have
-    come (or `timeout`, generous: a busy machine may take seconds to spawn the reader).
-    The status is taken at the last poll, so a late wake-up of this process is not staleness.
-    """
-    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL, simulate=simulate)
-    started = time.monotonic()
-    samples = []
-    with sensor:
-        while True:
-            polled = time.monotonic()
-            samples += sensor.poll()
-            status = sensor.status(polled)
-            if len(samples) >= want and sum(status.outcomes.values()) >= reads \
-                    or polled - started > timeout:
-                break
-            time.sleep(0.02)
-        priority = sensor.priority
-    return started, samples, status, priority
-
-
-def test_sensor_process_reads_the_emulated_chip():
-    # 57 000 counts = 7 N on CAL; spikes every 7th read; the first 3 reads get long pulses.
-    started, samples, status, priority = _run_sensor(
-        SimulatedLoad(counts=57_000, noise_counts=30, spike_every=7, long_pulses=3), want=40)
-    assert len(samples) >= 40
-    assert all(s.force_n == pytest.approx(7.0, abs=0.2) for s in samples)
-    times = [s.t for s in samples]
-    assert times == sorted(times)
-    assert started < times[0] and times[-1] <= time.monotonic()  # the same monotonic clock
-    assert status.health in (Health.OK, Health.NOISY)  # spikes are rejected and counted
-    assert status.rejected_fraction > 0
-    assert priority  # what scheduling the reader got is reported
-
-
-def test_sensor_process_reports_an_unplugged_chip():
-    # Two read attempts (0.5 s each once the reader is up), and neither gave a sample.
-    _, samples, status, _ = _run_sensor(SimulatedLoad(unplugged=True), want=0, reads=2)
-    assert samples == []
-    assert list(status.outcomes) == ["not_ready"] and status.outcomes["not_ready"] >= 2
-    assert status.health is Health.DISCONNECTED
-
-
-# -- replay -------------------------------------------------------------------------------
-
-def test_replay_gives_the_csv_samples_whole_and_paced(tmp_path):
-    tension = simulate_set(seed=2, reps=2).tension
-    path = tmp_path / "tension.csv"
-    save_tension_csv(path, tension)
-    replay = TensionReplay.from_csv(path)
-    whole = list(replay.samples())
-    assert len(whole) == len(tension)
-    assert whole[10].force_n == pytest.approx(tension.force_n[10], abs=1e-3)
-
-    replay.start(now=100.0)
-    first = replay.poll(now=100.0 + 0.5)
-    assert first and all(s.t - whole[0].t <= 0.5 for s in first)
-    rest = replay.poll(now=1e9)
-    assert [s.t for s in first + rest] == [s.t for s in whole]
-    assert replay.status().health is Health.STALE  # finished
-
-
-def test_a_reader_process_that_dies_is_reported():
-    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL,
-                           simulate=SimulatedLoad(counts=57_000))
-    with sensor:
-        deadline = time.monotonic() + 30.0
-        while not sensor.poll() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        sensor._process.kill()
-        sensor._process.join()
-        sensor.poll()
-        status = sensor.status()
-    assert status.health is Health.DISCONNECTED
-    assert "reader process stopped" in status.detail
-
-
-def test_sensor_without_gpio_reports_disconnected(monkeypatch):
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")  # the spawned reader sees it
-    sensor = TensionSensor(HX711Config(), TensionConfig(), CAL)
-    with sensor:
-        deadline = time.monotonic() + 30.0
-        while sensor.status().health is not Health.DISCONNECTED \
-                and time.monotonic() < deadline:
-            sensor.poll()
-            time.sleep(0.02)
-        status = sensor.status()
-    assert status.health is Health.DISCONNECTED
-    assert "no GPIO" in status.detail
-
-
-def test_from_config_loads_the_calibration_beside_the_config_or_warns(tmp_path, caplog):
-    from station.config import load_config
-    from station.tension.calibration import save_calibration
-
-    config_path = tmp_path / "station.toml"
-    config_path.write_text("[tension]\ncalibration_file = \"cal.json\"\n")
-    config = load_config(config_path)
-    with caplog.at_level("WARNING"):
-        assert not TensionSensor.from_config(config).calibrated
-    assert "no calibration file" in caplog.text and "cal.json" in caplog.text
-    save_calibration(tmp_path / "cal.json", CAL)
-    assert TensionSensor.from_config(config).calibrated

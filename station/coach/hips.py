@@ -1,0 +1,233 @@
+"""hips_stopped, called live: the hips stop going back while the trunk folds on.
+
+Three tests read the hips, each a `StallTest`:
+
+- the camera's hip travel against this descent's hinge line (stall.py), every frame;
+- the band's tension against its own hinge line (stall.py), at each frame's instant once the
+  band's samples on both sides of it have arrived, while the band follows the hips;
+- the band's brake (brake.py), on every tension sample: the tension stops abruptly.
+
+Their calls pass gates that keep them quiet where they cannot judge. The trunk-read tests
+are not judged while the back leaves the stick (`stick_gate`): the hip-to-shoulder line
+then leans further than the hips hinge, so it no longer draws the hinge, and the stick is
+the call. A descent not seen from its start is not judged (its line cannot be drawn, and
+hips slowing into its bottom would read as a stall). The band's calls need the camera's
+newest frame to lean the same way (`band_camera_z`, `brake_camera_z`): its jitter and a
+rounding back make most of the band's false stalls, and a burst of load-cell noise leaves
+the camera where it was. A stall seen just before the rep opened is called when it opens.
+
+A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
+by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
+the buzz: they had not stopped. Its descent is not called again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station.coach.band import Band
+from station.coach.baseline import StandingBaseline
+from station.coach.brake import BandBrake, BrakeSample
+from station.coach.faults import raise_fault
+from station.coach.reps import Rep, RepTracker
+from station.coach.signals import LineEnd, Track
+from station.coach.stall import LineSample, StallDetector, StallTest
+from station.coach.tuning import Tuning
+from station.config import CoachConfig
+from station.domain import Event, Fault, Phase
+
+
+@dataclass(frozen=True, slots=True)
+class BandFrame:
+    """A frame's instant, waiting for the band's samples on both sides of it."""
+
+    t: float
+    trunk_now: float  # the trunk's angle at it (the end of its straight line)
+    moving: bool  # the hips on their way back (judge it), else standing still (the noise)
+
+
+@dataclass(frozen=True, slots=True)
+class StallCall:
+    """A hips_stopped call, watched in case the hips go on back at once."""
+
+    rep: Rep
+    t: float
+    travel: float  # the hip travel when it was called (leg lengths)
+
+
+class HipsStopped:
+    """The live hips_stopped judgement of the athlete in view (see the module's doc)."""
+
+    def __init__(self, config: CoachConfig, tuning: Tuning, reps: RepTracker, band: Band,
+                 stand: StandingBaseline) -> None:
+        self.config = config
+        self.tuning = tun = tuning
+        self._reps, self._band, self._stand = reps, band, stand
+        ratio = config.hips_stopped_ratio
+        self._camera = StallDetector(
+            tun.hips_stopped_window_s, ratio, tun.hips_stopped_noise_k, tun.travel_noise_floor,
+            tun.hips_stopped_hold_s, tun, evidence_k=tun.hips_stopped_evidence_k,
+            correlated=True)
+        # The band's witness has no innovations test: its standing innovations are the load
+        # cell's white noise, not the trunk's correlated jitter its descent is judged through.
+        self._band_line = StallDetector(
+            tun.hips_stopped_band_window_s, ratio, tun.hips_stopped_band_noise_k,
+            tun.tension_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
+        self._brake = BandBrake(
+            tun.hips_stopped_brake_k, tun.hips_stopped_brake_curve, tun.hips_stopped_brake_trunk,
+            tun.tension_noise_floor_n, tun, curve_weak=tun.hips_stopped_brake_curve_weak,
+            trunk_weak=tun.hips_stopped_brake_trunk_weak)
+        self._tests: tuple[StallTest[LineSample], StallTest[LineSample],
+                           StallTest[BrakeSample]] = (self._camera, self._band_line, self._brake)
+        self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
+        self._trunk_raw = Track(tun.trunk_history_s)  # the frames' own angles, for the brake
+        self._trunk_line = LineEnd(tun.trunk_line_s)
+        self._was_still = False
+        self._stick_off = 0.0  # the stick's bend off standing at the last frame
+        self._travel = 0.0  # the hip travel at the last frame
+        self._early: float | None = None  # a stall seen before the rep opened
+        self._rep_seen: Rep | None = None
+        self._call: StallCall | None = None
+        self._waiting: BandFrame | None = None
+
+    def clear(self) -> None:
+        """A gap in view: the trunk's history ends before it, and the camera's hinge line and
+        stand with it."""
+        self._trunk.clear()
+        self._trunk_raw.clear()
+        self._trunk_line.reset()
+        self._camera.clear()
+
+    def take_back(self, t: float, travel: float) -> None:
+        """A frame at time t, before the rep tracker reads it (`travel`: its hip travel):
+        take the last call back from the rep's verdict if the hips went on back soon after
+        it, sooner than an athlete could answer the buzz."""
+        self._travel = travel
+        call = self._call
+        if call is None:
+            return
+        if call.rep is not self._reps.rep or t > call.t + self.tuning.hips_stopped_confirm_s:
+            self._call = None
+        elif travel - call.travel > self.tuning.hips_stopped_resume:
+            if Fault.HIPS_STOPPED in call.rep.faults:
+                call.rep.faults.remove(Fault.HIPS_STOPPED)
+            call.rep.stall_taken_back = True
+            self._call = None
+
+    def frame(self, t: float, trunk: float, travel: float, stick_off: float) -> list[Event]:
+        """A frame after the rep tracker read it: its own trunk angle, its unsmoothed hip
+        travel and the stick's bend off standing. Returns the calls it makes."""
+        reps, tests = self._reps, self._tests
+        self._stick_off = stick_off
+        trunk_now = self._trunk_line.add(t, trunk)
+        self._trunk.add(t, trunk_now)
+        self._trunk_raw.add(t, trunk)
+        sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
+        events: list[Event] = []
+        if reps.still:
+            if not self._was_still:
+                for test in tests:
+                    test.restart_noise()
+            self._camera.standing(sample)
+            self._camera.reset_rep()
+            self._band_line.reset_rep()
+            self._early = None
+        self._was_still = reps.still
+        if reps.phase is Phase.ASCENDING:
+            # On the way up: the next descent (a chained rep) draws its own hinge line.
+            self._camera.reset_rep()
+            self._band_line.reset_rep()
+        # From the first movement (before the rep is sure) the tests draw this descent's
+        # hinge line; they may judge it once the rep has opened.
+        moving = not reps.still and reps.phase in (Phase.STANDING, Phase.DESCENDING)
+        if moving and self._camera.descending(sample):
+            events += self._stalled(t)
+        self._waiting = BandFrame(t, trunk_now, moving) if (moving or reps.still) else None
+        rep = reps.rep
+        if rep is not None and rep is not self._rep_seen:
+            self._rep_seen = rep
+            if self._early is not None and t - self._early <= self.tuning.early_stall_s:
+                events += self._call_stall(rep, t)
+            self._early = None
+        return events
+
+    def tension(self, t: float, force: float, raw: float) -> list[Event]:
+        """A tension sample, despiked (`force`) and as it came (`raw`)."""
+        events = self._brake_step(t, force, raw)
+        frame = self._waiting
+        if frame is not None and t >= frame.t + self.tuning.band_half_span_s:
+            self._waiting = None
+            if frame.moving:
+                events += self._band_witness(t, frame)
+            else:  # standing still: the band's noise, read the way the witness reads it
+                at = self._band.at(frame.t)
+                if at is not None:
+                    self._band_line.standing(LineSample(frame.t, at, self._trunk,
+                                                        frame.trunk_now))
+        return events
+
+    def _gain(self) -> float | None:
+        rep = self._reps.rep
+        return self._band.witness_gain(rep.band if rep is not None else None)
+
+    def _brake_step(self, t: float, force: float, raw: float) -> list[Event]:
+        brake, reps = self._brake, self._reps
+        if brake.k <= 0.0:
+            return []
+        if reps.still:
+            brake.standing(BrakeSample(t, raw, force, 1.0, self._trunk_raw))
+            brake.reset_rep()
+            return []
+        gain = self._gain()
+        if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
+                or self._band.near_slack(force)):
+            brake.reset_rep()
+            return []
+        sample = BrakeSample(t, raw, force, 1.0 if gain > 0 else -1.0, self._trunk_raw)
+        if (brake.descending(sample)
+                and self._camera.last_z >= self.tuning.brake_camera_z):
+            # The band reads the hips themselves: a back leaving the stick does not lean it.
+            return self._stalled(t, stick_gate=False)
+        return []
+
+    def _band_witness(self, t: float, frame: BandFrame) -> list[Event]:
+        """Judge a frame's instant on the band: the tension around it, against the hinge
+        line the band has drawn so far in this descent."""
+        gain = self._gain()
+        if gain is None:
+            return []
+        force = self._band.at(frame.t)
+        if force is None or self._band.near_slack(force):
+            return []
+        standing = self._band.standing
+        origin = (self._stand.trunk, standing) if standing is not None else None
+        sample = LineSample(frame.t, force, self._trunk, frame.trunk_now,
+                            sign=1.0 if gain > 0 else -1.0, origin=origin)
+        if (self._band_line.descending(sample)
+                and self._camera.last_z >= self.tuning.band_camera_z):
+            return self._stalled(t)
+        return []
+
+    def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
+        """The hips stopped: call it in a descending rep, or hold it for the rep about to
+        open. `stick_gate`: not while the back rounds (for the tests read against the
+        trunk)."""
+        limit = self.tuning.stick_gate * self.config.stick_max_deg
+        if (stick_gate and abs(self._stick_off) > limit) or self._reps.unseen_start:
+            return []
+        rep = self._reps.rep
+        if rep is None:
+            self._early = t if self._early is None else self._early
+            return []
+        if self._reps.phase is Phase.DESCENDING:
+            return self._call_stall(rep, t)
+        return []
+
+    def _call_stall(self, rep: Rep, t: float) -> list[Event]:
+        """Raise hips_stopped live (the buzz), and watch the hips to confirm it."""
+        if rep.stall_taken_back:
+            return []  # its hips are known to go on back: no second buzz for this descent
+        events = raise_fault(rep, Fault.HIPS_STOPPED, t)
+        if events:
+            self._call = StallCall(rep, t, self._travel)
+        return events

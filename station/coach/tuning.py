@@ -1,0 +1,209 @@
+"""The coach's tuning: every number its method rests on, in one frozen dataclass.
+
+Where a number lives
+--------------------
+`config/station.toml` holds what an installer or a coach changes for their site or their
+athletes: the fault limits (degrees, seconds, newtons, leg lengths), what counts as a rep,
+how sure a landmark must be. `Tuning` holds the detector's internals: filter cutoffs,
+windows, settle and confirm times, noise multipliers, brake curves, correlation gates. They
+change only with the bench's accuracy tables in hand (`bench/coach_accuracy.py`), never for
+a site. A key of `[coach]` that became a field here is refused in a settings file, with a
+one-line error naming it.
+
+`Coach(config, tuning=...)` and `analyze(..., tuning=...)` take a `Tuning`; tests and the
+bench change a value with `dataclasses.replace(Tuning(), name=value)`.
+
+Units: seconds, degrees, newtons; lengths in leg lengths (hip to knee to ankle, standing);
+"noise-widths" are standard deviations of a witness's own noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The detector's internals (see the module's doc for what belongs here)."""
+
+    # ----- reading the frames -----
+    # The One Euro filter's least cutoff (Hz) on the trunk angle.
+    trunk_min_cutoff: float = 1.5
+    # The One Euro filter's speed coefficient on the trunk angle.
+    trunk_beta: float = 0.05
+    # The One Euro filter's least cutoff (Hz) on the hip's position.
+    hip_min_cutoff: float = 1.5
+    # The One Euro filter's speed coefficient on the hip's position.
+    hip_beta: float = 0.01
+    # The cutoff (Hz) of the One Euro filters' speed estimate.
+    one_euro_d_cutoff: float = 1.0
+    # Frames in the median that steadies the knee and stick angles.
+    median_frames: int = 3
+    # The fewest frames a speed is read from, however short its window.
+    slope_min_frames: int = 3
+
+    # ----- which way the athlete faces -----
+    # Seconds of frames with a person whose facing votes settle the side (two frames at least).
+    side_settle_s: float = 0.29
+    # Seconds in a row of votes for the other facing before the side follows a turn.
+    side_switch_s: float = 0.62
+
+    # ----- the standing position -----
+    # Weight of each standing frame in the standing baselines (an exponential average).
+    baseline_alpha: float = 0.1
+    # Seconds the hips keep still before the standing position is taken and reps may open.
+    settle_s: float = 0.3
+    # Hip speed (leg lengths a second) under which the athlete counts as standing still.
+    settle_speed: float = 0.25
+    # Share of settle_s a stand must span (frames come a little early or late).
+    settle_slack: float = 0.9
+    # Hip speed (leg lengths a second) that, between reps, is a walk and not a stand.
+    walk_speed: float = 0.6
+    # Seconds out of view after which the athlete may be back elsewhere, or someone else.
+    lost_reset_s: float = 1.0
+    # Share of the standing leg length within which an athlete back in view is the same one.
+    same_leg: float = 0.15
+    # Leg lengths from where the ankle stood within which they are back on the same spot.
+    same_spot: float = 0.5
+
+    # ----- the rep's depth -----
+    # Degrees over the standing depth that open a rep early while the depth goes down.
+    rep_start_rise_deg: float = 4.0
+    # Depth speed (degrees a second) that counts as going down.
+    rep_start_speed_dps: float = 10.0
+    # Degrees from the standing depth within which the athlete stands still.
+    still_deg: float = 2.0
+    # Seconds back to the last still frame that may be a rep's first.
+    onset_lookback_s: float = 1.0
+    # Degrees the depth comes back up from its deepest before the rep is ascending.
+    turn_deg: float = 4.0
+    # Depth speed (degrees a second) under which a rep deep enough is at its bottom.
+    bottom_speed_dps: float = 8.0
+    # Degrees the depth goes down again on the way up before that is a new descent.
+    rechain_deg: float = 8.0
+    # Seconds of frames the depth's speed is read over.
+    depth_slope_s: float = 0.2
+    # Seconds over which the standing depth comes to a level the athlete holds.
+    restand_s: float = 1.0
+
+    # ----- the band's tension -----
+    # Samples in the median that removes the load cell's lone spikes.
+    despike_samples: int = 3
+    # Seconds of tension kept to read the band at a frame's instant.
+    tension_history_s: float = 0.5
+    # Weight of each standing sample in the band's standing tension.
+    standing_tension_alpha: float = 0.05
+    # Newtons above band_slack_min_n under which the band is not read as a witness.
+    band_margin_n: float = 5.0
+    # Seconds either side of a frame whose tension samples are averaged for it.
+    band_half_span_s: float = 0.015
+    # Hip travel (leg lengths) a rep must span before the band's gain is learned from it.
+    band_learn_travel: float = 0.04
+    # Least correlation of tension with hip travel for the band to be trusted.
+    band_min_corr: float = 0.9
+    # Fewest frames a band's gain is learned from.
+    band_gain_min_samples: int = 10
+    # Seconds without a tension sample after which the band is not used.
+    band_stale_s: float = 0.25
+
+    # ----- the noise gauges -----
+    # Weight of each new square in a noise gauge's spread once it has enough of them.
+    gauge_alpha: float = 0.03
+    # Samples a noise gauge spends finding the level of each stand.
+    gauge_settle: int = 3
+    # Spreads from the level past which a standing sample is a shift, not noise.
+    gauge_shift_sigmas: float = 5.0
+    # Widening of a spread read from n squares: 1 + few_squares / n^2.
+    few_squares: float = 8.0
+    # The spread assumed before any is measured, in noise floors.
+    unmeasured_floors: float = 4.0
+    # Squares under which a correlated witness's gauge also reads its innovations.
+    young_squares: int = 40
+    # Squares the noise learned before a gap in view counts as after it.
+    prior_squares: int = 3
+    # The least camera noise assumed on hip travel over one window (leg lengths).
+    travel_noise_floor: float = 0.002
+    # The least load-cell noise assumed (newtons).
+    tension_noise_floor_n: float = 0.1
+
+    # ----- hips_stopped on the hinge line (camera and band) -----
+    # Seconds over which the camera's hip travel is judged against the trunk's fold.
+    hips_stopped_window_s: float = 0.1
+    # Seconds over which the band's tension is judged against the trunk's fold.
+    hips_stopped_band_window_s: float = 0.1
+    # Noise-widths the camera's travel must fall short of its hinge line by.
+    hips_stopped_noise_k: float = 3.5
+    # Noise-widths the band's tension must fall short of its hinge line by.
+    hips_stopped_band_noise_k: float = 3.0
+    # Seconds the camera's stall persists before the call.
+    hips_stopped_hold_s: float = 0.0
+    # Seconds the band's stall persists before the call.
+    hips_stopped_band_hold_s: float = 0.0
+    # Noise-widths of the camera's innovations that call a stall sooner (0: off).
+    hips_stopped_evidence_k: float = 4.0
+    # Degrees of trunk the hinge line spans before it judges.
+    line_min_span_deg: float = 5.0
+    # Weight (in samples) of the standing point in each descent's hinge line.
+    origin_weight: float = 3.0
+    # Frame-to-frame correlation of the camera's jitter.
+    evidence_rho: float = 0.8
+    # Frames back the innovations test looks for a stall's onset.
+    evidence_frames: int = 3
+    # The innovations' least spread, as a share of a pure AR(rho) jitter's (sqrt(1 - rho^2)).
+    evidence_share: float = 0.8
+    # Noise-widths short of the line the level must also be for the innovations to call.
+    evidence_min_z: float = 2.5
+
+    # ----- hips_stopped on the band's brake -----
+    # Noise-widths by which "moving, then stopped" beats "still moving" (0: off).
+    hips_stopped_brake_k: float = 5.0
+    # Squared noise-widths by which "stopped" beats "slowing smoothly".
+    hips_stopped_brake_curve: float = 9.0
+    # Least share of its speed the trunk keeps after the brake's onset.
+    hips_stopped_brake_trunk: float = 0.6
+    # The second tier's smaller margin over "slowing smoothly" (squared noise-widths).
+    hips_stopped_brake_curve_weak: float = 4.0
+    # The second tier's larger share of its speed the trunk keeps.
+    hips_stopped_brake_trunk_weak: float = 0.8
+    # Seconds of tension the brake test reads.
+    brake_span_s: float = 0.3
+    # Seconds of tension since standing the brake test needs before it judges.
+    brake_fill_s: float = 0.15
+    # Seconds back of the earliest onset tried.
+    brake_onset_first_s: float = 0.15
+    # Seconds back of the latest onset tried.
+    brake_onset_last_s: float = 0.0375
+    # Seconds between the onsets tried (one sample at 80 a second).
+    brake_onset_step_s: float = 0.0125
+    # Seconds of frames before the onset that give the trunk's speed.
+    brake_trunk_before_s: float = 0.2
+    # The fewest frames before the onset that give it.
+    brake_trunk_frames: int = 4
+    # Samples in each block of the slow reading of the load cell's noise.
+    brake_noise_block: int = 5
+
+    # ----- hips_stopped: the gates and the take-back -----
+    # Seconds of trunk angle in the straight line read as the trunk's angle now.
+    trunk_line_s: float = 0.15
+    # Seconds of trunk angles kept for the stall tests.
+    trunk_history_s: float = 1.0
+    # Share of stick_max_deg off the stick past which the trunk-read tests do not judge.
+    stick_gate: float = 0.2
+    # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
+    band_camera_z: float = 2.0
+    # Least shortfall (noise-widths) of the camera's newest frame for the brake's call.
+    brake_camera_z: float = 0.0
+    # Seconds before a rep opens within which a stall seen is called when it opens.
+    early_stall_s: float = 0.5
+    # Seconds after a call within which hips going on back take it back (0: off).
+    hips_stopped_confirm_s: float = 0.25
+    # Hip travel (leg lengths) going on back that takes a call back.
+    hips_stopped_resume: float = 0.03
+
+    # ----- hips_stopped at the rep's end -----
+    # Share of travel gained over the fold's last part under which a knee_bend rep stopped.
+    hips_stopped_late_share: float = 0.2
+    # The last share of the trunk's fold over which that gain is read.
+    late_fold: float = 0.4
+    # Degrees of fold under which the late share cannot say.
+    late_min_fold_deg: float = 10.0

@@ -1,0 +1,96 @@
+"""`station run`'s wiring: every part built from the config, handed to the live station and
+the kiosk's loop, and closed on the way out."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from station.appliance.watchdog import Watchdog
+from station.config import ButtonConfig, Config
+from station.errors import ConfigError
+from station.flow.flow import StationFlow
+from station.flow.view import Input
+from station.hardware.button import StationButton
+from station.hardware.camera import FrameSource
+from station.live.supervisor import LiveStation
+
+
+def open_button(config: ButtonConfig, flow: StationFlow) -> StationButton | None:
+    """The big button, where one is wired: a press starts and moves on, a hold opens the
+    menu. Its thread only queues the input for the flow."""
+    button, _ = StationButton.open(config, on_press=lambda: flow.submit(Input.PRESS),
+                                   on_hold=lambda: flow.submit(Input.MENU))
+    return button
+
+
+def run_station(config: Config) -> int:
+    """`station run`: build every part from the config and run the kiosk until it is closed."""
+    from station.hardware.buzzer import AlertBuzzer
+    from station.hardware.camera import open_source
+    from station.kiosk.app import KioskApp
+    from station.pose.estimator import PoseEstimator
+    from station.store import StoreWriter
+    from station.tension.sensor import TensionSensor
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    watchdog = Watchdog()
+    watchdog.status("starting: loading the pose model")
+    estimator = PoseEstimator.from_config(config)
+
+    def make_tension() -> TensionSensor:
+        return TensionSensor.from_config(config)
+
+    def open_camera() -> FrameSource:
+        source = open_source(config)
+        source.open()
+        return source
+
+    app = KioskApp(config.kiosk)
+    buzzer = AlertBuzzer.from_config(config.buzzer)
+    store = StoreWriter(config.resolve(config.store.path), config.store.max_sets)
+    flow = StationFlow(config, buzzer, store)
+    button = open_button(config.button, flow)
+    station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
+                          watchdog)
+    # systemd stops the station with SIGTERM: end the loop, close every part on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
+    station.start()
+    try:
+        app.run(flow, feed=station.feed, after_frame=station.after_frame,
+                hand_in=station.hand_in)
+    finally:
+        station.stop()
+        if button is not None:
+            button.close()
+        buzzer.close()
+        store.close()
+        estimator.close()
+        app.close()
+    return 0
+
+
+def wait_for_fixed_config(path: str | None, error: ConfigError) -> Config:
+    """Under systemd, a broken settings file: show the error on the screen and in the
+    journal, keep the watchdog fed, and return the settings once the file is fixed."""
+    from station.appliance.config_wait import NoticeScreen, wait_for_config
+
+    watchdog = Watchdog()
+    screen = None
+    try:
+        screen = NoticeScreen()
+    except Exception as exc:  # no screen: the journal still says it
+        print(f"station: cannot show the error on the screen ({exc})", file=sys.stderr)
+
+    def draw(message: str) -> None:
+        if screen is not None:
+            screen.draw(path, message)
+
+    try:
+        config = wait_for_config(path, error, watchdog, draw)
+    finally:
+        if screen is not None:
+            screen.close()
+    assert config is not None
+    return config
