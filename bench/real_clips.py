@@ -82,7 +82,8 @@ class Row:
 
     @property
     def count_exact(self) -> bool:
-        return self.whole == self.label.reps and self.partial == self.label.partial
+        """Every labelled rep counted, whole or said to be partial, and no other."""
+        return self.whole + self.partial == self.label.reps + self.label.partial
 
     @property
     def invented(self) -> int:

@@ -174,8 +174,9 @@ def problems_of(reading: ViewReading, limits: ViewLimits,
 @dataclass(frozen=True)
 class View:
     """The view over the last second: the angle off side-on (median), the torso's share of
-    the picture (median), and what is wrong (problems seen in at least half the frames,
-    the first listed in ViewProblem's order first)."""
+    the picture (median), and what is wrong (problems seen in at least half of its frames
+    with the athlete in them, or of all its frames when there are none; the first listed in
+    ViewProblem's order first)."""
 
     t: float
     angle_deg: float | None
@@ -232,8 +233,11 @@ class ViewCheck:
         window.append((reading, problems))
         while window and window[0][0].t < reading.t - self.limits.window_s:
             window.popleft()
-        counts: Counter[ViewProblem] = Counter(p for _, ps in window for p in ps)
-        half = 0.5 * len(window)
+        # Frames with the athlete in them say what is wrong with the view; only when there
+        # are none does the window say why nobody is seen (gone over an edge, or away).
+        seen = [(r, ps) for r, ps in window if r.person] or list(window)
+        counts: Counter[ViewProblem] = Counter(p for _, ps in seen for p in ps)
+        half = 0.5 * len(seen)
         problems = tuple(p for p in ViewProblem if counts[p] >= half and counts[p] > 0)
         angle = _median([r.angle_deg for r, _ in window if r.angle_deg is not None])
         torso = _median([r.torso for r, _ in window if r.torso is not None])

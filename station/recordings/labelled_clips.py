@@ -219,8 +219,9 @@ _SIDE_CLIPS = {
                                 "standing, down to the bar, up to standing"),
     "deadlift_good": (0, 1, "right", "unclear", (),
                       "bottom to standing only: the way up of one rep"),
-    "deadlift_bad": (0, 1, "right", "unclear", (),
-                     "a fast pull from the bottom to nearly upright, then lost"),
+    "deadlift_bad": (0, 0, "right", "unclear", (),
+                     "the way up of one pull, from the bottom to nearly upright, then lost: "
+                     "neither its start nor a stand seen, not a clear rep"),
     "deadlift_rdl": (0, 0, "right", "unclear", (),
                      "held forward the whole clip, rising part way: no rep"),
 }
