@@ -188,9 +188,10 @@ class Coach:
         return []
 
     def _judgeable(self, events: list[Event]) -> list[Event]:
-        """No fault is called from a view the coach cannot judge: a live call made on such
-        a frame is taken back (no buzz, and not in the rep's verdict)."""
-        if self._view.view.judgeable:
+        """No fault is called from a view the coach cannot judge (over the last second, or
+        in the frame itself): a live call made then is taken back (no buzz, and not in the
+        rep's verdict)."""
+        if self._view.judgeable:
             return events
         rep = self._reps.rep
         kept: list[Event] = []

@@ -214,6 +214,13 @@ class ViewCheck:
         self._window: deque[tuple[ViewReading, tuple[ViewProblem, ...]]] = deque()
         self._last_seen: ViewReading | None = None
         self.view = View(0.0, None, None, (ViewProblem.NOBODY,))
+        self.frame_problems: tuple[ViewProblem, ...] = (ViewProblem.NOBODY,)  # the last one's
+
+    @property
+    def judgeable(self) -> bool:
+        """Whether a fault may be called now: nothing wrong with the view over the last
+        second, nor with the last frame's own (a turn parts the shoulders at once)."""
+        return self.view.judgeable and not self.frame_problems
 
     def reset(self) -> None:
         self._window.clear()
@@ -227,6 +234,7 @@ class ViewCheck:
 
     def add_reading(self, reading: ViewReading) -> View:
         problems = problems_of(reading, self.limits, self._last_seen)
+        self.frame_problems = problems
         if reading.person:
             self._last_seen = reading
         window = self._window
