@@ -144,11 +144,13 @@ class Coach:
     def add_pose(self, frame: PoseFrame) -> list[Event]:
         """One pose frame; returns the events it caused (possibly none)."""
         events: list[Event] = []
-        self._view.add(frame)
         present = frame.has_person
+        rows = frame.landmarks.tolist() if present else None
         if present:
             self._person_t = frame.t
-        rows = frame.landmarks.tolist() if present else None
+            self._view.add(frame, rows)
+        else:
+            self._view.add(frame)
         side, changed = self._sides.add(frame.t, facing_vote(frame, rows) if present else None)
         if changed and side is not None:
             events.append(SideDetected(frame.t, side))
@@ -264,8 +266,9 @@ class Coach:
         if reps.still:  # standing still: the standing position follows the athlete
             stand.follow(f, s.hip_forward, s.trunk, s.stick)
         stick_off = s.stick - stand.stick
-        view = self._view.view
-        events += reps.step(f.t, s.trunk, drop, travel, s.knee, shoulder_drop, view.problem)
+        problems = self._view.problems
+        events += reps.step(f.t, s.trunk, drop, travel, s.knee, shoulder_drop,
+                            problems[0] if problems else None)
         events += self._hips.frame(f.t, f.trunk, raw_travel, stick_off)
         rep = reps.rep
         if rep is None:

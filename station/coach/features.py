@@ -87,7 +87,8 @@ def _angle_from_vertical(fwd: float, up: float) -> float:
 
 
 def _sure(point: list[float], min_visibility: float) -> bool:
-    return math.isfinite(point[0]) and math.isfinite(point[1]) and point[3] >= min_visibility
+    """Seen, and seen well enough (NaN fails every comparison, `>=` included)."""
+    return point[3] >= min_visibility and point[0] == point[0] and point[1] == point[1]
 
 
 def measure(frame: PoseFrame, side: Side, min_visibility: float,

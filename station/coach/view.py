@@ -27,7 +27,7 @@ side-on hinge, unlike the body's height) against the picture's height.
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,11 +37,11 @@ from station.domain import PoseFrame
 # Torso lengths between MediaPipe's two shoulder points seen square-on.
 SHOULDER_SPAN = 0.66
 
-_HEAD = (lm.NOSE, lm.LEFT_EYE, lm.RIGHT_EYE, lm.LEFT_EAR, lm.RIGHT_EAR)
-_FEET = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL, lm.RIGHT_HEEL,
-         lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX)
-_BODY = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP,
-         lm.LEFT_KNEE, lm.RIGHT_KNEE)
+# The points whose left-right span must lie in the picture: head, trunk, legs, feet.
+_SPAN = (lm.NOSE, lm.LEFT_EYE, lm.RIGHT_EYE, lm.LEFT_EAR, lm.RIGHT_EAR,
+         lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP,
+         lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL,
+         lm.RIGHT_HEEL, lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX)
 
 
 class ViewProblem(StrEnum):
@@ -54,6 +54,8 @@ class ViewProblem(StrEnum):
     NOT_SIDE_ON = "not_side_on"
     TOO_SMALL = "too_small"
 
+
+_ORDER = tuple(ViewProblem)
 
 MESSAGES: dict[ViewProblem, str] = {
     ViewProblem.NOBODY: "Step into the picture, side-on to the camera",
@@ -109,45 +111,52 @@ class ViewReading:
     near_side_edge: bool = False
 
 
-def _finite(*values: float) -> bool:
-    return all(math.isfinite(v) for v in values)
-
-
-def read_frame(frame: PoseFrame, limits: ViewLimits = ViewLimits()) -> ViewReading:
-    """One frame's view: how side-on, how big, and what is out of the picture."""
-    if not frame.has_person:
-        return ViewReading(frame.t, False)
-    rows = frame.landmarks.tolist()
+def read_frame(frame: PoseFrame, limits: ViewLimits = ViewLimits(),
+               rows: list[list[float]] | None = None) -> ViewReading:
+    """One frame's view: how side-on, how big, and what is out of the picture (`rows`:
+    its landmarks as lists, when the caller has them and there is a person in it)."""
+    if rows is None:
+        if not frame.has_person:
+            return ViewReading(frame.t, False)
+        rows = frame.landmarks.tolist()
     w, h = frame.width, frame.height
     ls, rs = rows[lm.LEFT_SHOULDER], rows[lm.RIGHT_SHOULDER]
     lh, rh = rows[lm.LEFT_HIP], rows[lm.RIGHT_HIP]
     angle = torso = None
-    if _finite(ls[0], ls[1], rs[0], rs[1], lh[0], lh[1], rh[0], rh[1]):
-        mid_sx, mid_sy = 0.5 * (ls[0] + rs[0]) * w, 0.5 * (ls[1] + rs[1]) * h
-        mid_hx, mid_hy = 0.5 * (lh[0] + rh[0]) * w, 0.5 * (lh[1] + rh[1]) * h
-        length = math.hypot(mid_sx - mid_hx, mid_sy - mid_hy)
-        if length >= 1.0:
-            gap = abs(ls[0] - rs[0]) * w / length
-            angle = math.degrees(math.asin(min(1.0, gap / SHOULDER_SPAN)))
-            torso = length / h
+    length = math.hypot(0.5 * (ls[0] + rs[0] - lh[0] - rh[0]) * w,
+                        0.5 * (ls[1] + rs[1] - lh[1] - rh[1]) * h)
+    if length >= 1.0:  # (NaN fails this too)
+        gap = abs(ls[0] - rs[0]) * w / length
+        angle = math.degrees(math.asin(min(1.0, gap / SHOULDER_SPAN)))
+        torso = length / h
     m = limits.edge_margin
-    head_y = [rows[i][1] for i in _HEAD]
-    feet_y = [rows[i][1] for i in _FEET]
-    body_x = [rows[i][0] for i in _BODY + _HEAD + _FEET]
+    # (Plain min/max over the few points: this runs on every frame.)
+    head_top = min(rows[lm.NOSE][1], rows[lm.LEFT_EYE][1], rows[lm.RIGHT_EYE][1],
+                   rows[lm.LEFT_EAR][1], rows[lm.RIGHT_EAR][1])
+    feet_bottom = max(rows[lm.LEFT_ANKLE][1], rows[lm.RIGHT_ANKLE][1], rows[lm.LEFT_HEEL][1],
+                      rows[lm.RIGHT_HEEL][1], rows[lm.LEFT_FOOT_INDEX][1],
+                      rows[lm.RIGHT_FOOT_INDEX][1])
+    xs = [rows[i][0] for i in _SPAN]
+    left, right = min(xs), max(xs)
     return ViewReading(
         frame.t, True, angle, torso,
-        head_out=min(head_y) < 0.0,
-        feet_out=max(feet_y) > 1.0,
-        off_edge=min(body_x) < 0.0 or max(body_x) > 1.0,
-        head_near_top=min(head_y) < m,
-        feet_near_bottom=max(feet_y) > 1.0 - m,
-        near_side_edge=min(body_x) < m or max(body_x) > 1.0 - m)
+        head_out=head_top < 0.0,
+        feet_out=feet_bottom > 1.0,
+        off_edge=left < 0.0 or right > 1.0,
+        head_near_top=head_top < m,
+        feet_near_bottom=feet_bottom > 1.0 - m,
+        near_side_edge=left < m or right > 1.0 - m)
 
 
 def problems_of(reading: ViewReading, limits: ViewLimits,
                 last_seen: ViewReading | None = None) -> tuple[ViewProblem, ...]:
     """What is wrong with one frame's view. A frame without a person inherits where the
     last one seen was going out of the picture (`last_seen`); else nobody is in view."""
+    if reading.person and not (
+            reading.head_out or reading.feet_out or reading.off_edge
+            or (reading.angle_deg is not None and reading.angle_deg > limits.max_angle_deg)
+            or (reading.torso is not None and reading.torso < limits.min_torso)):
+        return ()  # the common case, first: nothing wrong
     if not reading.person:
         if last_seen is not None:
             out = ((ViewProblem.HEAD_OUT, last_seen.head_out or last_seen.head_near_top),
@@ -207,47 +216,71 @@ def _median(values: list[float]) -> float | None:
 
 
 class ViewCheck:
-    """Reads the view frame by frame and says, over the last `window_s`, what is wrong."""
+    """Reads the view frame by frame and says, over the last `window_s`, what is wrong.
+
+    Cheap enough for every frame: the window's problems are counted as frames come and go;
+    the medians of its angle and torso are read only when `view` is asked for."""
 
     def __init__(self, limits: ViewLimits = ViewLimits()) -> None:
         self.limits = limits
-        self._window: deque[tuple[ViewReading, tuple[ViewProblem, ...]]] = deque()
+        self._start()
+
+    def _start(self) -> None:
+        self._window: deque[ViewReading] = deque()
+        self._frame_problems: deque[tuple[ViewProblem, ...]] = deque()
+        # Per problem, the window's frames with it: with a person in them, and without.
+        self._counts: dict[bool, dict[ViewProblem, int]] = {
+            True: dict.fromkeys(_ORDER, 0), False: dict.fromkeys(_ORDER, 0)}
+        self._frames = {True: 0, False: 0}  # the window's frames with and without a person
         self._last_seen: ViewReading | None = None
-        self.view = View(0.0, None, None, (ViewProblem.NOBODY,))
+        self._view: View | None = None
+        self.problems: tuple[ViewProblem, ...] = (ViewProblem.NOBODY,)  # over the window
         self.frame_problems: tuple[ViewProblem, ...] = (ViewProblem.NOBODY,)  # the last one's
+        self.t = 0.0
+
+    def reset(self) -> None:
+        """Forget every frame read so far."""
+        self._start()
 
     @property
     def judgeable(self) -> bool:
         """Whether a fault may be called now: nothing wrong with the view over the last
         second, nor with the last frame's own (a turn parts the shoulders at once)."""
-        return self.view.judgeable and not self.frame_problems
+        return not self.problems and not self.frame_problems
 
-    def reset(self) -> None:
-        self._window.clear()
-        self._last_seen = None
-        self.view = View(0.0, None, None, (ViewProblem.NOBODY,))
+    @property
+    def view(self) -> View:
+        """The view over the last second (its medians read now)."""
+        if self._view is None:
+            window = self._window
+            self._view = View(
+                self.t, _median([r.angle_deg for r in window if r.angle_deg is not None]),
+                _median([r.torso for r in window if r.torso is not None]), self.problems)
+        return self._view
 
-    def add(self, frame: PoseFrame) -> View:
-        """One pose frame; returns the view as it stands now."""
-        reading = read_frame(frame, self.limits)
-        return self.add_reading(reading)
+    def add(self, frame: PoseFrame, rows: list[list[float]] | None = None) -> None:
+        """One pose frame (`rows`: its landmarks as lists, when the caller has them)."""
+        self.add_reading(read_frame(frame, self.limits, rows))
 
-    def add_reading(self, reading: ViewReading) -> View:
+    def add_reading(self, reading: ViewReading) -> None:
         problems = problems_of(reading, self.limits, self._last_seen)
-        self.frame_problems = problems
+        self.frame_problems, self.t, self._view = problems, reading.t, None
         if reading.person:
             self._last_seen = reading
-        window = self._window
-        window.append((reading, problems))
-        while window and window[0][0].t < reading.t - self.limits.window_s:
-            window.popleft()
+        self._window.append(reading)
+        self._frame_problems.append(problems)
+        counts = self._counts[reading.person]
+        for p in problems:
+            counts[p] += 1
+        self._frames[reading.person] += 1
+        while self._window[0].t < reading.t - self.limits.window_s:
+            gone = self._window.popleft()
+            counts = self._counts[gone.person]
+            for p in self._frame_problems.popleft():
+                counts[p] -= 1
+            self._frames[gone.person] -= 1
         # Frames with the athlete in them say what is wrong with the view; only when there
         # are none does the window say why nobody is seen (gone over an edge, or away).
-        seen = [(r, ps) for r, ps in window if r.person] or list(window)
-        counts: Counter[ViewProblem] = Counter(p for _, ps in seen for p in ps)
-        half = 0.5 * len(seen)
-        problems = tuple(p for p in ViewProblem if counts[p] >= half and counts[p] > 0)
-        angle = _median([r.angle_deg for r, _ in window if r.angle_deg is not None])
-        torso = _median([r.torso for r, _ in window if r.torso is not None])
-        self.view = View(reading.t, angle, torso, problems)
-        return self.view
+        person = self._frames[True] > 0
+        counts, half = self._counts[person], 0.5 * self._frames[person]
+        self.problems = tuple(p for p in _ORDER if counts[p] > 0 and counts[p] >= half)

@@ -34,8 +34,8 @@ def test_a_hinge_seen_side_on_stays_side_on():
 def _view(frames: list[PoseFrame], limits: ViewLimits | None = None):
     check = ViewCheck(limits or ViewLimits())
     for f in frames:
-        view = check.add(f)
-    return view
+        check.add(f)
+    return check.view
 
 
 def _frames(seconds: float = 1.2, **kw) -> list[PoseFrame]:
@@ -113,9 +113,10 @@ def test_the_view_follows_the_last_second_by_majority():
     side = _frames(1.0, yaw_deg=5.0)
     turned = [viewed(figure(1.0 + k / 30.0), 45.0) for k in range(30)]
     for f in side + turned[:10]:
-        view = check.add(f)
-    assert view.judgeable  # a third of a second turned: not yet the view
+        check.add(f)
+    assert check.view.judgeable  # a third of a second turned: not yet the view
+    assert not check.judgeable  # but no fault is called on a turned frame itself
     for f in turned[10:]:
-        view = check.add(f)
-    assert view.problems == (ViewProblem.NOT_SIDE_ON,)
-    assert math.isclose(view.angle_deg, 45.0, abs_tol=0.5)
+        check.add(f)
+    assert check.view.problems == (ViewProblem.NOT_SIDE_ON,)
+    assert math.isclose(check.view.angle_deg, 45.0, abs_tol=0.5)
