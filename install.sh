@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hinge Station installer.
 #   ./install.sh               desktop or CI: create .venv here and install the station into it
-#                              Raspberry Pi (as root): install the appliance (see the README)
+#                              Raspberry Pi (as root): install the appliance (see docs/appliance.md)
 #   ./install.sh --dev         .venv here plus the test tools (pytest, ruff; and shellcheck and
 #                              systemd-analyze through apt-get when run as root)
 #   ./install.sh --uninstall   remove what ./install.sh put on this machine (a Pi keeps
@@ -200,6 +200,10 @@ install_appliance() {
         changed=1
     fi
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi
+    local doc
+    for doc in "$here"/docs/*.md; do
+        [ -f "$doc" ] && { install_file "$doc" "$opt/docs/${doc##*/}" || true; }
+    done
 
     # 5. The settings. Nobody edited them: they follow the version. Edited: the edits are
     #    carried into the new defaults (install.sh keeps a copy of what it wrote, to tell).
@@ -267,19 +271,41 @@ uninstall_appliance() {
 venv="$here/.venv"
 
 dev_tools() {
-    # The appliance checks (tests/test_appliance_files.py) need these; CI runs as root.
+    # The appliance checks (tests/appliance/) need shellcheck and systemd-analyze; the MQTT
+    # tests start their own Mosquitto on a loopback port. CI runs as root.
     local need=()
     command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
     command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+    [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
     [ "${#need[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         step "refresh the package lists" apt-get update -qq
-        step "install ${need[*]} (the appliance checks use them)" \
+        step "install ${need[*]} (the appliance and MQTT tests use them)" \
             env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             "${need[@]}"
+        case " ${need[*]} " in *" mosquitto "*) quiet_system_broker ;; esac
     else
-        say "the appliance checks skip without ${need[*]}: sudo apt-get install ${need[*]}"
+        say "the tests that need ${need[*]} skip without: sudo apt-get install ${need[*]}"
     fi
+}
+
+# Debian's mosquitto package enables and starts a broker for the whole machine on port 1883.
+# The tests start their own; the one the package just started is stopped and kept from
+# starting at boot (a broker the machine had before install.sh is left alone).
+quiet_system_broker() {
+    if [ -d /run/systemd/system ]; then
+        step "stop the system-wide broker the package started (the tests run their own)" \
+            systemctl disable --now mosquitto.service
+    else
+        if [ -x /etc/init.d/mosquitto ]; then
+            step "stop the system-wide broker the package may have started" \
+                /etc/init.d/mosquitto stop
+        fi
+        step "keep the system-wide broker from starting at boot" \
+            systemctl disable mosquitto.service
+    fi
+    step "mask it, so nothing starts it on port 1883 (systemctl unmask mosquitto undoes)" \
+        systemctl mask mosquitto.service
 }
 
 install_desktop() {

@@ -1,6 +1,6 @@
 """HX711 driver figures on this machine: cost per reading, and the reader's CPU share at 80 SPS.
 
-    .venv/bin/python bench/bench_hx711.py [--seconds 10] [--reads 400]
+    .venv/bin/python -m bench.bench_hx711 [--seconds 10] [--reads 400]
 
 1. Cost of one read's 25 clock pulses: the driver on bare MockPins (driver and gpiozero only),
    and against the pin-level emulator (which runs inside the pin writes, so it adds its own).
@@ -22,16 +22,14 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gpiozero.pins.mock import MockFactory
 
-from gpiozero.pins.mock import MockFactory  # noqa: E402
-
-from station.config import HX711Config, TensionConfig  # noqa: E402
-from station.sim.hx711_emulator import HX711Emulator  # noqa: E402
-from station.sim.load_cell import SimulatedLoad  # noqa: E402
-from station.tension.calibration import Calibration  # noqa: E402
-from station.tension.hx711 import HX711, ReadStatus, read_timeout  # noqa: E402
-from station.tension.sensor import TensionSensor  # noqa: E402
+from station.config import HX711Config, TensionConfig
+from station.sim.hx711_emulator import HX711Emulator
+from station.sim.load_cell import SimulatedLoad
+from station.tension.calibration import Calibration
+from station.tension.hx711 import HX711, ReadStatus, read_timeout
+from station.tension.sensor import TensionSensor
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -1,11 +1,11 @@
 """Benchmark of the camera -> pose -> coach -> drawing pipeline at 640x480, on this machine.
 
-    .venv/bin/python bench/bench_pipeline.py [--frames N] [--contention SECONDS]
+    .venv/bin/python -m bench.bench_pipeline [--frames N] [--contention SECONDS]
 
 Part 1, stages: a 640x480 video is made from the real clips (centre rows of the 600x600 clips,
 scaled to 4:3), then each frame is decoded, given to pose, to the coach and drawn, and each
 stage is timed. Prints milliseconds per frame per stage, frames per second end to end (one
-thread, and the real capture + pose threads of station/hardware/frames.py), the share of the
+thread, and the real capture + pose threads of station/pose/pipeline.py), the share of the
 frame time that is not pose inference (target under 5%), the peak resident memory, and an
 estimate for a Pi 4 and a Pi 5 from published MediaPipe timings.
 
@@ -35,9 +35,6 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
 from station.coach import Coach, analyze  # noqa: E402
 from station.config import Config  # noqa: E402
 from station.domain import PoseStream  # noqa: E402
@@ -52,12 +49,13 @@ from station.pose.pipeline import (  # noqa: E402
 from station.pose.process import PoseProcess  # noqa: E402
 from station.recordings.annotate import Annotator  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
 CLIPS = next((p for p in (REPO.parent / "shared" / "data" / "clips",
                           Path("/work/shared/data/clips")) if p.is_dir()), None)
 SOURCE_CLIPS = ("deadlift_nico_unblocked.mp4", "deadlift_good.mp4", "deadlift_rdl.mp4")
 
 # Published MediaPipe pose (full model, CPU) rates on Raspberry Pis, frames per second, as
-# quoted in DESIGN.md from third-party reports: Pi 4 5-10 fps, Pi 5 6-15 fps.
+# quoted in docs/hardware.md from third-party reports: Pi 4 5-10 fps, Pi 5 6-15 fps.
 PUBLISHED_FPS = {"Pi 4": (5.0, 10.0), "Pi 5": (6.0, 15.0)}
 
 

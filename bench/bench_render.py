@@ -1,7 +1,7 @@
 """Render time per frame of every kiosk screen, and proof that no frame makes a screen-sized
 surface.
 
-    .venv/bin/python bench/bench_render.py [--frames N]
+    .venv/bin/python -m bench.bench_render [--frames N]
 
 Drives the real station flow on the simulated athlete (the drawn figure) and then on a real
 clip from ../shared/data (the camera picture under the skeleton), at 800x480 and 1280x720,
@@ -28,7 +28,6 @@ from pathlib import Path
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402

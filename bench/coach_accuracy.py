@@ -1,6 +1,6 @@
 """How well and how fast the coach calls the hinge, on simulated sets with ground truth.
 
-    .venv/bin/python bench/coach_accuracy.py [--sets 60] [--reps 9] [--seed 5000 ...] [--noise 1]
+    .venv/bin/python -m bench.coach_accuracy [--sets 60] [--reps 9] [--seed 5000 ...] [--noise 1]
                                              [--band-noise 1]
 
 Every set is a fresh simulated athlete (body height, tempo, facing side, camera distance and
@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import pickle
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,18 +47,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from station.coach import analyze  # noqa: E402
-from station.coach.analyze import Report  # noqa: E402
-from station.config import CoachConfig  # noqa: E402
-from station.domain import (  # noqa: E402
-    Fault,
-    PoseStream,  # noqa: E402
-    Side,
-)
-from station.sim.athlete import RepKind  # noqa: E402
-from station.sim.session import Scenario, SimulatedSet, simulate_set  # noqa: E402
+from station.coach import analyze
+from station.coach.analyze import Report
+from station.config import CoachConfig
+from station.domain import Fault, PoseStream, Side
+from station.sim.athlete import RepKind
+from station.sim.session import Scenario, SimulatedSet, simulate_set
 
 
 @dataclass
@@ -276,7 +269,7 @@ def main() -> int:
                     help="keep each pose frame with this chance, at random (frames that come "
                          "unevenly, as when inference takes a wandering time)")
     ap.add_argument("--fps", type=float,
-                    help="pose frames a second (the simulator's camera gives 30; DESIGN.md: "
+                    help="pose frames a second (the simulator's camera gives 30; reported: "
                          "a Pi finds pose about 5-10 times a second on a Pi 4, 6-15 on a Pi 5)")
     args = ap.parse_args()
     cfg = CoachConfig()

@@ -6,8 +6,8 @@ buzzer (on gpiozero's mock pins), session log (a real SQLite file, its own threa
 It reports the resident memory over time, the threads alive at the start and the end, and
 whether every set and every rep reached the log.
 
-    .venv/bin/python bench/soak.py --hours 8          # prints the figures
-The test suite runs a short version (tests/test_soak.py).
+    .venv/bin/python -m bench.soak --hours 8          # prints the figures
+The test suite runs a short version (tests/live/test_soak.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The soonest any hips_stopped detector could buzz on the simulator's sensors (an oracle).
 
-    .venv/bin/python bench/stall_bound.py [--sets 60] [--reps 9] [--seed 5000 ...] [--cache DIR]
+    .venv/bin/python -m bench.stall_bound [--sets 60] [--reps 9] [--seed 5000 ...] [--cache DIR]
                                           [--fps F] [--pose-delay S]
 
 The issue's latency targets (p95 <= 100 ms with the band, <= 170 ms on the camera alone) are
@@ -29,25 +29,18 @@ the rates a Pi finds pose (5-15 frames a second) and with the time inference tak
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from coach_accuracy import load_or_simulate, seeds_of, set_arguments  # noqa: E402
-
-from station.coach.band import despiker  # noqa: E402
-from station.coach.features import measure  # noqa: E402
-from station.coach.tuning import Tuning  # noqa: E402
-from station.domain import (
-    PoseStream,  # noqa: E402
-    Side,  # noqa: E402
-)
-from station.sim.session import SimulatedSet  # noqa: E402
+from bench.coach_accuracy import load_or_simulate, seeds_of, set_arguments
+from station.coach.band import despiker
+from station.coach.features import measure
+from station.coach.tuning import Tuning
+from station.domain import PoseStream, Side
+from station.sim.session import SimulatedSet
 
 # Seconds of the hips' motion before the stall that define where they were heading.
 _TREND_S = 0.15

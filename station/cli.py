@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("replay", "run pose on a video file, then coach it"),
     "calibrate": ("calibrate", "tare and scale the load cell"),
     "check": ("check", "hardware self-test"),
+    "fleet": ("fleet", "every station on the gym's MQTT broker, as a table"),
 }
 
 

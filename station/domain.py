@@ -62,7 +62,8 @@ class Side(StrEnum):
 
 
 class Fault(StrEnum):
-    """The faults of the hinge (contract: these names appear in reports and the log)."""
+    """The faults of the hinge. Their names are a contract (docs/formats.md): reports and the
+    session log use them."""
 
     HIPS_STOPPED = "hips_stopped"
     KNEE_BEND = "knee_bend"

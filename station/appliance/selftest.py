@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
+PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage", "broker")
 
 
 class Status(Enum):
@@ -305,13 +305,36 @@ def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
     return CheckResult("storage", Status.OK, detail)
 
 
+# -- broker ----------------------------------------------------------------------------------
+
+def check_broker(config: Config) -> CheckResult:
+    """The gym's MQTT broker: reached, the login accepted, and the results still unsent."""
+    from station.mqtt.probe import check_broker as probe
+
+    result = probe(config)
+    outbox = ("outbox unreadable" if result.outbox < 0 else
+              f"outbox {result.outbox} unsent" if result.outbox else "outbox empty")
+    verdict = ("reached, authorised" if result.authorised else
+               "reached, NOT authorised" if result.reached else "NOT reached")
+    detail = f"{verdict}; {outbox}: {result.detail}"
+    if result.authorised:
+        return CheckResult("broker", Status.OK, detail)
+    fix = ("check [mqtt] credentials_file (user name and password) and the broker's users"
+           if result.reached else
+           "check [mqtt] host and port, the network, and that the broker runs; results wait "
+           "in the outbox meanwhile")
+    return CheckResult("broker", Status.FAIL, detail, fix)
+
+
 def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Factory | None = None,
                ) -> list[CheckResult]:
-    """Every check in `parts`, in the table's order; a crash in one is that part's FAIL."""
+    """Every check in `parts`, in the table's order; a crash in one is that part's FAIL.
+    The broker is checked only where the config has an [mqtt] section."""
     results = []
     frame = None
     for part in PARTS:
-        if part not in parts:
+        if part not in parts or (part == "broker" and config.mqtt is None
+                                 and parts == PARTS):
             continue
         try:
             if part == "camera":
@@ -324,6 +347,10 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Fact
                 result = check_buzzer(config, pin_factory)
             elif part == "screen":
                 result = check_screen(config)
+            elif part == "broker":
+                result = (check_broker(config) if config.mqtt is not None else
+                          CheckResult("broker", Status.FAIL, "no [mqtt] section in the config",
+                                      "add one naming the gym's broker (docs/mqtt.md)"))
             else:
                 result = check_storage(config)
         except Exception as exc:

@@ -6,8 +6,8 @@ Where a number lives
 athletes: the fault limits (degrees, seconds, newtons, leg lengths), what counts as a rep,
 how sure a landmark must be. `Tuning` holds the detector's internals: filter cutoffs,
 windows, settle and confirm times, noise multipliers, brake curves, correlation gates. They
-change only with the bench's accuracy tables in hand (`bench/coach_accuracy.py`), never for
-a site. A key of `[coach]` that became a field here is refused in a settings file, with a
+change only with the bench's accuracy tables in hand (`python -m bench.coach_accuracy`), never
+for a site. A key of `[coach]` that became a field here is refused in a settings file, with a
 one-line error naming it.
 
 `Coach(config, tuning=...)` and `analyze(..., tuning=...)` take a `Tuning`; tests and the

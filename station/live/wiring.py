@@ -30,8 +30,8 @@ def run_station(config: Config) -> int:
     from station.hardware.buzzer import AlertBuzzer
     from station.hardware.camera import open_source
     from station.kiosk.app import KioskApp
+    from station.live.broker import open_log
     from station.pose.estimator import PoseEstimator
-    from station.store import StoreWriter
     from station.tension.sensor import TensionSensor
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -49,8 +49,9 @@ def run_station(config: Config) -> int:
 
     app = KioskApp(config.kiosk)
     buzzer = AlertBuzzer.from_config(config.buzzer)
-    store = StoreWriter(config.resolve(config.store.path), config.store.max_sets)
+    store, broker = open_log(config)
     flow = StationFlow(config, buzzer, store)
+    broker.attach(flow)
     button = open_button(config.button, flow)
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
                           watchdog)
@@ -58,14 +59,18 @@ def run_station(config: Config) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
     try:
-        app.run(flow, feed=station.feed, after_frame=station.after_frame,
-                hand_in=station.hand_in)
+        def after_frame() -> None:
+            station.after_frame()
+            broker.after_frame()
+
+        app.run(flow, feed=station.feed, after_frame=after_frame, hand_in=station.hand_in)
     finally:
         station.stop()
         if button is not None:
             button.close()
         buzzer.close()
         store.close()
+        broker.stop()
         estimator.close()
         app.close()
     return 0

@@ -1,7 +1,7 @@
 """Camera and pose in a process of their own, sending pose frames back through a pipe.
 
 In the station's process, pose inference competes for the GIL with the screen and the
-station's loop; here it has its own interpreter (bench/bench_pipeline.py measures both
+station's loop; here it has its own interpreter (`python -m bench.bench_pipeline` measures both
 ways). The child opens the configured camera, runs `PosePipeline` (capture thread,
 newest-frame slot, pose worker) and sends each `PoseFrame` with the frame counts; the parent
 polls without blocking.

@@ -2,9 +2,9 @@
 
 Flow, coach, buzzer (gpiozero mock pins), session log (SQLite, its own thread) and screen
 (rendered off-screen once a simulated second) run as they do live, in a process of their own
-(`bench/soak.py`) so that its memory is the station's alone. After the first 20% (warm-up)
+(`bench.soak`) so that its memory is the station's alone. After the first 20% (warm-up)
 the resident memory must stay within 5%, every thread must still be running, and every set
-and every rep the coach scored must be in the log. `bench/soak.py --hours 8` prints the same
+and every rep the coach scored must be in the log. `python -m bench.soak --hours 8` prints the same
 figures over a longer run.
 """
 

@@ -44,7 +44,7 @@ def test_good_hinges_have_the_angles_of_a_real_hinge(seed):
         travel = max((hip0 - f.hip_forward) / leg for f in feats)
         trunk = max(f.trunk for f in feats)
         knee = max(f.knee for f in feats)
-        # DESIGN.md: knees 15-30 degrees, trunk 45-90 degrees, hips well back.
+        # A hinge (docs/coach.md): knees 15-30 degrees, trunk 45-90 degrees, hips well back.
         assert 0.15 <= travel <= 0.45
         assert 45.0 <= trunk <= 90.0
         assert 12.0 <= knee <= 38.0  # 15-30 degrees plus the noisiest frame's knee jitter

@@ -3,16 +3,13 @@ jitter measure on known noise, and one simulated set end to end."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-import stall_bound as sb  # noqa: E402
-from coach_accuracy import load_or_simulate  # noqa: E402
+from bench import stall_bound as sb
+from bench.coach_accuracy import load_or_simulate
 
 
 def _stall(band_t, band_snr2, cam_t=(), cam_snr2=()) -> sb.Stall:
@@ -53,7 +50,7 @@ def test_shortfall_is_the_distance_below_the_straight_trend() -> None:
 def test_shortfall_trend_reaches_back_past_lost_frames() -> None:
     # Frames lost just before the stall (or frames 0.2 s apart) leave under three samples
     # in the trend's 0.15 s: the trend is then drawn through the last three found, so the
-    # oracle is not blinded (until 2026-12-04 such a stall counted as a miss, 0.5 s).
+    # oracle is not blinded (such a stall does not count as a miss).
     t = np.arange(0.0, 1.0, 1.0 / 30.0)
     x = np.where(t <= 0.5, 2.0 * t, 1.0)
     x[(t > 0.35) & (t <= 0.5)] = np.nan  # 0.15 s lost up to the stall
