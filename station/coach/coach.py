@@ -29,7 +29,7 @@ from station.coach.partial import UnsettledFrames
 from station.coach.reps import Rep, RepTracker
 from station.coach.side import SideTracker, TurnHold
 from station.coach.tuning import Tuning
-from station.coach.view import View, ViewCheck, ViewLimits
+from station.coach.view import View, ViewCheck, ViewLimits, ViewProblem
 from station.config import CoachConfig
 from station.domain import (
     Event,
@@ -120,6 +120,16 @@ class Coach:
             stick_deg=(f.stick - self._stand.stick) if f and math.isfinite(f.stick) else 0.0,
             tension_n=self._band.force, band_trusted=self.band_trusted,
             view=self._view.view)
+
+    @property
+    def view_problems(self) -> tuple[ViewProblem, ...]:
+        """What keeps the coach from judging now (empty when nothing does)."""
+        return self._view.problems
+
+    @property
+    def view_angle(self) -> float | None:
+        """The last frame's degrees off side-on (None without shoulders and hips)."""
+        return self._view.last_angle
 
     @property
     def view(self) -> View:

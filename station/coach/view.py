@@ -237,6 +237,7 @@ class ViewCheck:
         self.problems: tuple[ViewProblem, ...] = (ViewProblem.NOBODY,)  # over the window
         self.frame_problems: tuple[ViewProblem, ...] = (ViewProblem.NOBODY,)  # the last one's
         self.t = 0.0
+        self.last_angle: float | None = None  # the last frame's degrees off side-on
 
     def reset(self) -> None:
         """Forget every frame read so far."""
@@ -265,6 +266,7 @@ class ViewCheck:
     def add_reading(self, reading: ViewReading) -> None:
         problems = problems_of(reading, self.limits, self._last_seen)
         self.frame_problems, self.t, self._view = problems, reading.t, None
+        self.last_angle = reading.angle_deg
         if reading.person:
             self._last_seen = reading
         self._window.append(reading)
