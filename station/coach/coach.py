@@ -88,6 +88,7 @@ class Coach:
         self._in_view = False
         self._travel = 0.0
         self._person_t: float | None = None  # the last frame with a person in it
+        self._anchor: Features | None = None  # the last frame taken as the athlete's
 
     # ----- what the screen reads -----
     @property
@@ -171,6 +172,8 @@ class Coach:
             self._in_view = present
             return events
         feats = measure(frame, side, self.config.min_visibility, rows)
+        if feats is not None and not self._same_person(feats):
+            feats = None  # pose followed someone else for this frame
         self._in_view = feats is not None
         if feats is None:
             return events  # a lost or unsure frame neither starts nor breaks a rep
@@ -198,6 +201,22 @@ class Coach:
                     or frames.never_stood())
             return self._partial(span, self._last.t)
         return []
+
+    def _same_person(self, f: Features) -> bool:
+        """Whether the frame shows the athlete of the frames before it: its hips within
+        what a body moves in the time between (`identity_speed` torso lengths a second,
+        plus `identity_slack`) and its torso within `identity_torso` of their length.
+        MediaPipe follows one person, and takes someone passing behind for the athlete
+        for a few frames at a time: their hips are elsewhere, their torso another length.
+        After `identity_gap_s` without an accepted frame, anyone is taken (back in view)."""
+        last, tun = self._anchor, self.tuning
+        if last is not None and f.t - last.t <= tun.identity_gap_s:
+            reach = (tun.identity_speed * (f.t - last.t) + tun.identity_slack) * last.torso
+            if (math.hypot(f.hip_forward - last.hip_forward, f.hip_up - last.hip_up) > reach
+                    or abs(f.torso - last.torso) > tun.identity_torso * last.torso):
+                return False
+        self._anchor = f
+        return True
 
     def _judgeable(self, events: list[Event]) -> list[Event]:
         """No fault is called from a view the coach cannot judge (over the last second, or

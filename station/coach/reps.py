@@ -106,6 +106,7 @@ class RepTracker:
         self.min_shoulder_drop = tuning.rep_shoulder_share * (
             1.0 - math.cos(math.radians(config.min_rep_trunk_deg)))
         self.clear_deg = tuning.partial_clear_share * config.min_rep_trunk_deg
+        self.shoulder_share = tuning.rep_shoulder_share
         self._velocity = SlopeWindow(tuning.depth_slope_s, tuning.slope_min_frames)
         self._base: float | None = None
         self._closing: RepClose | None = None
@@ -131,6 +132,15 @@ class RepTracker:
         self.rep.fresh_depth = self._fresh_depth
         self.phase = Phase.DESCENDING
         return RepStarted(t, self.count)
+
+    def _rose(self, rep: Rep) -> bool:
+        """Whether the shoulders came up with the depth, from its peak to its lowest since:
+        at least `rep_shoulder_share` of what a trunk rising between those angles lifts
+        them. A hip hidden by a plate that leaps leans the trunk line up and down again
+        without them: the same rep, not two."""
+        implied = (math.cos(math.radians(min(rep.ascent_min, 90.0)))
+                   - math.cos(math.radians(min(rep.peak_depth, 90.0))))
+        return rep.shoulder_rise >= self.shoulder_share * implied
 
     def _seen_start(self, rep: Rep) -> None:
         """A rep opened on a bent first stand was seen from its start only if it went on
@@ -257,7 +267,7 @@ class RepTracker:
         # no part of this one's depth, even if it goes deeper than this one's bottom.)
         rechained = (self.phase is Phase.ASCENDING and d > rep.ascent_min + tun.rechain_deg
                      and rep.peak_depth >= cfg.min_rep_trunk_deg
-                     and rep.ascent_min < cfg.min_rep_trunk_deg)
+                     and rep.ascent_min < cfg.min_rep_trunk_deg and self._rose(rep))
         knee_seen = math.isfinite(knee)
         if d > rep.peak_depth and not rechained:
             rep.peak_depth, rep.peak_t = d, t
@@ -293,7 +303,7 @@ class RepTracker:
                 # Came up past the depth that counts a rep (not standing tall) and went down
                 # again: the next rep began. Still deeper than that: a bounce in this one.
                 if (rep.peak_depth >= cfg.min_rep_trunk_deg
-                        and rep.ascent_min < cfg.min_rep_trunk_deg):
+                        and rep.ascent_min < cfg.min_rep_trunk_deg and self._rose(rep)):
                     self._closing = RepClose.CHAIN
                 else:
                     self.phase = Phase.DESCENDING  # a bounce: the same rep goes on down

@@ -88,6 +88,16 @@ class Tuning:
     deep_share: float = 0.7
     # Share of a rep's frames whose view must be one the coach can judge (view.py).
     view_judged_share: float = 0.5
+    # Which frames are the athlete's: MediaPipe follows one person and takes someone passing
+    # behind for them for a few frames. A frame's hips may be at most `identity_speed` torso
+    # lengths a second from the last accepted frame's, plus `identity_slack` torso lengths
+    # (jitter), and its torso within `identity_torso` of that frame's length; a frame more
+    # than `identity_gap_s` after it is taken whoever it is. A hinge moves the hips under
+    # 1.5 torso lengths a second, a walk about 2.5.
+    identity_speed: float = 5.0
+    identity_slack: float = 0.3
+    identity_torso: float = 0.3
+    identity_gap_s: float = 0.5
     # Seconds of frames the view is read over, and the share of the picture from an edge
     # within which a person then lost went out over it.
     view_window_s: float = 1.0
