@@ -168,6 +168,10 @@ class Coach:
             self._reps.drop()  # a "rep" that began facing the other way was the turn itself
             self._turn.drop()  # and what it seemed to do wrong
             self._reset_baselines()
+        if (not present and ViewProblem.HEAD_OUT in self._view.frame_problems
+                and self._person_t is not None
+                and frame.t - self._person_t >= self.tuning.gone_up_s):
+            events += self._gone_over_the_top(frame.t)
         if side is None:
             self._in_view = present
             return events
@@ -201,6 +205,17 @@ class Coach:
                     or frames.never_stood())
             return self._partial(span, self._last.t)
         return []
+
+    def _gone_over_the_top(self, t: float) -> list[Event]:
+        """Pose lost for `gone_up_s` with the head last seen at the top edge: the athlete
+        stood up out of the picture (a camera too close). A rep that had clearly come back
+        up from a bottom that was seen is over, its end out of view (partial); the next one
+        is seen from wherever they come back into the picture."""
+        rep = self._reps.rep
+        if rep is None or self._reps.phase is not Phase.ASCENDING:
+            return []
+        done = self._reps.end_unseen()
+        return self._score(done, t) if done is not None else []
 
     def _same_person(self, f: Features) -> bool:
         """Whether the frame shows the athlete of the frames before it: its hips within

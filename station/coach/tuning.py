@@ -98,6 +98,10 @@ class Tuning:
     identity_slack: float = 0.3
     identity_torso: float = 0.3
     identity_gap_s: float = 0.5
+    # Seconds lost, the head last seen at the picture's top edge, after which the athlete
+    # has stood up out of it (a camera too close) and a rep that came back up is over:
+    # longer than MediaPipe's bursts of lost frames (under 0.3 s on the real clips).
+    gone_up_s: float = 0.5
     # Seconds of frames the view is read over, and the share of the picture from an edge
     # within which a person then lost went out over it.
     view_window_s: float = 1.0
