@@ -299,7 +299,7 @@ def honest_cameras(first_seeds: list[int], per_kind: int, reps: int,
                 t.missed += max(0, len(sim.truth) - len(report.reps))
                 t.buzzes += len(report.buzzes)
                 for rep in report.reps:
-                    if not rep.judged:
+                    if not getattr(rep, "judged", True):  # (a coach before view checks)
                         continue
                     t.judged += 1
                     overlap = [(min(rep.end, tr.end) - max(rep.start, tr.start), tr)
