@@ -154,7 +154,8 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
     for item in merged(pose.frames(), samples, pose_delay):
         if isinstance(item, PoseFrame):
             report.add(coach.add_pose(item))
-            problems = coach.view_problems
+            # (Out of view, the frame's own reading: why nobody is seen, at once.)
+            problems = coach.view_problems if item.has_person else coach.frame_view_problems
             stretches.add(item.t, problems[0] if problems else None)
             if coach.view_angle is not None:
                 angles.append(coach.view_angle)

@@ -128,6 +128,11 @@ class Coach:
         return self._view.problems
 
     @property
+    def frame_view_problems(self) -> tuple[ViewProblem, ...]:
+        """What was wrong with the last frame's view alone."""
+        return self._view.frame_problems
+
+    @property
     def view_angle(self) -> float | None:
         """The last frame's degrees off side-on (None without shoulders and hips)."""
         return self._view.last_angle
@@ -320,7 +325,9 @@ class Coach:
         self._band.learn(rep.band, f.t, travel)
         events += self._faults.pose(rep, f.t, travel, drop, s.knee, stick_off, s.trunk,
                                     reps.phase is Phase.DESCENDING,
-                                    shoulder_drop * stand.torso / stand.leg)
+                                    shoulder_drop * stand.torso / stand.leg,
+                                    rep.partial or rep.fresh_depth is not None
+                                    or rep.max_shoulder_drop >= reps.min_shoulder_drop)
         events += reps.finish_step(f.t, self._score)
         return events
 

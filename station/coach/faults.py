@@ -62,16 +62,21 @@ class LiveFaults:
 
     def pose(self, rep: Rep, t: float, travel: float, drop: float, knee: float,
              stick_off: float, trunk: float, descending: bool,
-             shoulder_drop: float = math.inf) -> list[Event]:
+             shoulder_drop: float = math.inf, moved: bool = True) -> list[Event]:
         """A frame's live faults: `drop` and `shoulder_drop` in leg lengths (NaN drop, knee
-        or stick: unsure this frame, not judged)."""
+        or stick: unsure this frame, not judged). `moved`: the rep's shoulders have come
+        down as a rep's do; until then knee_bend and stick_contact wait (their timers run):
+        a "rep" that landmarks made (a plate's hidden hip, a leg's points leaping) would
+        buzz at nothing."""
         cfg = self.config
         events: list[Event] = []
         rep.knee_since = _held(rep.knee_since, knee > cfg.knee_bend_max_deg, t)
-        if rep.knee_since is not None and t - rep.knee_since >= cfg.knee_bend_hold_s:
+        if (moved and rep.knee_since is not None
+                and t - rep.knee_since >= cfg.knee_bend_hold_s):
             events += raise_fault(rep, Fault.KNEE_BEND, t)
         rep.stick_since = _held(rep.stick_since, stick_off > cfg.stick_max_deg, t)
-        if rep.stick_since is not None and t - rep.stick_since >= cfg.stick_hold_s:
+        if (moved and rep.stick_since is not None
+                and t - rep.stick_since >= cfg.stick_hold_s):
             events += raise_fault(rep, Fault.STICK_CONTACT, t)
         # Hips down, not back: an upright trunk while the hips drop further than they went
         # back is a squat, whatever the trunk-led stall detector made of it.

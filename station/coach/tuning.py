@@ -105,7 +105,7 @@ class Tuning:
     # Seconds of frames the view is read over, and the share of the picture from an edge
     # within which a person then lost went out over it.
     view_window_s: float = 1.0
-    view_edge_margin: float = 0.05
+    view_edge_margin: float = 0.1
 
     # ----- the rep's depth -----
     # Degrees over the standing depth that open a rep early while the depth goes down.
