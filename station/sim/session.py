@@ -68,8 +68,8 @@ class Scenario:
         elif kind == "plate":
             view = dataclasses.replace(view, plate_radius=0.225 * h / 1.75)
         elif kind == "head_out":
-            view = dataclasses.replace(view, distance=rng.uniform(1.45, 1.6) * h / 1.75,
-                                       cam_height=0.43 * h, head_cut=True)
+            view = dataclasses.replace(view, distance=rng.uniform(1.6, 1.7) * h / 1.75,
+                                       cam_height=0.40 * h, head_cut=True)
         elif kind == "oblique":
             yaw = rng.uniform(30.0, 45.0) * (1.0 if rng.random() < 0.5 else -1.0)
             view = dataclasses.replace(view, yaw_deg=yaw)
