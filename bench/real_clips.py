@@ -205,7 +205,13 @@ def print_targets(rows: list[Row]) -> None:
 
 def print_simulator(seeds: list[int], sets: int, reps: int) -> None:
     """bench/coach_accuracy.py's figures on the same coach, condensed."""
-    from bench.coach_accuracy import Tally, load_or_simulate, score_set
+    from bench.coach_accuracy import (
+        Tally,
+        honest_cameras,
+        load_or_simulate,
+        print_honest,
+        score_set,
+    )
 
     cfg = CoachConfig()
     band, learned, camera = Tally(), Tally(), Tally()
@@ -216,7 +222,7 @@ def print_simulator(seeds: list[int], sets: int, reps: int) -> None:
             score_set(sim, learned, True, cfg, f"seed {seed} band learned", report.band_gains)
             score_set(sim, camera, False, cfg, f"seed {seed} camera")
     print(f"\n== the simulator (bench/coach_accuracy.py, seeds {', '.join(map(str, seeds))}: "
-          f"{band.sets} sets, {sum(1 for _ in range(band.reps))} reps) ==")
+          f"{band.sets} sets, {band.reps} reps) ==")
     print(f"{'':14s} {'count exact':>12s} {'pass/fail':>10s} {'lowest P/R':>10s} "
           f"{'false buzz/100':>14s} {'p50/p95 ms':>11s}")
     for name, t, faults in (("band", band, list(Fault)), ("band learned", learned, list(Fault)),
@@ -229,6 +235,7 @@ def print_simulator(seeds: list[int], sets: int, reps: int) -> None:
         print(f"{name:14s} {t.exact:>5d}/{t.sets:<6d} {100 * t.agree / max(t.reps, 1):>9.2f}% "
               f"{100 * worst:>9.1f}% {per100:>14.2f} "
               f"{np.percentile(lat, 50):>5.0f}/{np.percentile(lat, 95):<5.0f}")
+    print_honest(honest_cameras(seeds, 4, 6, cfg))
 
 
 def main() -> int:

@@ -155,7 +155,7 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
         if isinstance(item, PoseFrame):
             report.add(coach.add_pose(item))
             # (Out of view, the frame's own reading: why nobody is seen, at once.)
-            problems = coach.view_problems if item.has_person else coach.frame_view_problems
+            problems = coach.view_problems if coach.person_seen else coach.frame_view_problems
             stretches.add(item.t, problems[0] if problems else None)
             if coach.view_angle is not None:
                 angles.append(coach.view_angle)

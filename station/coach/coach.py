@@ -89,6 +89,7 @@ class Coach:
         self._travel = 0.0
         self._person_t: float | None = None  # the last frame with a person in it
         self._anchor: Features | None = None  # the last frame taken as the athlete's
+        self.person_seen = False  # whether the last pose frame had a person in it
 
     # ----- what the screen reads -----
     @property
@@ -160,7 +161,7 @@ class Coach:
     def add_pose(self, frame: PoseFrame) -> list[Event]:
         """One pose frame; returns the events it caused (possibly none)."""
         events: list[Event] = []
-        present = frame.has_person
+        self.person_seen = present = frame.has_person
         rows = frame.landmarks.tolist() if present else None
         if present:
             self._person_t = frame.t

@@ -100,9 +100,11 @@ def measure(frame: PoseFrame, side: Side, min_visibility: float,
     scalar math on them is quicker than on numpy's).
     """
     every = frame.landmarks.tolist() if rows is None else rows
-    rows = [every[i] for i in _READ[side]]
-    ear, sho, hip, kne, ank, far_s, far_h = rows
-    if not (_sure(sho, min_visibility) and _sure(hip, min_visibility)):
+    ear, sho, hip, kne, ank, far_s, far_h = (every[i] for i in _READ[side])
+    # (Sure: seen well enough, and not NaN, which fails every comparison. Inline: this
+    # runs on every frame.)
+    if not (sho[3] >= min_visibility and hip[3] >= min_visibility
+            and sho[0] == sho[0] and hip[0] == hip[0]):
         return None
     sign = 1.0 if side is Side.RIGHT else -1.0
     w, h = frame.width, frame.height
@@ -117,9 +119,9 @@ def measure(frame: PoseFrame, side: Side, min_visibility: float,
         # than half the torso from its near one: side-on the far side lies behind the near
         # one (square-on MediaPipe's hips are 0.36 torso lengths apart, its shoulders 0.66),
         # so that far point was guessed wrong.
-        reach = _FAR_REACH * math.hypot(sf - hf, su - hu)
-        if (math.hypot(fsf - sf, fsu - su) <= max(reach, 1.0)
-                and math.hypot(fhf - hf, fhu - hu) <= max(reach, 1.0)):
+        reach2 = max(_FAR_REACH * _FAR_REACH * ((sf - hf) ** 2 + (su - hu) ** 2), 1.0)
+        if ((fsf - sf) ** 2 + (fsu - su) ** 2 <= reach2
+                and (fhf - hf) ** 2 + (fhu - hu) ** 2 <= reach2):
             sf, su = 0.5 * (sf + fsf), 0.5 * (su + fsu)
             mf, mu = 0.5 * (hf + fhf), 0.5 * (hu + fhu)
     trunk = _angle_from_vertical(sf - mf, su - mu)

@@ -37,13 +37,6 @@ from station.domain import PoseFrame
 # Torso lengths between MediaPipe's two shoulder points seen square-on.
 SHOULDER_SPAN = 0.66
 
-# The points whose left-right span must lie in the picture: head, trunk, legs, feet.
-_SPAN = (lm.NOSE, lm.LEFT_EYE, lm.RIGHT_EYE, lm.LEFT_EAR, lm.RIGHT_EAR,
-         lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP,
-         lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL,
-         lm.RIGHT_HEEL, lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX)
-
-
 class ViewProblem(StrEnum):
     """What keeps the coach from judging (the first listed speaks first)."""
 
@@ -130,22 +123,21 @@ def read_frame(frame: PoseFrame, limits: ViewLimits = ViewLimits(),
         angle = math.degrees(math.asin(min(1.0, gap / SHOULDER_SPAN)))
         torso = length / h
     m = limits.edge_margin
-    # (Plain min/max over the few points: this runs on every frame.)
+    # (Plain min/max over the few points: this runs on every frame. Left and right, the
+    # nose, trunk, knees and the feet's ends bound the body side-on; the ears and eyes lie
+    # within them.)
     head_top = min(rows[lm.NOSE][1], rows[lm.LEFT_EYE][1], rows[lm.RIGHT_EYE][1],
                    rows[lm.LEFT_EAR][1], rows[lm.RIGHT_EAR][1])
     feet_bottom = max(rows[lm.LEFT_ANKLE][1], rows[lm.RIGHT_ANKLE][1], rows[lm.LEFT_HEEL][1],
                       rows[lm.RIGHT_HEEL][1], rows[lm.LEFT_FOOT_INDEX][1],
                       rows[lm.RIGHT_FOOT_INDEX][1])
-    xs = [rows[i][0] for i in _SPAN]
+    xs = (rows[lm.NOSE][0], ls[0], rs[0], lh[0], rh[0], rows[lm.LEFT_KNEE][0],
+          rows[lm.RIGHT_KNEE][0], rows[lm.LEFT_HEEL][0], rows[lm.RIGHT_HEEL][0],
+          rows[lm.LEFT_FOOT_INDEX][0], rows[lm.RIGHT_FOOT_INDEX][0])
     left, right = min(xs), max(xs)
-    return ViewReading(
-        frame.t, True, angle, torso,
-        head_out=head_top < 0.0,
-        feet_out=feet_bottom > 1.0,
-        off_edge=left < 0.0 or right > 1.0,
-        head_near_top=head_top < m,
-        feet_near_bottom=feet_bottom > 1.0 - m,
-        near_side_edge=left < m or right > 1.0 - m)
+    return ViewReading(frame.t, True, angle, torso, head_top < 0.0, feet_bottom > 1.0,
+                       left < 0.0 or right > 1.0, head_top < m, feet_bottom > 1.0 - m,
+                       left < m or right > 1.0 - m)
 
 
 def problems_of(reading: ViewReading, limits: ViewLimits,
