@@ -102,6 +102,8 @@ class CoachConfig:
     stick_hold_s: float = _key(0.08, 0.0, 1.0)
     band_slack_min_n: float = _key(20.0, 0.0, 1000.0)
     band_slack_hold_s: float = _key(0.1, 0.0, 2.0)
+    view_max_angle_deg: float = _key(25.0, 0.0, 90.0)
+    view_min_torso: float = _key(0.1, 0.0, 1.0)
 
 
 # Keys [coach] had that are now internals of the coach (fields of the same name in its

@@ -120,8 +120,15 @@ INSERT INTO meta (key, value) SELECT 'station_id',
     || substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1);
 """
 
+# Version 4: whether the coach gave the rep a verdict (0: counted without one, because of
+# the camera's view, knees hidden or a rep seen in part; `passed` is then 0 and `faults`
+# ""). Reps logged before it all had one.
+JUDGED = """
+ALTER TABLE reps ADD COLUMN judged INTEGER NOT NULL DEFAULT 1;
+"""
+
 # Each step takes the log from version i to i + 1 (MIGRATIONS[0] makes version 1).
-MIGRATIONS: tuple[str, ...] = (SCHEMA, OUTBOX, COACH_PAGE)
+MIGRATIONS: tuple[str, ...] = (SCHEMA, OUTBOX, COACH_PAGE, JUDGED)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Sent messages kept in the outbox after their acknowledgement (the rest are pruned): enough
@@ -278,10 +285,11 @@ class SessionLog:
             set_id = self._set_id(uid)
             self.db.execute(
                 "INSERT OR REPLACE INTO reps (set_id, idx, start_s, end_s, passed, faults, cue,"
-                " metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " metrics, judged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (set_id, rep.index, rep.start, rep.end, int(rep.passed),
                  ",".join(f.value for f in rep.faults), rep.cue,
-                 json.dumps({k: round(float(v), 4) for k, v in rep.metrics.items()})))
+                 json.dumps({k: round(float(v), 4) for k, v in rep.metrics.items()}),
+                 int(rep.judged)))
             self.db.execute(
                 "UPDATE sets SET reps = (SELECT COUNT(*) FROM reps WHERE set_id = ?),"
                 " passed = (SELECT COUNT(*) FROM reps WHERE set_id = ? AND passed)"

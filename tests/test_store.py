@@ -181,11 +181,11 @@ def test_a_log_from_before_versions_is_migrated_losing_nothing(tmp_path):
     con.close()
     log = SessionLog(path)
     assert log.migrated_from == 0
-    assert log.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert log.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     (old,) = log.sets()
     assert (old["uid"], old["reps"], old["passed"], old["side"]) == ("old", 2, 1, "left")
-    assert [(r["idx"], r["faults"], r["metrics"]) for r in log.reps("old")] == [
-        (1, [], {"hip_travel": 0.3}), (2, ["shallow"], {"hip_travel": 0.1})]
+    assert [(r["idx"], r["faults"], r["metrics"], r["judged"]) for r in log.reps("old")] == [
+        (1, [], {"hip_travel": 0.3}, 1), (2, ["shallow"], {"hip_travel": 0.1}, 1)]
     assert log.outbox_length() == 0  # the outbox is there, and empty
     log.close()
     again = SessionLog(path)
@@ -202,8 +202,8 @@ def test_a_migration_that_fails_leaves_the_old_version_whole(tmp_path, monkeypat
     con.executescript(V0_SCHEMA)
     con.close()
     broken = store.OUTBOX + "\nINSERT INTO no_such_table VALUES (1);\n"
-    monkeypatch.setattr(store, "MIGRATIONS", (store.SCHEMA, broken))
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store, "MIGRATIONS", (store.SCHEMA, broken, store.JUDGED))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
     with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
         SessionLog(path)
     con = sqlite3.connect(path)
@@ -261,4 +261,18 @@ def test_the_writer_wakes_the_publisher_after_each_outbox_commit(tmp_path):
     assert len(woken) == 2
     log = SessionLog(tmp_path / "s.sqlite3")
     assert [m.msg_id for m in log.pending()] == ["x-1", "x"]
+    log.close()
+
+
+def test_a_rep_without_a_verdict_is_logged_as_such(tmp_path):
+    from station.domain import RepResult
+
+    log = SessionLog(tmp_path / "s.sqlite3")
+    log.begin_set("a", "2026-01-01T00:00:00Z")
+    log.add_rep("a", RepResult(1, 0.0, 2.0, (), "Stand tall", {"hip_travel": 0.2}))
+    log.add_rep("a", RepResult(2, 3.0, 5.0, (), "Turn side-on to the camera", {},
+                               judged=False, reason="the camera did not see the athlete"))
+    assert [(r["passed"], r["judged"]) for r in log.reps("a")] == [(1, 1), (0, 0)]
+    (row,) = log.sets()
+    assert (row["reps"], row["passed"]) == (2, 1)
     log.close()

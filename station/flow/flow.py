@@ -178,6 +178,8 @@ class StationFlow:
             snap = self.coach.snapshot
             live.side = snap.side
             live.stick_ok = abs(snap.stick_deg) <= self.config.coach.stick_max_deg
+            # (Out of view, the coach's view says why: gone over the top edge, or away.)
+            live.view_message = self.coach.view.message
             if present and snap.side is not None:
                 hip = frame.landmarks[BodySide.of(snap.side).hip]
                 live.add_hip(float(hip[0]), float(hip[1]))
@@ -336,8 +338,8 @@ class StationFlow:
         self.set_log.forget()
         self.setup.reset()
         live = self.view.live
-        live.rep_count = live.passed = 0
-        live.cue, live.cue_is_fault = "", False
+        live.rep_count = live.passed = live.not_judged = 0
+        live.cue, live.cue_is_fault, live.view_message = "", False, ""
         live.side = None
         live.clear_hip_path()
         self.view.verdict = None
@@ -367,8 +369,9 @@ class StationFlow:
             self.reps.append(rep)
             live.rep_count = len(self.reps)
             live.passed = sum(r.passed for r in self.reps)
+            live.not_judged = sum(not r.judged for r in self.reps)
             v.verdict = verdict_for(rep, until=e.t + self.config.kiosk.verdict_seconds)
-            live.cue, live.cue_is_fault = rep.cue, not rep.passed
+            live.cue, live.cue_is_fault = rep.cue, rep.failed
             self.set_log.add_rep(rep, self.athlete if self.class_mode.on else None,
                                  self.athlete_on.id if self.athlete_on else None)
 

@@ -80,6 +80,7 @@ class Verdict:
     fault: Fault | None
     cue: str
     until: float  # station time at which it goes away
+    judged: bool = True  # False: counted, no verdict (the cue says what to change)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Summary:
     best_rep: int | None = None
     best_note: str = ""
     reason: str = ""  # why the set ended, in words ("out of view"); "" when it was done
+    not_judged: int = 0  # reps counted without a verdict
 
 
 class MenuKey(StrEnum):
@@ -135,6 +137,10 @@ class Live:
     passed: int = 0
     cue: str = ""
     cue_is_fault: bool = False
+    not_judged: int = 0  # reps counted without a verdict (the view, knees hidden, in part)
+    # What to change about the view ("Turn side-on to the camera"), "" while the coach can
+    # judge from it: shown over the cue, as no fault is called until it is put right.
+    view_message: str = ""
 
     def add_hip(self, x: float, y: float) -> None:
         """Append a hip position (normalised image coordinates) to the path, oldest out."""

@@ -104,6 +104,9 @@ class Publisher:
         self._lock = threading.Lock()  # the fields below, shared with callers and paho
         self._health: dict[str, PartHealth] = {}
         self._live: LiveState | None = None
+        # Each change of screen, kept until said: a screen shown for less than
+        # live_interval_s (a short setup or summary) still reaches the broker.
+        self._screens: collections.deque[LiveState] = collections.deque(maxlen=16)
         self._connected = False
         self._generation = 0  # counts successful connections
         self._authorised: bool | None = None
@@ -136,6 +139,8 @@ class Publisher:
         with self._lock:
             if live == self._live:
                 return
+            if self._live is None or live.screen != self._live.screen:
+                self._screens.append(live)
             self._live = live
         self._wake.set()
 
@@ -286,6 +291,14 @@ class Publisher:
                 if health and said.get(topics.health) != health:
                     self._say(client, inflight, said, topics.health,
                               health_payload(topics.station_id, health), health)
+                with self._lock:
+                    screens = list(self._screens)
+                    self._screens.clear()
+                for change in screens[:-1] if screens and screens[-1] == live else screens:
+                    self._say(client, inflight, said, topics.live,
+                              live_payload(topics.station_id, change), change)
+                if screens:
+                    last_live = -1e9  # the newest state goes out at once after a change
                 if self._live_due(said) and now - last_live >= self.live_interval_s:
                     assert live is not None
                     self._say(client, inflight, said, topics.live,

@@ -31,6 +31,7 @@ class FakeRep:
     faults: tuple
     cue: str
     metrics: dict
+    judged: bool = True
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ def test_a_log_made_by_the_first_stations_migrates_losing_nothing(tmp_path):
                        " ended, duration_s, athlete_id FROM sets ORDER BY id").fetchall()
     assert [r[:-1] for r in rows] == before["sets"]
     assert [r[-1] for r in rows] == [None, None]
-    assert dump(log)["reps"] == before["reps"]
+    # The reps keep their values; the new `judged` column reads 1 (they all had a verdict).
+    assert [r[:-1] for r in dump(log)["reps"]] == before["reps"]
+    assert {r[-1] for r in dump(log)["reps"]} == {1}
     station = con.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
     assert len(station) == 4 and set(station) <= set(ALPHABET)
     # Opening it again changes nothing, not even the station's id.

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -117,13 +118,18 @@ def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
                                   ).fetchone()
     station = SimulatedStation(server.log, CardShown(athlete_id, name, 0.0))
     station.start()
-    wait = WebDriverWait(browser, 10, poll_frequency=0.05)
+    # The page redraws its lists as it polls: an element read mid-redraw is read again.
+    wait = WebDriverWait(browser, 10, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,))
     wait.until(lambda d: d.find_element(By.ID, "athlete").text == name,
                "the card's athlete never showed")
     seen: dict[int, float] = {}
     deadline = time.monotonic() + 60
     while station.is_alive() and time.monotonic() < deadline:
-        text = browser.find_element(By.ID, "reps").text
+        try:
+            text = browser.find_element(By.ID, "reps").text
+        except StaleElementReferenceException:
+            continue
         if text.isdigit() and int(text) not in seen:
             seen[int(text)] = time.monotonic()
         time.sleep(0.05)
