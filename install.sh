@@ -11,13 +11,17 @@
 #   ./install.sh --target pi|desktop   take that path whatever this machine is (CI: --dry-run)
 #   ./install.sh --print-config        print the settings file the appliance gets
 #   ./install.sh --reset-config        Pi: put the edited settings aside (.bak), install defaults
+#   ./install.sh --web-pin[=PIN]       Pi: set the coach page's PIN (asked when not given) and
+#                                      turn the page on; without a PIN the page stays off
+#   ./install.sh --web-off             Pi: turn the coach page off (the PIN is removed)
 # Safe to run again: when nothing changed it changes nothing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dev=0 dry=0 uninstall=0 purge=0 yes=0 print_config=0 reset_config=0 target=""
+web_pin="" web_pin_given=0 web_off=0
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -28,6 +32,9 @@ while [ $# -gt 0 ]; do
         --yes) yes=1 ;;
         --print-config) print_config=1 ;;
         --reset-config) reset_config=1 ;;
+        --web-pin) web_pin_given=1 ;;
+        --web-pin=*) web_pin_given=1; web_pin="${1#--web-pin=}" ;;
+        --web-off) web_off=1 ;;
         --target)
             [ $# -ge 2 ] || { echo "install.sh: --target needs pi or desktop" >&2; exit 2; }
             target="$2"; shift ;;
@@ -77,6 +84,8 @@ app_venv="$opt/venv"
 etc=/etc/station
 state=/var/lib/station
 unit=/etc/systemd/system/station.service
+web_unit=/etc/systemd/system/station-web.service
+web_pin_file=/etc/station/web-pin
 journald_dropin=/etc/systemd/journald.conf.d/station.conf
 user=station
 groups=(video gpio input render)
@@ -299,13 +308,18 @@ install_appliance() {
     if install_file "$here/systemd/journald-station.conf" "$journald_dropin"; then
         step "restart the journal with its new settings" systemctl restart systemd-journald
     fi
-    if [ "$changed" = 1 ]; then step "reload systemd" systemctl daemon-reload; fi
+    local web_changed=0
+    install_file "$here/systemd/station-web.service" "$web_unit" && web_changed=1
+    if [ "$changed" = 1 ] || [ "$web_changed" = 1 ]; then
+        step "reload systemd" systemctl daemon-reload
+    fi
     if ! systemctl is-enabled --quiet station.service 2>/dev/null; then
         step "enable the station at boot" systemctl enable station.service
     fi
     if [ "$changed" = 1 ] || ! systemctl is-active --quiet station.service 2>/dev/null; then
         step "(re)start the station" systemctl restart station.service
     fi
+    coach_page "$changed$web_changed"
     say "done. The station runs as a service: systemctl status station; journalctl -u station"
     say "self-test: sudo -u $user $app_venv/bin/station check --config $etc/station.toml"
 }
@@ -333,9 +347,61 @@ confirm_purge() {
     [ "$answer" = purge ] || { say "nothing deleted"; exit 1; }
 }
 
+# The coach page: its PIN (asked, given, or kept), then its service on with a PIN, off without.
+coach_page() {
+    local changed="$1"
+    if [ "$web_off" = 1 ]; then
+        if [ -f "$web_pin_file" ] || [ "$dry" = 1 ]; then
+            step "remove the coach page's PIN" rm -f "$web_pin_file"
+        fi
+    elif [ "$web_pin_given" = 0 ] && [ ! -f "$web_pin_file" ] && [ "$dry" = 0 ] && [ -t 0 ]; then
+        read -r -s -p "install.sh: a PIN for the coach page (empty: leave the page off): " \
+            web_pin || true
+        echo
+        [ -n "$web_pin" ] && web_pin_given=1
+    fi
+    if [ "$web_pin_given" = 1 ]; then
+        if [ "$dry" = 1 ]; then
+            step "store the coach page's PIN, hashed" "$app_venv/bin/python" -m station.web.pin \
+                "$web_pin_file"
+        else
+            say "store the coach page's PIN, hashed, in $web_pin_file"
+            if [ -n "$web_pin" ]; then
+                printf '%s\n' "$web_pin" | "$app_venv/bin/python" -m station.web.pin \
+                    "$web_pin_file" || die "the PIN was not set"
+            else
+                "$app_venv/bin/python" -m station.web.pin "$web_pin_file" \
+                    || die "the PIN was not set"
+            fi
+            chown "root:$user" "$web_pin_file"
+            chmod 0640 "$web_pin_file"
+        fi
+        changed=1
+    fi
+    if [ -f "$web_pin_file" ] || { [ "$dry" = 1 ] && [ "$web_pin_given" = 1 ]; }; then
+        if ! systemctl is-enabled --quiet station-web.service 2>/dev/null; then
+            step "enable the coach page at boot" systemctl enable station-web.service
+        fi
+        if [ "$changed" != 00 ] || ! systemctl is-active --quiet station-web.service 2>/dev/null
+        then
+            step "(re)start the coach page" systemctl restart station-web.service
+        fi
+        say "the coach page: http://$(hostname).local:8080/ (or the [web] port in $etc/station.toml)"
+    else
+        if systemctl is-enabled --quiet station-web.service 2>/dev/null || [ "$dry" = 1 ]; then
+            step "turn the coach page off (no PIN)" systemctl disable --now station-web.service
+        fi
+        say "the coach page is off: no PIN set (install.sh --web-pin turns it on)"
+    fi
+}
+
 uninstall_appliance() {
     require_root
     if [ "$purge" = 1 ]; then confirm_purge; fi  # before anything is removed
+    if [ -f "$web_unit" ] || [ "$dry" = 1 ]; then
+        step "stop and disable the coach page" systemctl disable --now station-web.service
+        step "remove $web_unit" rm -f "$web_unit"
+    fi
     if [ -f "$unit" ] || [ "$dry" = 1 ]; then
         step "stop and disable the station" systemctl disable --now station.service
         step "remove $unit" rm -f "$unit"
@@ -363,21 +429,46 @@ uninstall_appliance() {
 venv="$here/.venv"
 
 dev_tools() {
-    # The appliance checks (tests/appliance/) need these; CI runs as root.
+    # The appliance checks (tests/appliance/) need shellcheck and systemd-analyze; the MQTT
+    # tests start their own Mosquitto on a loopback port; the coach page's browser tests drive
+    # Debian's Chromium through its chromedriver. CI runs as root.
     local need=()
     command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
     # systemd-analyze ships only in the systemd package itself on Debian 12 (apt-cache: no
     # smaller package provides it); --no-install-recommends keeps it to its dependencies.
     command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+    [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
     [ "${#need[@]}" -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         step "refresh the package lists" apt-get update -qq
-        step "install ${need[*]} (the appliance checks use them)" \
+        step "install ${need[*]} (the appliance, MQTT and browser tests use them)" \
             env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             "${need[@]}"
+        case " ${need[*]} " in *" mosquitto "*) quiet_system_broker ;; esac
     else
-        say "the appliance checks skip without ${need[*]}: sudo apt-get install ${need[*]}"
+        say "the tests that need ${need[*]} skip without: sudo apt-get install ${need[*]}"
     fi
+}
+
+# Debian's mosquitto package enables and starts a broker for the whole machine on port 1883.
+# The tests start their own; the one the package just started is stopped and kept from
+# starting at boot (a broker the machine had before install.sh is left alone).
+quiet_system_broker() {
+    if [ -d /run/systemd/system ]; then
+        step "stop the system-wide broker the package started (the tests run their own)" \
+            systemctl disable --now mosquitto.service
+    else
+        if [ -x /etc/init.d/mosquitto ]; then
+            step "stop the system-wide broker the package may have started" \
+                /etc/init.d/mosquitto stop
+        fi
+        step "keep the system-wide broker from starting at boot" \
+            systemctl disable mosquitto.service
+    fi
+    step "mask it, so nothing starts it on port 1883 (systemctl unmask mosquitto undoes)" \
+        systemctl mask mosquitto.service
 }
 
 install_desktop() {

@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("replay", "run pose on a video file, then coach it"),
     "calibrate": ("calibrate", "tare and scale the load cell"),
     "check": ("check", "hardware self-test"),
+    "web": ("web", "the coach page: the station's sets and settings on a phone"),
+    "log": ("log", "list, show and export the session log's sets"),
+    "cards": ("cards", "print QR cards for a roster of athletes"),
+    "fleet": ("fleet", "every station on the gym's MQTT broker, as a table"),
 }
 
 
@@ -44,7 +48,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, the other subcommands' modules are not imported (their
+    names and help still list): `station web` then runs without numpy and the coach's
+    imports, in a fraction of the memory."""
     parser = _Parser(prog="station", description="Hinge Station: teaches the hip hinge.")
     parser.add_argument("--version", action="version", version=f"station {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -54,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--config", metavar="PATH", default=None,
                        help="settings file (default ./config/station.toml, "
                             "then /etc/station/station.toml)")
-        importlib.import_module(f"station.commands.{module}").add_arguments(p)
+        if only is None or only == name:
+            importlib.import_module(f"station.commands.{module}").add_arguments(p)
     return parser
 
 
@@ -91,7 +99,9 @@ def _say_defaults(path: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     module = importlib.import_module(f"station.commands.{COMMANDS[args.command][0]}")
     try:
         with _sigterm_unwinds():

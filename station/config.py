@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ MAX_TEXT = 4096  # characters in a string value (PATH_MAX on Linux)
 
 
 def _key(default: Any, lo: float | None = None, hi: float | None = None,
-         choices: tuple[str, ...] | None = None, path: bool = False) -> Any:
-    """A config field with its allowed range (lo..hi, inclusive) or its allowed choices;
-    `path`: the value names a file (never empty)."""
+         choices: tuple[str, ...] | None = None, pattern: str | None = None,
+         shape: str = "", path: bool = False) -> Any:
+    """A config field with its allowed range (lo..hi, inclusive), its allowed choices, or the
+    regular expression a text must match (`shape` says it in words for the error); `path`:
+    the value names a file (never empty)."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices,
-                                            "path": path})
+                                            "pattern": pattern, "shape": shape, "path": path})
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class CoachConfig:
     stick_hold_s: float = _key(0.08, 0.0, 1.0)
     band_slack_min_n: float = _key(20.0, 0.0, 1000.0)
     band_slack_hold_s: float = _key(0.1, 0.0, 2.0)
+    view_max_angle_deg: float = _key(25.0, 0.0, 90.0)
+    view_min_torso: float = _key(0.1, 0.0, 1.0)
 
 
 # Keys [coach] had that are now internals of the coach (fields of the same name in its
@@ -164,6 +169,74 @@ class StoreConfig:
     max_sets: int = _key(10000, 10, 1_000_000)
 
 
+# A topic level of our own: no MQTT wildcard (+ #), no separator, no spaces or control codes.
+_TOPIC_WORD = r"[A-Za-z0-9_.-]{1,64}"
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    """The gym's MQTT broker: where the station publishes its results, health and live state.
+
+    Present only when the file has an [mqtt] section; without one nothing connects.
+    """
+
+    host: str = _key("", pattern=r"[A-Za-z0-9.:_-]{1,253}", shape="a host name or address")
+    port: int = _key(1883, 1, 65535)
+    station_id: str = _key("", pattern=f"|{_TOPIC_WORD}",
+                           shape="letters, digits, '.', '_' or '-' (empty: the host name)")
+    prefix: str = _key("hinge", pattern=f"{_TOPIC_WORD}(/{_TOPIC_WORD})*",
+                       shape="topic levels of letters, digits, '.', '_', '-' joined by '/'")
+    keepalive_s: int = _key(30, 5, 600)
+    reconnect_max_s: float = _key(30.0, 1.0, 600.0)
+    tls: bool = _key(False)
+    ca_file: str = _key("")
+    cert_file: str = _key("")
+    key_file: str = _key("")
+    credentials_file: str = _key("")
+    live_interval_s: float = _key(1.0, 0.1, 60.0)
+    outbox_max: int = _key(100_000, 100, 10_000_000)
+    homeassistant: bool = _key(False)
+    discovery_prefix: str = _key("homeassistant", pattern=f"{_TOPIC_WORD}(/{_TOPIC_WORD})*",
+                                 shape="topic levels joined by '/'")
+
+
+def _mqtt_rules(path: Path, m: MqttConfig) -> None:
+    """What a single key's range cannot say: keys that only make sense together."""
+    where = f"{path}: [mqtt]"
+    if not m.host:
+        raise ConfigError(f"{where} host: missing (the broker's host name or address)")
+    if not m.tls:
+        for key in ("ca_file", "cert_file", "key_file"):
+            if getattr(m, key):
+                raise ConfigError(f"{where} {key} = {getattr(m, key)!r} needs tls = true")
+    if m.key_file and not m.cert_file:
+        raise ConfigError(f"{where} key_file = {m.key_file!r} needs cert_file (the client's "
+                          "certificate)")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The coach page: where it listens, its PIN, how long a login lasts."""
+
+    host: str = _key("0.0.0.0")
+    port: int = _key(8080, 1, 65535)
+    pin_file: str = _key("web-pin")
+    session_minutes: float = _key(30.0, 1.0, 1440.0)
+    names_need_pin: bool = _key(False)
+    poll_s: float = _key(1.0, 0.2, 60.0)
+
+
+@dataclass(frozen=True)
+class CardsConfig:
+    """Athletes' cards: reading them on camera frames, and printing them."""
+
+    enabled: bool = _key(True)
+    decoder: str = _key("zxing", choices=("zxing", "opencv"))
+    upscale: int = _key(2, 1, 4)
+    rate_hz: float = _key(3.0, 0.2, 15.0)
+    layout: str = _key("a4", choices=("a4", "a5"))
+
+
 @dataclass(frozen=True)
 class Config:
     """All of the station's settings. `source` is the file they came from (None: defaults)."""
@@ -177,6 +250,10 @@ class Config:
     button: ButtonConfig = field(default_factory=ButtonConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    cards: CardsConfig = field(default_factory=CardsConfig)
+    # Optional sections: None when the file has none (the feature is off).
+    mqtt: MqttConfig | None = field(default=None, metadata={"section": MqttConfig})
     source: Path | None = None
 
     def resolve(self, relative: str) -> Path:
@@ -211,6 +288,8 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     if meta.get("choices") and value not in meta["choices"]:
         allowed = ", ".join(repr(c) for c in meta["choices"])
         raise ConfigError(f"{where} = {_shown(value)} is not allowed (choose {allowed})")
+    if meta.get("pattern") is not None and not re.fullmatch(meta["pattern"], value):
+        raise ConfigError(f"{where} = {_shown(value)} is not allowed ({meta['shape']})")
     lo, hi = meta.get("lo"), meta.get("hi")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{where} = {_shown(value)} is out of range ({lo} to {hi})")
@@ -328,7 +407,11 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         if name not in sections:
             raise ConfigError(
                 f"{path}: unknown section [{name}] (known: {', '.join(sections)})")
-        built[name] = _section(path, name, sections[name].default_factory, table)
+        f = sections[name]
+        built[name] = _section(path, name, f.metadata.get("section") or f.default_factory,
+                               table)
+    if built.get("mqtt") is not None:
+        _mqtt_rules(path, built["mqtt"])
     config = Config(**built, source=path)
     check_relations(config, path)
     return config

@@ -114,7 +114,12 @@ class TensionSample:
 
 @dataclass(frozen=True, slots=True)
 class RepResult:
-    """A scored rep: its faults (empty when it passed), the one cue to show, and its metrics."""
+    """A scored rep: its faults (empty when it passed), the one cue to show, and its metrics.
+
+    `judged` is False when the coach counted the rep but gives no verdict on it, `reason`
+    says why (the view it was seen from, knees hidden, seen only in part), and `cue` then
+    says what to change. `partial`: its start or its end was out of view.
+    """
 
     index: int
     start: float
@@ -122,20 +127,32 @@ class RepResult:
     faults: tuple[Fault, ...]
     cue: str
     metrics: dict[str, float] = field(default_factory=dict)
+    judged: bool = True
+    partial: bool = False
+    reason: str = ""
 
     @property
     def passed(self) -> bool:
-        return not self.faults
+        """Judged, and no fault."""
+        return self.judged and not self.faults
+
+    @property
+    def failed(self) -> bool:
+        """Judged, with a fault."""
+        return self.judged and bool(self.faults)
 
     def to_dict(self) -> dict:
         return {
             "index": self.index,
             "start": round(self.start, 3),
             "end": round(self.end, 3),
-            "passed": self.passed,
+            "passed": self.passed if self.judged else None,
             "faults": [f.value for f in self.faults],
             "cue": self.cue,
             "metrics": {k: round(float(v), 4) for k, v in self.metrics.items()},
+            "judged": self.judged,
+            "partial": self.partial,
+            "reason": self.reason or None,
         }
 
 

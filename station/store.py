@@ -8,6 +8,13 @@ beside the log (`<log>.pruned-<UTC time>.jsonl`), and the writer announces it (t
 and a notice the screen shows). A set a crash or a kill left open is closed as "interrupted"
 when the writer next starts. The schema below is a contract (docs/formats.md).
 
+The log also holds the outbox: the messages (a rep, a set) bound for the gym's MQTT broker,
+written in the same transaction as the rows they tell of, so a result logged is a result that
+will go out. A row is marked sent only when the broker has acknowledged it.
+
+The schema carries its version in SQLite's `user_version`; `MIGRATIONS` takes a log of any
+older version to the newest, each step in one transaction, losing nothing.
+
 `SessionLog` does the SQL and is used by one thread at a time. `StoreWriter` owns one in its
 own thread: the screen's loop only puts work on a queue and never waits for the disk.
 """
@@ -22,12 +29,17 @@ import queue
 import sqlite3
 import tempfile
 import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from station.domain import RepResult
+if TYPE_CHECKING:  # the coach page imports this module: it must not pull numpy in
+    from station.domain import RepResult
 
+# Version 1: the sets and reps (a log made before versions were kept reads 0 and has them).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sets (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -53,6 +65,148 @@ CREATE TABLE IF NOT EXISTS reps (
     PRIMARY KEY (set_id, idx)
 );
 """
+
+# Version 2: the outbox of messages for the MQTT broker, oldest first by seq.
+OUTBOX = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    msg_id TEXT NOT NULL UNIQUE,  -- the set's or rep's unique id, also inside the payload
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL,        -- JSON, as it goes on the wire
+    created_at TEXT NOT NULL,     -- wall clock, UTC ISO 8601
+    sent_at TEXT                  -- when the broker acknowledged it; NULL while unsent
+);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+"""
+
+# Version 3: athletes known by a card (the roster, and the station's id printed in every
+# card's code), the set's athlete, the coach page's audit trail, its requests to the kiosk
+# and the kiosk's state for the page.
+COACH_PAGE = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL        -- station_id: the roster's id, printed in every card's code
+);
+CREATE TABLE athletes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    card TEXT NOT NULL UNIQUE, -- the random id in the card's code (never the name)
+    name TEXT NOT NULL,
+    nickname TEXT NOT NULL DEFAULT '',  -- shown instead of the name when set
+    number INTEGER NOT NULL,   -- printed on the card
+    position INTEGER NOT NULL, -- place in the class-mode rotation
+    active INTEGER NOT NULL DEFAULT 1,  -- 0: off the roster (their sets stay)
+    added_at TEXT NOT NULL     -- UTC ISO 8601
+);
+ALTER TABLE sets ADD COLUMN athlete_id INTEGER REFERENCES athletes(id);  -- NULL: a guest
+CREATE INDEX sets_started_at ON sets(started_at);
+CREATE INDEX sets_athlete_id ON sets(athlete_id);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,          -- UTC ISO 8601
+    who TEXT NOT NULL,         -- "coach page 192.168.1.20", "station cards", ...
+    what TEXT NOT NULL,        -- "mute", "class mode", "roster add", "login refused", ...
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    what TEXT NOT NULL,        -- "calibrate", "mute", "class_mode"
+    value TEXT NOT NULL DEFAULT '',
+    taken_at TEXT,             -- when the kiosk took it; NULL while pending
+    result TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE live (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    updated_at TEXT NOT NULL,  -- UTC ISO 8601 of the kiosk's last word
+    state TEXT NOT NULL        -- JSON: screen, athlete, reps, verdicts, badges, settings
+);
+INSERT INTO meta (key, value) SELECT 'station_id',
+    substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1)
+    || substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1)
+    || substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1)
+    || substr('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 1 + abs(random()) % 32, 1);
+"""
+
+# Version 4: whether the coach gave the rep a verdict (0: counted without one, because of
+# the camera's view, knees hidden or a rep seen in part; `passed` is then 0 and `faults`
+# ""). Reps logged before it all had one.
+JUDGED = """
+ALTER TABLE reps ADD COLUMN judged INTEGER NOT NULL DEFAULT 1;
+"""
+
+# Each step takes the log from version i to i + 1 (MIGRATIONS[0] makes version 1).
+MIGRATIONS: tuple[str, ...] = (SCHEMA, OUTBOX, COACH_PAGE, JUDGED)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Sent messages kept in the outbox after their acknowledgement (the rest are pruned): enough
+# to see what went out lately, never a growing table.
+SENT_KEPT = 1000
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the log on `db` (autocommit) to SCHEMA_VERSION; returns the version it had.
+
+    Each step runs in one immediate transaction with the version bump, so a crash mid-step
+    leaves the old version whole, and two processes opening one old log migrate it once.
+    A log from a newer station (a higher version) is left as it is.
+    """
+    before = int(db.execute("PRAGMA user_version").fetchone()[0])
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version >= SCHEMA_VERSION:
+                db.execute("COMMIT")
+                return before
+            for statement in _statements(MIGRATIONS[version]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements, one by one (executescript would commit on its own)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [s for s in out if s]
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message for the broker: its unique id (a set's or rep's), topic and JSON text."""
+
+    msg_id: str
+    topic: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    """An unsent outbox row, in the order it must go out."""
+
+    seq: int
+    msg_id: str
+    topic: str
+    payload: str
+
+
+class OutboxFormatter(Protocol):
+    """Turns what the log records into the messages that tell the broker of it."""
+
+    def rep_message(self, set_row: dict, rep: RepResult) -> OutboxMessage: ...
+
+    def set_message(self, set_row: dict, reps: list[dict]) -> OutboxMessage: ...
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 journal = logging.getLogger(__name__)  # the journal, under systemd
@@ -86,18 +240,39 @@ class SetEnd:
 
 
 class SessionLog:
-    """The log's SQL on one connection. Every method is one committed transaction."""
+    """The log's SQL on one connection. Every method is one committed transaction.
 
-    def __init__(self, path: str | Path, max_sets: int = 10000) -> None:
+    Writes begin IMMEDIATE: two connections write to one log (the writer's thread, and the
+    publisher marking outbox rows sent), and a deferred transaction that read first could
+    not take the write lock after the other's commit without failing at once.
+    """
+
+    def __init__(self, path: str | Path, max_sets: int = 10000,
+                 outbox: OutboxFormatter | None = None, outbox_max: int = 100_000) -> None:
         self.path = Path(path)
         self.max_sets = max_sets
+        self.outbox = outbox
+        self.outbox_max = outbox_max
         self.pruned: Pruned | None = None  # what the last prune saved and deleted
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.migrated_from = migrate(self.db)
+
+    def _wal(self, tries: int = 50) -> None:
+        """WAL mode. Switching a new file to it needs the file to itself and does not wait
+        for a busy handler, so a second connection opening the same new log (the outbox's
+        publisher beside the writer) tries again for a moment."""
+        for attempt in range(tries):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == tries - 1:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.db.close()
@@ -108,58 +283,88 @@ class SessionLog:
             raise KeyError(f"no set {uid!r} in the log")
         return int(row[0])
 
-    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None,
+                  athlete_id: int | None = None) -> None:
+        """A new set; `athlete` is class mode's number, `athlete_id` the roster's athlete
+        whose card was shown (None: a guest)."""
         with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO sets (uid, started_at, athlete) VALUES (?, ?, ?)",
-                            (uid, started_at, athlete))
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO sets (uid, started_at, athlete, athlete_id) VALUES (?, ?, ?, ?)",
+                (uid, started_at, athlete, athlete_id))
+
+    def set_live(self, updated_at: str, state: dict) -> None:
+        """The kiosk's state now, for the coach page (one row, replaced)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("INSERT OR REPLACE INTO live (id, updated_at, state)"
+                            " VALUES (1, ?, ?)", (updated_at, json.dumps(state)))
+
+    def answer_request(self, request_id: int, result: str) -> None:
+        """What came of a coach page's request (the line the kiosk showed), for the page."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("UPDATE requests SET result = ? WHERE id = ?", (result, request_id))
 
     def add_rep(self, uid: str, rep: RepResult) -> None:
         """The rep's row, and the set's counts, in one transaction."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             set_id = self._set_id(uid)
             self.db.execute(
                 "INSERT OR REPLACE INTO reps (set_id, idx, start_s, end_s, passed, faults, cue,"
-                " metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " metrics, judged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (set_id, rep.index, rep.start, rep.end, int(rep.passed),
                  ",".join(f.value for f in rep.faults), rep.cue,
-                 json.dumps({k: round(float(v), 4) for k, v in rep.metrics.items()})))
+                 json.dumps({k: round(float(v), 4) for k, v in rep.metrics.items()}),
+                 int(rep.judged)))
             self.db.execute(
                 "UPDATE sets SET reps = (SELECT COUNT(*) FROM reps WHERE set_id = ?),"
                 " passed = (SELECT COUNT(*) FROM reps WHERE set_id = ? AND passed)"
                 " WHERE id = ?", (set_id, set_id, set_id))
+            if self.outbox is not None:
+                self._enqueue([self.outbox.rep_message(self._set_row(uid), rep)])
 
     def end_set(self, uid: str, end: SetEnd) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "UPDATE sets SET side = ?, main_fault = ?, ended = ?, duration_s = ?"
                 " WHERE uid = ?", (end.side, end.main_fault, end.ended, end.duration_s, uid))
+            if self.outbox is not None:
+                self._enqueue([self.outbox.set_message(self._set_row(uid), self.reps(uid))])
         self.prune()
 
     def prune(self) -> int:
         """Delete the oldest sets (and their reps) past max_sets, once they are saved as JSON
-        lines beside the log (`self.pruned` says where); returns how many went. When they
-        cannot be saved (a full disk) none goes: the log grows past max_sets instead."""
+        lines beside the log (`self.pruned` says where), and outbox rows past their limits
+        (sent ones past SENT_KEPT, unsent past outbox_max, oldest first); returns how many
+        sets went. Sets that cannot be saved first (a full disk) stay: the log grows past
+        max_sets instead, and the journal says why."""
         self.pruned = None
-        doomed = [row[0] for row in self.db.execute(
-            "SELECT id FROM sets ORDER BY id DESC LIMIT -1 OFFSET ?", (self.max_sets,))]
-        if not doomed:
-            return 0
-        try:
-            saved_to, reps = self._export(sorted(doomed))
-        except OSError as exc:
-            journal.warning("%s: %d sets past [store] max_sets = %d kept: they could not be saved "
-                        "first (%s)", self.path, len(doomed), self.max_sets, exc)
-            return 0
+        doomed = sorted(row[0] for row in self.db.execute(
+            "SELECT id FROM sets ORDER BY id DESC LIMIT -1 OFFSET ?", (self.max_sets,)))
+        saved_to, reps = None, 0
+        if doomed:
+            try:
+                saved_to, reps = self._export(doomed)
+            except OSError as exc:
+                journal.warning("%s: %d sets past [store] max_sets = %d kept: they could not "
+                                "be saved first (%s)", self.path, len(doomed), self.max_sets,
+                                exc)
+                doomed = []
         with self.db:
-            self.db.execute("BEGIN")
-            cur = self.db.execute(
-                "DELETE FROM sets WHERE id NOT IN"
-                " (SELECT id FROM sets ORDER BY id DESC LIMIT ?)", (self.max_sets,))
-        self.pruned = Pruned(cur.rowcount, reps, saved_to)
-        return cur.rowcount
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("DELETE FROM sets WHERE id = ?", [(i,) for i in doomed])
+            self.db.execute(
+                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND seq NOT IN (SELECT seq FROM"
+                " outbox WHERE sent_at IS NOT NULL ORDER BY seq DESC LIMIT ?)", (SENT_KEPT,))
+            self.db.execute(
+                "DELETE FROM outbox WHERE sent_at IS NULL AND seq NOT IN (SELECT seq FROM"
+                " outbox WHERE sent_at IS NULL ORDER BY seq DESC LIMIT ?)", (self.outbox_max,))
+        if doomed and saved_to is not None:
+            self.pruned = Pruned(len(doomed), reps, saved_to)
+        return len(doomed)
 
     def _export(self, ids: list[int]) -> tuple[Path, int]:
         """The sets `ids` with their reps, one JSON object a line, in a new file beside the
@@ -203,11 +408,68 @@ class SessionLog:
         "interrupted", their duration from their first rep's start to their last rep's end;
         returns how many. Only the log's one writer may call this, at its start."""
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             cur = self.db.execute(
                 "UPDATE sets SET ended = ?, duration_s = (SELECT MAX(end_s) - MIN(start_s)"
                 " FROM reps WHERE reps.set_id = sets.id) WHERE ended IS NULL", (INTERRUPTED,))
         return cur.rowcount
+
+    # -- the outbox ------------------------------------------------------------------------
+
+    def _set_row(self, uid: str) -> dict:
+        cur = self.db.execute("SELECT * FROM sets WHERE uid = ?", (uid,))
+        row = cur.fetchone()
+        if row is None:
+            raise KeyError(f"no set {uid!r} in the log")
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def _enqueue(self, messages: Sequence[OutboxMessage]) -> None:
+        """Inside the caller's transaction: the messages join the outbox (an id already
+        there is not queued twice)."""
+        now = _now()
+        self.db.executemany(
+            "INSERT OR IGNORE INTO outbox (msg_id, topic, payload, created_at)"
+            " VALUES (?, ?, ?, ?)", [(m.msg_id, m.topic, m.payload, now) for m in messages])
+
+    def enqueue(self, messages: Sequence[OutboxMessage]) -> None:
+        """Messages that tell of nothing in the log's tables (one transaction)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._enqueue(messages)
+
+    def pending(self, after: int = 0, limit: int = 100) -> list[PendingMessage]:
+        """Unsent messages past seq `after`, oldest first."""
+        rows = self.db.execute(
+            "SELECT seq, msg_id, topic, payload FROM outbox WHERE sent_at IS NULL AND seq > ?"
+            " ORDER BY seq LIMIT ?", (after, limit)).fetchall()
+        return [PendingMessage(*r) for r in rows]
+
+    def mark_sent(self, seqs: Sequence[int]) -> None:
+        """The broker acknowledged these (one transaction for the lot)."""
+        if not seqs:
+            return
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?",
+                                [(now, s) for s in seqs])
+
+    def outbox_length(self) -> int:
+        """Messages waiting for the broker's acknowledgement."""
+        return int(self.db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
+
+    def outbox_rows(self) -> list[dict]:
+        cur = self.db.execute("SELECT * FROM outbox ORDER BY seq")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def day_counts(self, since_utc: str) -> dict[str, int]:
+        """Sets, reps and passed reps of the sets begun at or after `since_utc` (ISO 8601)."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(reps), 0), COALESCE(SUM(passed), 0) FROM sets"
+            " WHERE started_at >= ?", (since_utc,)).fetchone()
+        return {"sets": int(row[0]), "reps": int(row[1]), "passed": int(row[2])}
 
     def sets(self) -> list[dict]:
         cur = self.db.execute("SELECT * FROM sets ORDER BY id")
@@ -233,9 +495,17 @@ class StoreWriter:
     says why in `reason`, so the station keeps coaching with a "log paused" badge.
     """
 
-    def __init__(self, path: str | Path, max_sets: int) -> None:
+    def __init__(self, path: str | Path, max_sets: int,
+                 outbox: OutboxFormatter | None = None, outbox_max: int = 100_000,
+                 on_outbox: Callable[[], None] | None = None) -> None:
+        """`outbox` turns each rep and set into broker messages written with it;
+        `on_outbox` is called (from the writer's thread) after each such commit: the
+        publisher's wake-up."""
         self.path = Path(path)
         self.max_sets = max_sets
+        self.outbox = outbox
+        self.outbox_max = outbox_max
+        self.on_outbox = on_outbox
         self._queue: queue.Queue = queue.Queue()
         self.reason = ""
         self.written = 0  # transactions committed
@@ -250,8 +520,15 @@ class StoreWriter:
     def ok(self) -> bool:
         return not self.reason
 
-    def begin_set(self, uid: str, started_at: str, athlete: int | None = None) -> None:
-        self._queue.put(("begin_set", (uid, started_at, athlete)))
+    def begin_set(self, uid: str, started_at: str, athlete: int | None = None,
+                  athlete_id: int | None = None) -> None:
+        self._queue.put(("begin_set", (uid, started_at, athlete, athlete_id)))
+
+    def set_live(self, updated_at: str, state: dict) -> None:
+        self._queue.put(("set_live", (updated_at, state)))
+
+    def answer_request(self, request_id: int, result: str) -> None:
+        self._queue.put(("answer_request", (request_id, result)))
 
     def add_rep(self, uid: str, rep: RepResult) -> None:
         self._queue.put(("add_rep", (uid, rep)))
@@ -280,7 +557,7 @@ class StoreWriter:
     def _run(self) -> None:
         log: SessionLog | None = None
         try:
-            log = SessionLog(self.path, self.max_sets)
+            log = SessionLog(self.path, self.max_sets, self.outbox, self.outbox_max)
             self._tidy(log)
         except (sqlite3.Error, OSError) as exc:
             self.last_error = self.reason = f"log paused ({exc})"[:60]
@@ -300,6 +577,9 @@ class StoreWriter:
                 self.written += 1
                 self.reason = ""
                 self._announce(log)
+                if self.on_outbox is not None and self.outbox is not None and op in (
+                        "add_rep", "end_set"):
+                    self.on_outbox()
             except (sqlite3.Error, OSError, KeyError) as exc:
                 self._failed(exc)
         if log is not None:

@@ -112,6 +112,34 @@ def standing(t0: float, seconds: float, fps: float = 30.0, facing_right: bool = 
     return [figure(t0 + k / fps, facing_right=facing_right) for k in range(int(seconds * fps))]
 
 
+# MediaPipe's shoulder and hip points seen square-on, in torso lengths (the front-view clip).
+SHOULDER_SPAN, HIP_SPAN = 0.66 * TRUNK, 0.36 * TRUNK
+_LEFT_SIDE = (1, 2, 3, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+
+
+def viewed(frame: PoseFrame, yaw_deg: float = 0.0, scale: float = 1.0, dx: float = 0.0,
+           dy: float = 0.0, width: int = W, height: int = H) -> PoseFrame:
+    """A side-view `figure` as another camera sees it: the athlete turned `yaw_deg` off
+    side-on (the two sides' points part by their span times the sine; the near side is the
+    one the figure faces), scaled by `scale` about the ankle and moved by (dx, dy) pixels,
+    in a picture `width` x `height`. Points may land outside the picture, as MediaPipe
+    places them when a part is out of it."""
+    L = frame.landmarks.copy()
+    x = L[:, 0] * frame.width
+    y = L[:, 1] * frame.height
+    ax, ay = 320.0, 420.0  # the figure's ankle
+    spread = math.sin(math.radians(yaw_deg))
+    for i in range(lm.NUM_LANDMARKS):
+        span = SHOULDER_SPAN if i in (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER) else HIP_SPAN
+        x[i] += (0.5 if i in _LEFT_SIDE else -0.5) * span * spread if i else 0.0
+        L[i, 2] = (0.5 if i in _LEFT_SIDE else -0.5) * span * math.cos(math.radians(yaw_deg)
+                                                                    ) / frame.width
+    x = ax + (x - ax) * scale + dx + (width - frame.width) / 2
+    y = ay + (y - ay) * scale + dy + (height - frame.height)
+    L[:, 0], L[:, 1] = x / width, y / height
+    return PoseFrame(frame.t, L, width, height)
+
+
 def tension_for(frames: list[PoseFrame], standing_n: float, per_leg: float,
                 rate: float = 80.0, slack_from: float | None = None) -> list[TensionSample]:
     """Band tension at `rate`/s following the frames' hip travel: standing_n + per_leg *

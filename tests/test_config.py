@@ -32,15 +32,44 @@ def test_shipped_config_matches_the_built_in_defaults():
     assert dataclasses.replace(loaded, source=None) == Config()
 
 
+def shipped_example(name: str) -> str:
+    """An optional section's example in the shipped file, its single '#' taken off:
+    `#[mqtt]` and `#key = value` lines become TOML, `##` lines stay comments."""
+    lines = SHIPPED.read_text().splitlines()
+    start = lines.index(f"#[{name}]")
+    out = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        out.append(line[1:])
+    return "\n".join(out) + "\n"
+
+
 def test_every_setting_appears_in_the_shipped_config():
     data = tomllib.loads(SHIPPED.read_text())
-    # Every key of every section is in the file, so none is left undocumented by omission.
+    # Every key of every section is in the file, so none is left undocumented by omission;
+    # an optional section is there as an example to uncomment.
     for f in dataclasses.fields(Config):
         if f.name == "source":
             continue
-        section = data[f.name]
-        for key in (k.name for k in dataclasses.fields(f.default_factory)):
+        cls = f.metadata.get("section") or f.default_factory
+        section = data.get(f.name) or tomllib.loads(shipped_example(f.name))[f.name]
+        for key in (k.name for k in dataclasses.fields(cls)):
             assert key in section, f"[{f.name}] {key} missing from {SHIPPED}"
+
+
+def test_the_shipped_mqtt_example_uncommented_is_the_built_in_defaults(tmp_path):
+    from station.config import MqttConfig
+
+    path = tmp_path / "station.toml"
+    path.write_text(shipped_example("mqtt"))
+    config = load_config(path)
+    assert config.mqtt == MqttConfig(host="broker.local")
+    assert Config().mqtt is None  # without the section nothing connects
+    example = shipped_example("mqtt").splitlines()
+    for i, line in enumerate(example):
+        if "=" in line and not line.startswith("#"):
+            assert _commented(example, i), f"[mqtt] example line has no comment: {line}"
 
 
 def _commented(lines: list[str], i: int) -> bool:
@@ -70,6 +99,17 @@ def test_no_key_without_a_comment_block():
     ("[buzzer]\nmuted = 1\n", "[buzzer] muted = 1 must be bool"),
     ("[screen]\nwidth = 800\n", "unknown section [screen]"),
     ("[coach\n", "not valid TOML"),
+    ("[mqtt]\nport = 1883\n", "[mqtt] host: missing"),
+    ("[mqtt]\nhost = \"b\"\nport = 70000\n", "[mqtt] port = 70000 is out of range"),
+    ("[mqtt]\nhost = \"b\"\nstation_id = \"a/b\"\n",
+     "[mqtt] station_id = 'a/b' is not allowed (letters, digits"),
+    ("[mqtt]\nhost = \"b\"\nprefix = \"gym/#\"\n", "[mqtt] prefix = 'gym/#' is not allowed"),
+    ("[mqtt]\nhost = \"b\"\nprefix = \"/gym\"\n", "[mqtt] prefix = '/gym' is not allowed"),
+    ("[mqtt]\nhost = \"bad host\"\n", "[mqtt] host = 'bad host' is not allowed"),
+    ("[mqtt]\nhost = \"b\"\nca_file = \"ca.pem\"\n", "[mqtt] ca_file = 'ca.pem' needs tls"),
+    ("[mqtt]\nhost = \"b\"\ntls = true\nkey_file = \"k.pem\"\n",
+     "[mqtt] key_file = 'k.pem' needs cert_file"),
+    ("[mqtt]\nhost = \"b\"\npassword = \"x\"\n", "[mqtt] password: unknown key"),
 ])
 def test_bad_config_names_file_and_key(tmp_path, text, message):
     path = tmp_path / "station.toml"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from station.domain import Fault, RepResult
 from station.store import SessionLog, SetEnd, StoreWriter
 
@@ -136,6 +138,145 @@ def test_writes_lost_to_a_failing_disk_are_counted_and_their_reason_kept(tmp_pat
         assert not writer.ok and writer.last_error.startswith("log paused (")
     finally:
         writer.close()
+
+
+# -- the schema's version and the outbox -----------------------------------------------------
+
+# The log as stations wrote it before the schema kept a version (user_version 0).
+V0_SCHEMA = """
+CREATE TABLE sets (id INTEGER PRIMARY KEY AUTOINCREMENT, uid TEXT NOT NULL UNIQUE,
+    started_at TEXT NOT NULL, athlete INTEGER, side TEXT, reps INTEGER NOT NULL DEFAULT 0,
+    passed INTEGER NOT NULL DEFAULT 0, main_fault TEXT, ended TEXT, duration_s REAL);
+CREATE TABLE reps (set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, passed INTEGER NOT NULL,
+    faults TEXT NOT NULL, cue TEXT NOT NULL, metrics TEXT NOT NULL, PRIMARY KEY (set_id, idx));
+INSERT INTO sets (uid, started_at, reps, passed, side, ended, duration_s)
+    VALUES ('old', '2025-06-01T09:00:00+00:00', 2, 1, 'left', 'done', 20.5);
+INSERT INTO reps VALUES (1, 1, 1.0, 3.5, 1, '', 'Good', '{"hip_travel": 0.3}');
+INSERT INTO reps VALUES (1, 2, 4.0, 6.5, 0, 'shallow', 'Push back', '{"hip_travel": 0.1}');
+"""
+
+
+class Formatter:
+    """Outbox messages as a test can read them back: the set's uid and rep index."""
+
+    def rep_message(self, set_row, rep):
+        from station.store import OutboxMessage
+
+        return OutboxMessage(f"{set_row['uid']}-{rep.index}", "t/rep",
+                             f'{{"set": "{set_row["uid"]}", "index": {rep.index}}}')
+
+    def set_message(self, set_row, reps):
+        from station.store import OutboxMessage
+
+        return OutboxMessage(set_row["uid"], "t/set",
+                             f'{{"set": "{set_row["uid"]}", "reps": {len(reps)}}}')
+
+
+def test_a_log_from_before_versions_is_migrated_losing_nothing(tmp_path):
+    from station.store import SCHEMA_VERSION
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(V0_SCHEMA)
+    con.close()
+    log = SessionLog(path)
+    assert log.migrated_from == 0
+    assert log.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    (old,) = log.sets()
+    assert (old["uid"], old["reps"], old["passed"], old["side"]) == ("old", 2, 1, "left")
+    assert [(r["idx"], r["faults"], r["metrics"], r["judged"]) for r in log.reps("old")] == [
+        (1, [], {"hip_travel": 0.3}, 1), (2, ["shallow"], {"hip_travel": 0.1}, 1)]
+    assert log.outbox_length() == 0  # the outbox is there, and empty
+    log.close()
+    again = SessionLog(path)
+    assert again.migrated_from == SCHEMA_VERSION and len(again.sets()) == 1
+    assert again.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    again.close()
+
+
+def test_a_migration_that_fails_leaves_the_old_version_whole(tmp_path, monkeypatch):
+    import station.store as store
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(V0_SCHEMA)
+    con.close()
+    broken = store.OUTBOX + "\nINSERT INTO no_such_table VALUES (1);\n"
+    monkeypatch.setattr(store, "MIGRATIONS", (store.SCHEMA, broken, store.JUDGED))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        SessionLog(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1  # step 1 done, step 2 not
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "outbox" not in tables and {"sets", "reps"} <= tables
+    assert con.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 2
+    con.close()
+
+
+def test_each_rep_and_set_joins_the_outbox_with_its_rows_and_goes_in_order(tmp_path):
+    log = SessionLog(tmp_path / "s.sqlite3", outbox=Formatter())
+    log.begin_set("a", "2026-01-01T10:00:00+00:00")
+    log.add_rep("a", rep(1))
+    log.add_rep("a", rep(2))
+    log.end_set("a", SetEnd("left", None, "done", 9.0))
+    pending = log.pending()
+    assert [m.msg_id for m in pending] == ["a-1", "a-2", "a"]
+    assert pending[2].payload == '{"set": "a", "reps": 2}'
+    assert log.outbox_length() == 3
+    log.mark_sent([pending[0].seq])
+    assert [m.msg_id for m in log.pending()] == ["a-2", "a"]
+    assert [m.msg_id for m in log.pending(after=pending[1].seq)] == ["a"]
+    assert log.outbox_length() == 2
+    log.add_rep("a", rep(2))  # the same rep again is not queued twice
+    assert log.outbox_length() == 2
+    log.close()
+
+
+def test_the_outbox_is_pruned_past_its_limits_oldest_first(tmp_path, monkeypatch):
+    import station.store as store
+
+    monkeypatch.setattr(store, "SENT_KEPT", 2)
+    log = SessionLog(tmp_path / "s.sqlite3", outbox=Formatter(), outbox_max=3)
+    log.begin_set("a", "t")
+    for i in range(1, 9):
+        log.add_rep("a", rep(i))
+    log.mark_sent([m.seq for m in log.pending()[:4]])  # a-1 .. a-4 acknowledged
+    log.end_set("a", SetEnd(None, None, "done", 1.0))  # adds "a", then prunes
+    rows = log.outbox_rows()
+    assert [r["msg_id"] for r in rows if r["sent_at"]] == ["a-3", "a-4"]
+    assert [r["msg_id"] for r in rows if not r["sent_at"]] == ["a-7", "a-8", "a"]
+    log.close()
+
+
+def test_the_writer_wakes_the_publisher_after_each_outbox_commit(tmp_path):
+    woken: list[int] = []
+    w = StoreWriter(tmp_path / "s.sqlite3", 100, outbox=Formatter(),
+                    on_outbox=lambda: woken.append(1))
+    w.begin_set("x", "t")
+    w.add_rep("x", rep(1))
+    w.end_set("x", SetEnd("left", None, "done", 3.0))
+    assert w.flush()
+    w.close()
+    assert len(woken) == 2
+    log = SessionLog(tmp_path / "s.sqlite3")
+    assert [m.msg_id for m in log.pending()] == ["x-1", "x"]
+    log.close()
+
+
+def test_a_rep_without_a_verdict_is_logged_as_such(tmp_path):
+    from station.domain import RepResult
+
+    log = SessionLog(tmp_path / "s.sqlite3")
+    log.begin_set("a", "2026-01-01T00:00:00Z")
+    log.add_rep("a", RepResult(1, 0.0, 2.0, (), "Stand tall", {"hip_travel": 0.2}))
+    log.add_rep("a", RepResult(2, 3.0, 5.0, (), "Turn side-on to the camera", {},
+                               judged=False, reason="the camera did not see the athlete"))
+    assert [(r["passed"], r["judged"]) for r in log.reps("a")] == [(1, 1), (0, 0)]
+    (row,) = log.sets()
+    assert (row["reps"], row["passed"]) == (2, 1)
+    log.close()
 
 
 # -- issue 23: pruning is announced and saves the sets first; no set stays open -------------

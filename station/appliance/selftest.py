@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage")
+PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage", "broker",
+         "coach page")
 
 
 class Status(Enum):
@@ -308,13 +309,68 @@ def check_storage(config: Config, min_free_mb: float = 100.0) -> CheckResult:
     return CheckResult("storage", Status.OK, detail)
 
 
+def check_coach_page(config: Config, timeout_s: float = 3.0) -> CheckResult:
+    """The coach page: off without a PIN (the installer's choice, not a fault); with one, its
+    server answers `/api/now` on the configured port."""
+    import json
+    import socket
+    import urllib.request
+
+    from station.errors import InputError
+    from station.web.pin import read_pin_hash
+
+    pin_path = config.resolve(config.web.pin_file)
+    try:
+        if read_pin_hash(pin_path) is None:
+            return CheckResult("coach page", Status.OK,
+                               f"off: no PIN set ({pin_path}); install.sh --web-pin turns it on")
+    except InputError as exc:
+        return CheckResult("coach page", Status.FAIL, str(exc),
+                           "set the PIN again: sudo install.sh --web-pin")
+    host = config.web.host if config.web.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    url = f"http://{host}:{config.web.port}/api/now"
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as r:
+            json.loads(r.read())
+    except Exception as exc:
+        return CheckResult("coach page", Status.FAIL, f"PIN set, but {url}: {_one_line(exc)}",
+                           "sudo systemctl status station-web; journalctl -u station-web")
+    ms = (time.monotonic() - start) * 1000
+    where = f"http://{socket.gethostname()}.local:{config.web.port}/"
+    return CheckResult("coach page", Status.OK, f"serving on {where} (answered in {ms:.0f} ms)")
+
+
+# -- broker ----------------------------------------------------------------------------------
+
+def check_broker(config: Config) -> CheckResult:
+    """The gym's MQTT broker: reached, the login accepted, and the results still unsent."""
+    from station.mqtt.probe import check_broker as probe
+
+    result = probe(config)
+    outbox = ("outbox unreadable" if result.outbox < 0 else
+              f"outbox {result.outbox} unsent" if result.outbox else "outbox empty")
+    verdict = ("reached, authorised" if result.authorised else
+               "reached, NOT authorised" if result.reached else "NOT reached")
+    detail = f"{verdict}; {outbox}: {result.detail}"
+    if result.authorised:
+        return CheckResult("broker", Status.OK, detail)
+    fix = ("check [mqtt] credentials_file (user name and password) and the broker's users"
+           if result.reached else
+           "check [mqtt] host and port, the network, and that the broker runs; results wait "
+           "in the outbox meanwhile")
+    return CheckResult("broker", Status.FAIL, detail, fix)
+
+
 def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Factory | None = None,
                ) -> list[CheckResult]:
-    """Every check in `parts`, in the table's order; a crash in one is that part's FAIL."""
+    """Every check in `parts`, in the table's order; a crash in one is that part's FAIL.
+    The broker is checked only where the config has an [mqtt] section."""
     results = []
     frame = None
     for part in PARTS:
-        if part not in parts:
+        if part not in parts or (part == "broker" and config.mqtt is None
+                                 and parts == PARTS):
             continue
         try:
             if part == "camera":
@@ -327,8 +383,14 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Fact
                 result = check_buzzer(config, pin_factory)
             elif part == "screen":
                 result = check_screen(config)
-            else:
+            elif part == "storage":
                 result = check_storage(config)
+            elif part == "broker":
+                result = (check_broker(config) if config.mqtt is not None else
+                          CheckResult("broker", Status.FAIL, "no [mqtt] section in the config",
+                                      "add one naming the gym's broker (docs/mqtt.md)"))
+            else:
+                result = check_coach_page(config)
         except Exception as exc:
             result = CheckResult(part, Status.FAIL, _one_line(exc), "see the journal")
         results.append(result)

@@ -26,6 +26,10 @@ from station.errors import ConfigError
 
 _SECTION = re.compile(r"\[([A-Za-z0-9_]+)\]\s*$")
 _KEY = re.compile(r"([A-Za-z0-9_]+)\s*=")
+# An optional section shipped commented out: "#[mqtt]", then "#key = value" lines ("##" is a
+# comment) up to the first line that is no comment.
+_EXAMPLE_SECTION = re.compile(r"#\[([A-Za-z0-9_]+)\]\s*$")
+_EXAMPLE_KEY = re.compile(r"#([A-Za-z0-9_]+)\s*=")
 _MISSING = object()  # a key the written settings did not have
 
 
@@ -80,15 +84,24 @@ def carry_edits(written: str, edited: str, new: str) -> tuple[str | None, list[s
              for key, value in table.items()
              if was.get(section, {}).get(key, _MISSING) != value}
     names = [f"[{section}] {key}" for section, key in edits]
+    examples = _examples(new)
     homeless = [f"[{section}] {key}" for section, key in edits
-                if key not in fresh.get(section, {})]
+                if key not in fresh.get(section, {}) and key not in examples.get(section, ())]
     if homeless or any(_toml_value(v) is None for v in edits.values()):
         return None, names, homeless
-    out, section = [], ""
+    edited_sections = {section for section, _ in edits}
+    out, section, example = [], "", False
     for line in new.splitlines(keepends=True):
         if (m := _SECTION.match(line)) is not None:
-            section = m.group(1)
-        elif (m := _KEY.match(line)) is not None and (section, m.group(1)) in edits:
+            section, example = m.group(1), False
+        elif (m := _EXAMPLE_SECTION.match(line)) is not None:
+            section, example = m.group(1), True
+            if section in edited_sections:  # an optional section the coach turned on
+                line = f"[{section}]\n"
+        elif example and not line.startswith("#"):
+            example = False
+        elif ((m := (_EXAMPLE_KEY if example else _KEY).match(line)) is not None
+              and (section, m.group(1)) in edits):
             line = f"{m.group(1)} = {_toml_value(edits[section, m.group(1)])}\n"
         out.append(line)
     merged = "".join(out)
@@ -97,6 +110,21 @@ def carry_edits(written: str, edited: str, new: str) -> tuple[str | None, list[s
         return None, names, []
     return merged, names, []
 
+
+
+def _examples(text: str) -> dict[str, set[str]]:
+    """The keys of each optional section the file ships commented out."""
+    found: dict[str, set[str]] = {}
+    section = None
+    for line in text.splitlines():
+        if (m := _EXAMPLE_SECTION.match(line)) is not None:
+            section = m.group(1)
+            found[section] = set()
+        elif section is not None and not line.startswith("#"):
+            section = None
+        elif section is not None and (m := _EXAMPLE_KEY.match(line)) is not None:
+            found[section].add(m.group(1))
+    return found
 
 
 def _toml_value(value: Any) -> str | None:

@@ -1,7 +1,8 @@
 """Coach a whole recording: pose stream and optional tension stream in, report out.
 
 The report's `to_dict` is the `--json` output of `station analyze`, `station replay` and
-`station demo`: `reps`, `buzzes`, `summary`, `side`.
+`station demo`: `reps`, `buzzes`, `summary`, `side`, and `view`: how the camera saw the
+athlete, and the stretches of the recording the coach could not judge, with why.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from station.coach.coach import Coach
 from station.coach.features import facing_vote
 from station.coach.tuning import Tuning
+from station.coach.view import MESSAGES, REASONS, ViewProblem
 from station.config import CoachConfig
 from station.domain import (
     Event,
@@ -29,6 +31,49 @@ from station.domain import (
     TensionStream,
 )
 
+# Seconds a view problem must last to be a stretch of the report's `view`: the view is
+# read over a second, so a shorter one is a flicker at its edge.
+_STRETCH_MIN_S = 0.5
+# Degrees off side-on past which the camera sees the athlete's front or back more than a
+# side: the report then names no side.
+_NO_SIDE_DEG = 60.0
+
+
+@dataclass(frozen=True)
+class ViewStretch:
+    """A stretch of the recording whose view the coach could not judge from."""
+
+    start: float
+    end: float
+    problem: ViewProblem
+
+    def to_dict(self) -> dict:
+        return {"start": round(self.start, 3), "end": round(self.end, 3),
+                "problem": self.problem.value, "reason": REASONS[self.problem],
+                "message": MESSAGES[self.problem]}
+
+
+class _Stretches:
+    """Folds each frame's view problem into the stretches of a recording that had one."""
+
+    def __init__(self) -> None:
+        self.done: list[ViewStretch] = []
+        self._open: ViewStretch | None = None
+
+    def add(self, t: float, problem: ViewProblem | None) -> None:
+        now = self._open
+        if now is not None and now.problem is problem:
+            self._open = ViewStretch(now.start, t, problem)
+            return
+        self.close()
+        if problem is not None:
+            self._open = ViewStretch(t, t, problem)
+
+    def close(self) -> None:
+        now, self._open = self._open, None
+        if now is not None and now.end - now.start >= _STRETCH_MIN_S:
+            self.done.append(now)
+
 
 @dataclass
 class Report:
@@ -38,18 +83,34 @@ class Report:
     buzzes: list[FaultDetected] = field(default_factory=list)
     side: Side | None = None
     band_gains: dict[Side, float] = field(default_factory=dict)  # as the coach learned them
+    angle_deg: float | None = None  # the view: median degrees off side-on with a person seen
+    stretches: list[ViewStretch] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
         return sum(r.passed for r in self.reps)
 
+    @property
+    def failed(self) -> int:
+        return sum(r.failed for r in self.reps)
+
+    @property
+    def not_judged(self) -> int:
+        return sum(not r.judged for r in self.reps)
+
     def to_dict(self) -> dict:
         return {
             "reps": [r.to_dict() for r in self.reps],
             "buzzes": [{"t": round(b.t, 3), "fault": b.fault.value} for b in self.buzzes],
-            "summary": {"reps": len(self.reps), "passed": self.passed,
-                        "failed": len(self.reps) - self.passed},
+            "summary": {"reps": len(self.reps), "passed": self.passed, "failed": self.failed,
+                        "not_judged": self.not_judged,
+                        "partial": sum(r.partial for r in self.reps)},
             "side": self.side.value if self.side else None,
+            "view": {
+                "angle_deg": None if self.angle_deg is None else round(self.angle_deg, 1),
+                "judged": not self.stretches,
+                "stretches": [s.to_dict() for s in self.stretches],
+            },
         }
 
     def add(self, events: list[Event]) -> None:
@@ -88,14 +149,26 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
     coach = Coach(config, band_gains, tuning=tuning)
     report = Report()
     samples = tension.samples() if tension is not None else None
+    angles: list[float] = []
+    stretches = _Stretches()
     for item in merged(pose.frames(), samples, pose_delay):
         if isinstance(item, PoseFrame):
             report.add(coach.add_pose(item))
+            # (Out of view, the frame's own reading: why nobody is seen, at once.)
+            problems = coach.view_problems if coach.person_seen else coach.frame_view_problems
+            stretches.add(item.t, problems[0] if problems else None)
+            if coach.view_angle is not None:
+                angles.append(coach.view_angle)
         else:
             report.add(coach.add_tension(item))
     report.add(coach.finish(float(pose.t[-1]) if len(pose) else 0.0))
+    stretches.close()
+    report.stretches = stretches.done
     report.band_gains = coach.band_gains
-    if report.side is None and len(pose):
+    report.angle_deg = float(np.median(angles)) if angles else None
+    if report.angle_deg is not None and report.angle_deg > _NO_SIDE_DEG:
+        report.side = None  # seen from the front or back: no side faces the camera
+    elif report.side is None and len(pose):
         # Too few frames with a person to settle the side live: decide on all of them.
         votes = [facing_vote(f) for f in pose.frames() if f.has_person]
         if votes:

@@ -7,6 +7,11 @@ The trunk and the hips are read from both sides of the body (the mean of left an
 and of left and right shoulder) when both are seen well: MediaPipe places the far hip and
 shoulder reliably from a side view, and the mean halves the jitter the hinge is judged on.
 Knee, ankle and ear come from the near side only: the far leg hides behind the near one.
+
+A frame needs the near shoulder and hip. The leg (knee and ankle) and the ear may be unsure
+(a plate or a kettlebell in front of the shins, a head out of the picture): the leg's
+measurements (knee, shin, hip height, leg length, where the ankle stands) or the stick's
+bend are then NaN, and the frame still counts the rep on the trunk and the shoulders.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ _READ = {side: _SIDE_POINTS[side] + _FAR_TRUNK[side] for side in Side}
 _VOTE = (lm.LEFT_FOOT_INDEX, lm.LEFT_HEEL, lm.RIGHT_FOOT_INDEX, lm.RIGHT_HEEL, lm.NOSE,
          lm.LEFT_EAR, lm.RIGHT_EAR)
 
+# Torso lengths from its near point past which a far shoulder or hip was guessed wrong.
+_FAR_REACH = 0.5
+
 Rows = list[list[float]]  # a frame's landmarks as plain floats: [x, y, z, visibility] each
 
 
@@ -48,7 +56,11 @@ class Features:
     knee: knee flexion (0 = straight). shin: forward tilt of ankle->knee from vertical.
     stick: bend of the head line (shoulder->ear) off the trunk line (hip->shoulder), positive
     when the head or upper back folds forward off the stick. ankle_forward: the near ankle's
-    position along the facing direction (pixels): where the athlete stands.
+    position along the facing direction (pixels): where the athlete stands. shoulder_up: the
+    mid-shoulder's height in the picture (pixels, up from its top edge's line, so a lower
+    shoulder is smaller); hip_up: the mid-hip's, the same way; torso: mid-hip to
+    mid-shoulder (pixels). Leg measurements are NaN when the leg is unsure, the stick
+    when the ear is.
     """
 
     t: float
@@ -60,54 +72,80 @@ class Features:
     shin: float
     stick: float
     ankle_forward: float
+    shoulder_up: float = math.nan
+    hip_up: float = math.nan
+    torso: float = math.nan
+
+    @property
+    def legs_seen(self) -> bool:
+        """Whether the near knee and ankle were sure in this frame."""
+        return math.isfinite(self.knee)
 
 
 def _angle_from_vertical(fwd: float, up: float) -> float:
     return math.degrees(math.atan2(fwd, up))
 
 
+def _sure(point: list[float], min_visibility: float) -> bool:
+    """Seen, and seen well enough (NaN fails every comparison, `>=` included)."""
+    return point[3] >= min_visibility and point[0] == point[0] and point[1] == point[1]
+
+
 def measure(frame: PoseFrame, side: Side, min_visibility: float,
             rows: Rows | None = None) -> Features | None:
-    """The frame's features for `side`, or None when a needed landmark is missing or unsure.
+    """The frame's features for `side`, or None when the near shoulder or hip is missing or
+    unsure (the leg's and the ear's measurements are NaN when those are).
 
     `rows`: the frame's `landmarks.tolist()` when the caller has it already (plain floats:
     scalar math on them is quicker than on numpy's).
     """
     every = frame.landmarks.tolist() if rows is None else rows
-    rows = [every[i] for i in _READ[side]]
-    for x, y, _, vis in rows[:5]:
-        if not (math.isfinite(x) and math.isfinite(y)) or vis < min_visibility:
-            return None
+    ear, sho, hip, kne, ank, far_s, far_h = (every[i] for i in _READ[side])
+    # (Sure: seen well enough, and not NaN, which fails every comparison. Inline: this
+    # runs on every frame.)
+    if not (sho[3] >= min_visibility and hip[3] >= min_visibility
+            and sho[0] == sho[0] and hip[0] == hip[0]):
+        return None
     sign = 1.0 if side is Side.RIGHT else -1.0
     w, h = frame.width, frame.height
     # (forward, up) in pixels for ear, shoulder, hip, knee, ankle.
-    ear, sho, hip, kne, ank, far_s, far_h = rows
-    ef, eu = sign * ear[0] * w, -ear[1] * h
     sf, su = sign * sho[0] * w, -sho[1] * h
     hf, hu = sign * hip[0] * w, -hip[1] * h
-    kf, ku = sign * kne[0] * w, -kne[1] * h
-    af, au = sign * ank[0] * w, -ank[1] * h
-    if (far_s[3] >= min_visibility and far_h[3] >= min_visibility
-            and math.isfinite(far_s[0]) and math.isfinite(far_h[0])):
-        # Mid-shoulder and mid-hip: the mean of both sides.
-        sf = 0.5 * (sf + sign * far_s[0] * w)
-        su = 0.5 * (su - far_s[1] * h)
-        mf = 0.5 * (hf + sign * far_h[0] * w)
-        mu = 0.5 * (hu - far_h[1] * h)
-    else:
-        mf, mu = hf, hu
-    thigh = math.hypot(hf - kf, hu - ku)
-    shank = math.hypot(kf - af, ku - au)
-    if thigh < 1.0 or shank < 1.0:
-        return None
+    mf, mu = hf, hu
+    if _sure(far_s, min_visibility) and _sure(far_h, min_visibility):
+        fsf, fsu = sign * far_s[0] * w, -far_s[1] * h
+        fhf, fhu = sign * far_h[0] * w, -far_h[1] * h
+        # Mid-shoulder and mid-hip: the mean of both sides, unless a far point lies more
+        # than half the torso from its near one: side-on the far side lies behind the near
+        # one (square-on MediaPipe's hips are 0.36 torso lengths apart, its shoulders 0.66),
+        # so that far point was guessed wrong.
+        reach2 = max(_FAR_REACH * _FAR_REACH * ((sf - hf) ** 2 + (su - hu) ** 2), 1.0)
+        if ((fsf - sf) ** 2 + (fsu - su) ** 2 <= reach2
+                and (fhf - hf) ** 2 + (fhu - hu) ** 2 <= reach2):
+            sf, su = 0.5 * (sf + fsf), 0.5 * (su + fsu)
+            mf, mu = 0.5 * (hf + fhf), 0.5 * (hu + fhu)
     trunk = _angle_from_vertical(sf - mf, su - mu)
-    head = _angle_from_vertical(ef - sf, eu - su)
-    # Knee flexion: 180 minus the hip-knee-ankle angle (near side).
-    cos_k = ((hf - kf) * (af - kf) + (hu - ku) * (au - ku)) / (thigh * shank)
-    knee = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_k))))
-    shin = _angle_from_vertical(kf - af, ku - au)
-    stick = (head - trunk + 180.0) % 360.0 - 180.0
-    return Features(frame.t, mf, mu - au, thigh + shank, trunk, knee, shin, stick, af)
+    torso = math.hypot(sf - mf, su - mu)
+    stick = math.nan
+    if _sure(ear, min_visibility):
+        head = _angle_from_vertical(sign * ear[0] * w - sf, -ear[1] * h - su)
+        stick = (head - trunk + 180.0) % 360.0 - 180.0
+    nan = math.nan
+    knee = shin = height = leg = af = nan
+    if _sure(kne, min_visibility) and _sure(ank, min_visibility):
+        kf, ku = sign * kne[0] * w, -kne[1] * h
+        af, au = sign * ank[0] * w, -ank[1] * h
+        thigh = math.hypot(hf - kf, hu - ku)
+        shank = math.hypot(kf - af, ku - au)
+        if thigh >= 1.0 and shank >= 1.0:
+            # Knee flexion: 180 minus the hip-knee-ankle angle (near side).
+            cos_k = ((hf - kf) * (af - kf) + (hu - ku) * (au - ku)) / (thigh * shank)
+            knee = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos_k))))
+            shin = _angle_from_vertical(kf - af, ku - au)
+            height, leg = mu - au, thigh + shank
+        else:
+            af = nan
+    return Features(frame.t, mf, height, leg, trunk, knee, shin, stick, af, su, mu, torso)
 
 
 def facing_vote(frame: PoseFrame, rows: Rows | None = None) -> float:
@@ -157,5 +195,8 @@ class Steadier:
         self._hip.reset()
 
     def __call__(self, f: Features) -> Steadied:
-        return Steadied(self._trunk(f.t, f.trunk), self._hip(f.t, f.hip_forward),
-                        self._knee.add(f.knee), self._stick.add(f.stick))
+        """A frame's steadied measurements; an unsure knee or stick stays NaN (unknown) and
+        leaves its median's frames as they were."""
+        knee = self._knee.add(f.knee) if math.isfinite(f.knee) else math.nan
+        stick = self._stick.add(f.stick) if math.isfinite(f.stick) else math.nan
+        return Steadied(self._trunk(f.t, f.trunk), self._hip(f.t, f.hip_forward), knee, stick)

@@ -66,6 +66,47 @@ class Tuning:
     # Leg lengths from where the ankle stood within which they are back on the same spot.
     same_spot: float = 0.5
 
+    # ----- real cameras: legs hidden, hips jumping, reps seen in part -----
+    # Leg lengths a torso length (hip to shoulder) is taken as while the leg is never seen:
+    # Winter's 0.491 of stature for the leg, 0.288 for the torso.
+    leg_per_torso: float = 1.7
+    # Share of the shoulders' drop at min_rep_trunk_deg a rep must reach: a hinge from
+    # upright to that lean lowers them (1 - cos) torso lengths, a squat by its hips' drop.
+    # Under it, the depth came from landmarks that jumped (a hip hidden by a plate), not
+    # from a body that moved. Half leaves room for the shoulders' jitter and a trunk that
+    # stood a little leaned.
+    rep_shoulder_share: float = 0.5
+    # Share of the hips' drop the shoulders must drop too for "hips down, not back": the
+    # shoulders ride on the hips and drop with them (a lean only lowers them more).
+    hips_down_shoulder_share: float = 0.5
+    # Share of min_rep_trunk_deg a rep seen only in part must have gone down and come up
+    # (or its shoulders, against a stand seen after it) to count: a clear rep, not jitter.
+    partial_clear_share: float = 1.0 / 3.0
+    # Share of a rep's deepest frames (depth past `deep_share` of its peak) whose knees
+    # must be seen for it to be judged: a knee hidden at the bottom cannot say knee_bend.
+    knees_seen_share: float = 0.5
+    deep_share: float = 0.7
+    # Share of a rep's frames whose view must be one the coach can judge (view.py).
+    view_judged_share: float = 0.5
+    # Which frames are the athlete's: MediaPipe follows one person and takes someone passing
+    # behind for them for a few frames. A frame's hips may be at most `identity_speed` torso
+    # lengths a second from the last accepted frame's, plus `identity_slack` torso lengths
+    # (jitter), and its torso within `identity_torso` of that frame's length; a frame more
+    # than `identity_gap_s` after it is taken whoever it is. A hinge moves the hips under
+    # 1.5 torso lengths a second, a walk about 2.5.
+    identity_speed: float = 5.0
+    identity_slack: float = 0.3
+    identity_torso: float = 0.3
+    identity_gap_s: float = 0.5
+    # Seconds lost, the head last seen at the picture's top edge, after which the athlete
+    # has stood up out of it (a camera too close) and a rep that came back up is over:
+    # longer than MediaPipe's bursts of lost frames (under 0.3 s on the real clips).
+    gone_up_s: float = 0.5
+    # Seconds of frames the view is read over, and the share of the picture from an edge
+    # within which a person then lost went out over it.
+    view_window_s: float = 1.0
+    view_edge_margin: float = 0.1
+
     # ----- the rep's depth -----
     # Degrees over the standing depth that open a rep early while the depth goes down.
     rep_start_rise_deg: float = 4.0

@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the set as pose.npz, tension.csv and truth.json")
     parser.add_argument("--screenshots", metavar="DIR",
                         help="with --headless: tour every kiosk screen, a PNG of each in DIR")
+    parser.add_argument("--log", action="store_true",
+                        help="with the kiosk: log the sets to [store] path as the station "
+                             "does, so `station web` shows the demo live")
     parser.add_argument("--size", metavar="WxH", type=_size, default=None,
                         help="kiosk size in pixels, windowed (default: [kiosk] in the config)")
 
@@ -61,7 +64,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if not args.headless:
         from station.demo.live import run_live_demo
 
-        return run_live_demo(config, seed=args.seed, reps=args.reps, size=args.size)
+        return run_live_demo(config, seed=args.seed, reps=args.reps, size=args.size,
+                             log=args.log)
     from station.demo.headless import coach_simulated_set
 
     demo = coach_simulated_set(config, args.seed, args.reps,

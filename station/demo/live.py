@@ -14,9 +14,12 @@ from station.config import Config
 from station.flow.flow import StationFlow
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
+from station.live.page_state import PagePublisher
 from station.live.wiring import open_button
+from station.logbook.requests import RequestInbox
 from station.sim.player import Sample, SetPlayer
 from station.sim.session import simulate_set
+from station.store import StoreWriter
 
 EMPTY_BEFORE_S = 3.0  # nobody in view: the attract screen shows
 EMPTY_AFTER_S = 8.0  # the athlete has gone: long enough for the summary
@@ -48,19 +51,38 @@ class AthleteQueue:
 
 
 def run_live_demo(config: Config, seed: int = 1, reps: int = 10,
-                  size: tuple[int, int] | None = None, max_frames: int | None = None) -> int:
-    """Run until the window is closed (or for `max_frames`); 0 when it ended normally."""
+                  size: tuple[int, int] | None = None, max_frames: int | None = None,
+                  log: bool = False) -> int:
+    """Run until the window is closed (or for `max_frames`); 0 when it ended normally.
+
+    With `log` the sets go to the session log ([store] path) as the station's do, with the
+    kiosk's state and the coach page's requests: `station web` then shows the demo live."""
     app = KioskApp(config.kiosk, size=size, hint="try --headless")
     buzzer = AlertBuzzer.from_config(config.buzzer)
-    flow = StationFlow(config, buzzer, store=None, set_reps=reps)
+    log_path = config.resolve(config.store.path)
+    store = StoreWriter(log_path, config.store.max_sets) if log else None
+    flow = StationFlow(config, buzzer, store=store, set_reps=reps)
     button = open_button(config.button, flow)
     athletes = AthleteQueue(flow, seed, reps, time.monotonic())
+    page = PagePublisher(store) if store is not None else None
+    requests = RequestInbox(log_path, flow.submit).start() if log else None
+
+    def after_frame() -> None:
+        if page is not None:
+            page.publish(flow)
+
     try:
-        app.run(flow, feed=athletes.feed, max_frames=max_frames, hand_in=athletes.feed)
+        app.run(flow, feed=athletes.feed, max_frames=max_frames, hand_in=athletes.feed,
+                after_frame=after_frame)
     finally:
+        flow.stop(time.monotonic())  # a set in progress is closed in the log, not left open
+        if requests is not None:
+            requests.close()
         if button is not None:
             button.close()
         buzzer.close()
+        if store is not None:
+            store.close()
         app.close()
     return 0
 

@@ -10,6 +10,7 @@ events, so the tour drives the same input path a keyboard does.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -23,15 +24,18 @@ from station.flow.flow import StationFlow
 from station.flow.view import Screen
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
+from station.live.broker import open_log
 from station.recordings.outputs import same_file
 from station.sim.athlete import RepKind
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
-from station.store import StoreWriter
 
 # The first athlete's set shows one of each verdict early; the second is cut by the rotation.
 FIRST_SET = [RepKind.GOOD, RepKind.SQUAT, RepKind.GOOD, RepKind.HEAD_OFF]
 MAX_TOUR_S = 240.0
+# With [mqtt]: seconds the tour waits at its end for the broker to acknowledge its results
+# (the rest wait in the log's outbox for the next run).
+BROKER_SETTLE_S = 5.0
 
 
 class Act(Enum):
@@ -85,9 +89,10 @@ def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None
     kiosk = dataclasses.replace(config.kiosk, class_rotation_s=30.0)
     config = dataclasses.replace(config, kiosk=kiosk)
     app = KioskApp(kiosk, headless=True, size=size or (kiosk.width, kiosk.height))
-    store = StoreWriter(tour_log(out_dir), config.store.max_sets)
+    store, broker = open_log(config, tour_log(out_dir))
     flow = StationFlow(config, AlertBuzzer.from_config(config.buzzer), store,
                        set_reps=len(FIRST_SET))
+    broker.attach(flow)
     fps = kiosk.fps
     player = SetPlayer(simulate_set(seed, kinds=FIRST_SET), start=0.0, empty_before_s=3.0,
                        empty_after_s=60.0)
@@ -142,6 +147,7 @@ def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None
                 flow.submit(item)
             screen_before = flow.view.screen
             app.frame(flow, now)
+            broker.after_frame()
             if flow.view.screen is not screen_before or flow.view.screen not in entered:
                 entered[flow.view.screen] = now
             for shot in shots:
@@ -170,5 +176,10 @@ def _tour(config: Config, out_dir: Path, seed: int, size: tuple[int, int] | None
         flow.stop(now)  # stopped early (SIGTERM): the set in progress is closed in the log
         store.flush()
         store.close()
+        left = broker.stop(settle_s=BROKER_SETTLE_S)
         app.close()
+    if left:
+        print(f"station demo: {left} results wait in {out_dir / 'sessions.sqlite3'}'s outbox "
+              f"for the broker ({broker.publisher.status().error if broker.publisher else ''})",
+              file=sys.stderr)
     return paths

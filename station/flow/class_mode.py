@@ -45,6 +45,15 @@ class ClassMode:
         self.athlete = 1
         return f"Class mode: {self.rotation_s / 60:g} min per athlete"
 
+    def set(self, rotation_s: float | None, now: float) -> str:
+        """Class mode at this rotation (None: off), as the coach page sets it; the toast."""
+        self.rotation_s = rotation_s
+        if rotation_s is None:
+            return "Class mode off"
+        self.ends_at = now + rotation_s
+        self.athlete = 1
+        return f"Class mode: {rotation_s / 60:g} min per athlete"
+
     def rotate(self, now: float) -> bool:
         """True when a turn ended by `now`: the next athlete is on (a turn missed while the
         station was busy is skipped, not made up)."""

@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 import numpy as np
 
+from station.cards.events import CardRefused, CardShown
 from station.coach import Coach
 from station.config import Config
 from station.domain import (
@@ -38,6 +39,7 @@ from station.domain import (
     TensionSample,
 )
 from station.flow.alerts import Alerts
+from station.flow.athlete import Athlete, accepts_cards, greeting
 from station.flow.badges import StatusBadges
 from station.flow.class_mode import ClassMode
 from station.flow.menu import CoachMenu
@@ -46,14 +48,19 @@ from station.flow.set_log import SetLog
 from station.flow.setup import BodySide, SetupGate, facing_side, waiting_checks
 from station.flow.summary import SetEnding, summarise, verdict_for
 from station.flow.view import Input, KioskView, PartHealth, Screen
+from station.logbook.requests import PageRequest
 from station.store import StoreWriter
 
 READY_CUE = "Hips back, stick on"
 NOTICE_S = 6.0  # how long news from the session log (old sets pruned) stays on screen
 
-# What the sensor threads and the controls hand in: a pose, a tension sample, an input, or
-# the camera's newest picture ((H, W, 3) RGB, shown under the skeleton).
-Inbound: TypeAlias = PoseFrame | TensionSample | Input | np.ndarray
+TOAST_S = 2.5  # how long a card's or the coach page's message stays up
+
+# What the sensor threads and the controls hand in: a pose, a tension sample, an input, the
+# camera's newest picture ((H, W, 3) RGB, shown under the skeleton), a card seen by the card
+# watcher, or a request from the coach page.
+Inbound: TypeAlias = (PoseFrame | TensionSample | Input | np.ndarray | CardShown | CardRefused
+                      | PageRequest)
 
 
 class StationFlow:
@@ -87,6 +94,7 @@ class StationFlow:
         self._band_gains: dict[Side, float] = {}
         self._tension: TensionSample | None = None  # the newest sample
         self._screen_since = 0.0  # station time the current screen came up
+        self.athlete_on: Athlete | None = None  # whose card started the set (None: a guest)
 
     @property
     def person_present(self) -> bool:
@@ -97,6 +105,11 @@ class StationFlow:
     def store(self) -> StoreWriter | None:
         """The session log the sets go to (None: not logged)."""
         return self.set_log.store
+
+    @property
+    def accepts_cards(self) -> bool:
+        """A card shown now would be taken: the card watcher looks only then."""
+        return accepts_cards(self.view.screen, self.menu.is_open)
 
     @property
     def athlete(self) -> int:
@@ -137,6 +150,10 @@ class StationFlow:
             self.on_pose(item)
         elif isinstance(item, TensionSample):
             self.on_tension(item)
+        elif isinstance(item, CardShown | CardRefused):
+            self.on_card(item, now)
+        elif isinstance(item, PageRequest):
+            self.on_page_request(item, now)
         else:
             self.on_input(item, now)
 
@@ -169,6 +186,8 @@ class StationFlow:
             snap = self.coach.snapshot
             live.side = snap.side
             live.stick_ok = abs(snap.stick_deg) <= self.config.coach.stick_max_deg
+            # (Out of view, the coach's view says why: gone over the top edge, or away.)
+            live.view_message = self.coach.view.message
             if present and snap.side is not None:
                 hip = frame.landmarks[BodySide.of(snap.side).hip]
                 live.add_hip(float(hip[0]), float(hip[1]))
@@ -185,6 +204,58 @@ class StationFlow:
             self.menu.open()
         elif inp is Input.PRESS:
             self._press(now)
+
+    def on_card(self, card: CardShown | CardRefused, now: float) -> None:
+        """A card between sets starts that athlete's set (or makes the one being set up
+        theirs); mid-set, or with the menu open, it is ignored."""
+        if not self.accepts_cards:
+            return
+        if isinstance(card, CardRefused):
+            self._toast(card.reason, now)
+            return
+        athlete = Athlete(card.athlete_id, card.name)
+        if self.view.screen is Screen.SETUP:
+            self._name(athlete)  # no rep yet: the set being set up is theirs
+        else:
+            self._start_setup(now, athlete)
+        self._toast(greeting(athlete.name), now)
+
+    def on_page_request(self, request: PageRequest, now: float) -> None:
+        """A setting changed on the coach page: done as the menu would, the toast says it,
+        and the page is told what came of it."""
+        if request.what == "mute":
+            self.buzzer.muted = request.value == "1"
+            msg = "Buzzer muted" if self.buzzer.muted else "Buzzer on"
+        elif request.what == "calibrate":
+            if self.view.screen is Screen.COACHING:
+                msg = "Not during a set: calibrate between sets, nobody on the band"
+            else:
+                msg = self.menu.calibrate() if self.menu.calibrate else \
+                    "No load cell to calibrate"
+                self._forget_band()
+        elif request.what == "class_mode":
+            try:
+                seconds = float(request.value or 0)
+            except ValueError:
+                seconds = -1.0
+            msg = self.class_mode.set(seconds or None, now) if seconds >= 0 else \
+                f"Class mode {request.value!r} not understood"
+        else:
+            msg = f"Not a setting: {request.what}"
+        self._toast(msg, now)
+        if self.menu.is_open:  # its rows show the new values
+            selected = self.view.menu_selected
+            self.menu.open()
+            self.view.menu_selected = selected
+        self.set_log.answer(request.id, msg)
+
+    def _toast(self, text: str, now: float) -> None:
+        self.view.toast, self.view.toast_until = text, now + TOAST_S
+
+    def _name(self, athlete: Athlete | None) -> None:
+        """Whose set this is (None: a guest), and the name on screen."""
+        self.athlete_on = athlete
+        self.view.athlete_name = athlete.name if athlete is not None else ""
 
     def on_coach_events(self, events: list[Event]) -> None:
         """What the coach said: kept for the set, heard by the buzzer, shown on screen
@@ -267,6 +338,7 @@ class StationFlow:
             self.view.live.cue = self.view.live.cue or READY_CUE
         if screen is Screen.IDLE:
             self._reset_set()
+            self._name(None)
 
     def _reset_set(self) -> None:
         """Forget the set: a fresh coach starts with the next person in view (keeping
@@ -279,16 +351,18 @@ class StationFlow:
         self.set_log.forget()
         self.setup.reset()
         live = self.view.live
-        live.rep_count = live.passed = 0
-        live.cue, live.cue_is_fault = "", False
+        live.rep_count = live.passed = live.not_judged = 0
+        live.cue, live.cue_is_fault, live.view_message = "", False, ""
         live.side = None
         live.clear_hip_path()
         self.view.verdict = None
         self.view.checks = []
         self.buzzer.reset()
 
-    def _start_setup(self, now: float) -> None:
+    def _start_setup(self, now: float, athlete: Athlete | None = None) -> None:
+        """A new set: the athlete whose card was shown, or a guest."""
         self._reset_set()
+        self._name(athlete)
         self.coach = Coach(self.config.coach, self._band_gains)
         self.set_log.start(now)
         self.view.checks = waiting_checks(self.has_load_cell)
@@ -308,9 +382,11 @@ class StationFlow:
             self.reps.append(rep)
             live.rep_count = len(self.reps)
             live.passed = sum(r.passed for r in self.reps)
+            live.not_judged = sum(not r.judged for r in self.reps)
             v.verdict = verdict_for(rep, until=e.t + self.config.kiosk.verdict_seconds)
-            live.cue, live.cue_is_fault = rep.cue, not rep.passed
-            self.set_log.add_rep(rep, self.athlete if self.class_mode.on else None)
+            live.cue, live.cue_is_fault = rep.cue, rep.failed
+            self.set_log.add_rep(rep, self.athlete if self.class_mode.on else None,
+                                 self.athlete_on.id if self.athlete_on else None)
 
     def _end_set(self, now: float, ending: SetEnding) -> None:
         """The summary for the set so far (or idle when it had no reps)."""

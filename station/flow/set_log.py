@@ -34,13 +34,15 @@ class SetLog:
         self.uid = None
         self.logged = False
 
-    def add_rep(self, rep: RepResult, athlete: int | None) -> None:
-        """A scored rep (`athlete`: class mode's athlete number, None outside class mode)."""
+    def add_rep(self, rep: RepResult, athlete: int | None,
+                athlete_id: int | None = None) -> None:
+        """A scored rep (`athlete`: class mode's athlete number, None outside class mode;
+        `athlete_id`: the roster's athlete whose card was shown, None for a guest)."""
         if self.store is None or self.uid is None:
             return
         if not self.logged:
             started = datetime.now(UTC).isoformat(timespec="seconds")
-            self.store.begin_set(self.uid, started, athlete)
+            self.store.begin_set(self.uid, started, athlete, athlete_id)
             self.logged = True
         self.store.add_rep(self.uid, rep)
 
@@ -56,6 +58,11 @@ class SetLog:
     def notice(self) -> str | None:
         """News from the log for the screen (old sets saved and pruned), or None."""
         return self.store.take_notice() if self.store is not None else None
+
+    def answer(self, request_id: int, result: str) -> None:
+        """What came of a coach page's request, for the page."""
+        if self.store is not None:
+            self.store.answer_request(request_id, result)
 
     def trouble(self) -> str | None:
         """What to say on screen when the log is failing or lost a write since the last

@@ -1,7 +1,9 @@
 """The setup check: standing side-on, the whole body in the picture, the band taut.
 
 The setup screen shows the three checks for each frame; once they have all held for
-`setup_hold_s` the set starts (an athlete who starts a rep sooner starts it at once).
+`setup_hold_s` the set starts (an athlete who starts a rep sooner starts it at once). Side-on
+and the whole body are read by the coach's own view check (station/coach/view.py), with the
+coach's limits: the setup cannot pass on a view the coach could not judge reps from.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from station.coach.view import MESSAGES, ViewLimits, ViewProblem, problems_of, read_frame
 from station.config import CoachConfig
 from station.domain import (
     LEFT_ANKLE,
@@ -62,30 +65,35 @@ def waiting_checks(has_load_cell: bool) -> list[Check]:
 
 
 def setup_checks(frame: PoseFrame, side: Side, tension_n: float | None, min_n: float,
-                 max_n: float, min_visibility: float, standing_deg: float) -> list[Check]:
-    """The three setup checks for one frame: standing side-on, whole body, band tension."""
+                 max_n: float, min_visibility: float, standing_deg: float,
+                 limits: ViewLimits | None = None) -> list[Check]:
+    """The three setup checks for one frame: standing side-on, whole body, band tension.
+    `limits`: the coach's view limits (its defaults when not given)."""
     lm = frame.landmarks
     w, h = frame.width, frame.height
     body = BodySide.of(side)
-    # Side-on: seen from the side the shoulders overlap; facing the camera they sit a torso's
-    # third or more apart. Standing: the trunk within standing_deg of vertical.
-    sh_dx = abs(lm[LEFT_SHOULDER, 0] - lm[RIGHT_SHOULDER, 0]) * w
+    problems = problems_of(read_frame(frame, limits or ViewLimits()), limits or ViewLimits())
+    # Standing: the trunk within standing_deg of vertical.
     trunk = np.array([(lm[body.shoulder, 0] - lm[body.hip, 0]) * w,
                       (lm[body.shoulder, 1] - lm[body.hip, 1]) * h])
     torso = float(np.hypot(*trunk))
     lean = math.degrees(math.atan2(abs(trunk[0]), abs(trunk[1]))) if torso > 0 else 90.0
-    side_on = bool(torso > 0 and sh_dx < 0.3 * torso)
-    standing = lean < standing_deg
-    if not side_on:
-        stand = Check("Side-on", False, "Turn side-on to the camera")
-    elif not standing:
+    if ViewProblem.NOT_SIDE_ON in problems:
+        stand = Check("Side-on", False, MESSAGES[ViewProblem.NOT_SIDE_ON])
+    elif lean >= standing_deg:
         stand = Check("Side-on", False, "Stand tall to start")
     else:
         stand = Check("Side-on", True)
+    out = next((p for p in problems if p is not ViewProblem.NOT_SIDE_ON), None)
     points = lm[[body.ear, body.shoulder, body.hip, body.knee, body.ankle]]
-    inside = bool(np.all((points[:, :2] > 0.01) & (points[:, :2] < 0.99))
-                  and np.all(points[:, 3] >= min_visibility))
-    whole = Check("Whole body", inside, "" if inside else "Head to feet in the picture")
+    seen = bool(np.all((points[:, :2] > 0.01) & (points[:, :2] < 0.99))
+                and np.all(points[:, 3] >= min_visibility))
+    if out is not None:
+        whole = Check("Whole body", False, MESSAGES[out])
+    elif not seen:
+        whole = Check("Whole body", False, "Head to feet in the picture")
+    else:
+        whole = Check("Whole body", True)
     if tension_n is None:
         band = Check("Band", None, "No load cell: camera only")
     elif tension_n < min_n:
@@ -103,6 +111,7 @@ class SetupGate:
 
     def __init__(self, coach: CoachConfig, max_tension_n: float, hold_s: float) -> None:
         self.coach = coach
+        self.limits = ViewLimits(coach.view_max_angle_deg, coach.view_min_torso)
         self.max_tension_n = max_tension_n
         self.hold_s = hold_s
         self.ok_since: float | None = None  # first frame of the current run of passes
@@ -111,7 +120,7 @@ class SetupGate:
         """The checks for this frame (`tension_n` None: no load cell to check)."""
         checks = setup_checks(frame, side, tension_n, self.coach.band_slack_min_n,
                               self.max_tension_n, self.coach.min_visibility,
-                              self.coach.standing_trunk_deg)
+                              self.coach.standing_trunk_deg, self.limits)
         if all(c.ok is not False for c in checks):
             if self.ok_since is None:
                 self.ok_since = frame.t

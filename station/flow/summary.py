@@ -29,12 +29,13 @@ class SetEnding(StrEnum):
 def verdict_for(rep: RepResult, until: float) -> Verdict:
     """The verdict shown for `rep` until station time `until`, naming its main fault."""
     fault = main_fault(rep.faults)
-    return Verdict(rep.index, rep.passed, fault, rep.cue, until=until)
+    return Verdict(rep.index, rep.passed, fault, rep.cue, until=until, judged=rep.judged)
 
 
 def summarise(reps: list[RepResult], reason: str) -> Summary:
     """The set in a few numbers: passes, the commonest fault and its cue, the best rep."""
-    s = Summary(reps=len(reps), passed=sum(r.passed for r in reps), reason=reason)
+    s = Summary(reps=len(reps), passed=sum(r.passed for r in reps),
+                not_judged=sum(not r.judged for r in reps), reason=reason)
     counts = Counter(f for r in reps for f in r.faults)
     if counts:
         top = max(counts.values())

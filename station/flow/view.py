@@ -81,6 +81,7 @@ class Verdict:
     fault: Fault | None
     cue: str
     until: float  # station time at which it goes away
+    judged: bool = True  # False: counted, no verdict (the cue says what to change)
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Summary:
     best_rep: int | None = None
     best_note: str = ""
     reason: str = ""  # why the set ended, in words ("out of view"); "" when it was done
+    not_judged: int = 0  # reps counted without a verdict
 
 
 class MenuKey(StrEnum):
@@ -136,6 +138,10 @@ class Live:
     passed: int = 0
     cue: str = ""
     cue_is_fault: bool = False
+    not_judged: int = 0  # reps counted without a verdict (the view, knees hidden, in part)
+    # What to change about the view ("Turn side-on to the camera"), "" while the coach can
+    # judge from it: shown over the cue, as no fault is called until it is put right.
+    view_message: str = ""
 
     def add_hip(self, x: float, y: float) -> None:
         """Append a hip position (normalised image coordinates) to the path, oldest out."""
@@ -167,6 +173,7 @@ class KioskView:
     menu_selected: int = 0
     toast: str = ""  # a one-line message from the menu ("Buzzer muted")
     toast_until: float = 0.0
+    athlete_name: str = ""  # whose card started the set ("": a guest): "Hi, Sam"
 
     def badge(self, name: str) -> Badge:
         for b in self.badges:

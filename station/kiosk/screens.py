@@ -158,6 +158,24 @@ class Renderer:
 
     # -- the screens -------------------------------------------------------------------------
 
+    def _named(self, prefix: str, name: str, plain: str, width: int
+               ) -> tuple[pygame.font.Font, str]:
+        """A title that names the athlete ("HI, SAM") in the biggest font it fits in
+        `width`: the whole name, else the first name, else the first name cut short."""
+        t = self.theme
+        fonts = [t.title, t.body, t.small]
+        if not name:
+            return t.title, plain
+        first = name.split()[0].upper()
+        for words in (prefix + name.upper(), prefix + first):
+            for font in fonts:
+                if font.size(words)[0] <= width:
+                    return font, words
+        words = prefix + first
+        while len(words) > len(prefix) + 1 and t.small.size(words + "...")[0] > width:
+            words = words[:-1]
+        return t.small, words + "..."
+
     def _idle(self, target: pygame.Surface, view: KioskView) -> None:
         lay, t = self.layout, self.theme
         self.figure.draw(target, t, lay.figure, view.now)
@@ -184,7 +202,9 @@ class Renderer:
         lay, t = self.layout, self.theme
         self._pose_picture(target, view)
         p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
-        title = blit_text(target, self.text, t.title, "GET SET", th.TEXT, p.topleft)
+        font, words = self._named("HI, ", view.athlete_name, "GET SET", p.width)
+        title = blit_text(target, self.text, font, words, th.TEXT, p.topleft)
+        self.regions["greeting"] = title
         rect = pygame.Rect(p.left, title.bottom + lay.margin, p.width,
                            p.bottom - title.bottom - lay.margin)
         draw_checks(target, self.text, t, view.checks, rect, self.regions)
@@ -202,7 +222,7 @@ class Renderer:
         count = blit_text(target, self.text, t.big, str(live.rep_count), th.TEXT,
                           (p.left, label.bottom))
         self.regions["count"] = count
-        failed = live.rep_count - live.passed
+        failed = live.rep_count - live.passed - live.not_judged
         x = count.right + 2 * lay.margin
         blit_text(target, self.text, t.body, f"{live.passed} PASS", th.GREEN,
                   (x, count.top + count.height // 4), "midleft")
@@ -215,32 +235,41 @@ class Renderer:
         gauge = pygame.Rect(p.left, p.bottom - gauge_h, p.width, gauge_h)
         cue_rect = pygame.Rect(p.left, count.bottom + lay.margin, p.width,
                                gauge.top - count.bottom - 2 * lay.margin)
-        if live.cue:
-            colour = th.RED if live.cue_is_fault else th.TEXT
-            if live.cue_is_fault:
-                pygame.draw.rect(target, th.RED, cue_rect.inflate(lay.margin, lay.margin), 4,
+        # What to change about the view comes before any cue: until it is put right the
+        # coach calls no fault. Amber: not the athlete's hinge, the camera's view of it.
+        words, colour, framed = live.cue, th.RED if live.cue_is_fault else th.TEXT, (
+            live.cue_is_fault)
+        if live.view_message:
+            words, colour, framed = live.view_message, th.AMBER, True
+        if words:
+            if framed:
+                pygame.draw.rect(target, colour, cue_rect.inflate(lay.margin, lay.margin), 4,
                                  border_radius=10)
-            font = fit_font(self.text, [t.cue, t.body], live.cue, cue_rect.width - lay.margin, 3)
-            lines = min(3, len(self.text.wrap(font, live.cue, cue_rect.width - lay.margin)))
+            font = fit_font(self.text, [t.cue, t.body], words, cue_rect.width - lay.margin, 3)
+            lines = min(3, len(self.text.wrap(font, words, cue_rect.width - lay.margin)))
             text_h = lines * font.get_linesize()
             inner = pygame.Rect(cue_rect.left + lay.margin // 2,
                                 cue_rect.centery - text_h // 2, cue_rect.width - lay.margin,
                                 text_h)
-            blit_wrapped(target, self.text, font, live.cue, colour, inner, max_lines=3)
-            self.regions["cue"] = inner
+            blit_wrapped(target, self.text, font, words, colour, inner, max_lines=3)
+            self.regions["view" if live.view_message else "cue"] = inner
         self.regions["gauge"] = draw_gauge(target, self.text, t, gauge, live.tension_n,
                                            live.tension_min_n, live.tension_max_n)
 
     def _verdict(self, target: pygame.Surface, view: KioskView, p: pygame.Rect) -> None:
-        """PASS on green or FAIL on red over the words, while the picture keeps moving."""
+        """PASS on green or FAIL on red over the words, while the picture keeps moving; a rep
+        counted without a verdict on amber, with what to change."""
         lay, t, v = self.layout, self.theme, view.verdict
         assert v is not None
-        fill = th.GREEN if v.passed else th.RED
-        ink = th.INK if v.passed else th.TEXT
+        fill = th.GREEN if v.passed else th.RED if v.judged else th.AMBER
+        ink = th.INK if v.passed or not v.judged else th.TEXT
         box = lay.panel.inflate(-lay.margin, -lay.margin)
         pygame.draw.rect(target, fill, box, border_radius=16)
         pygame.draw.rect(target, fill, lay.figure, 8)
-        word = blit_text(target, self.text, t.verdict, "PASS" if v.passed else "FAIL", ink,
+        shown = ("PASS" if v.passed else "FAIL") if v.judged else "NO VERDICT"
+        font = fit_font(self.text, [t.verdict, t.big, t.title], shown,
+                        box.width - 2 * lay.margin, 1)
+        word = blit_text(target, self.text, font, shown, ink,
                          (box.centerx, box.top + lay.margin), "midtop")
         self.regions["verdict"] = box
         self.regions["verdict_word"] = word
@@ -262,7 +291,10 @@ class Renderer:
         m = lay.margin
         area = pygame.Rect(0, lay.bar.bottom, lay.width, lay.height - lay.bar.bottom).inflate(
             -4 * m, -2 * m)
-        title = blit_text(target, self.text, t.title, "SET DONE", th.TEXT, area.topleft)
+        room = area.width // 2 if s.reason else area.width
+        font, words = self._named("SET DONE, ", view.athlete_name, "SET DONE", room)
+        title = blit_text(target, self.text, font, words, th.TEXT, area.topleft)
+        self.regions["greeting"] = title
         if s.reason:
             blit_text(target, self.text, t.body, s.reason, th.AMBER,
                       (area.right, title.centery), "midright")
@@ -274,8 +306,11 @@ class Renderer:
         mid = (title.bottom + area.bottom) // 2
         self.regions["score"] = blit_text(target, self.text, t.huge, score, colour,
                                           (area.left + half // 2, mid), "midbottom")
-        blit_text(target, self.text, t.body, "PASSED", th.DIM, (area.left + half // 2, mid),
-                  "midtop")
+        passed = blit_text(target, self.text, t.body, "PASSED", th.DIM,
+                           (area.left + half // 2, mid), "midtop")
+        if s.not_judged:
+            blit_text(target, self.text, t.small, f"{s.not_judged} without a verdict", th.AMBER,
+                      (area.left + half // 2, passed.bottom), "midtop")
         right = pygame.Rect(area.left + half, title.bottom + m, area.width - half,
                             area.bottom - title.bottom - m)
         y = right.top

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from station.appliance.watchdog import Watchdog
+from station.cards.watcher import CardWatcher
 from station.config import Config
 from station.domain import PoseFrame
 from station.flow.flow import StationFlow
@@ -31,6 +32,8 @@ from station.hardware.camera import Frame, FrameSource
 from station.hardware.reconnect import Backoff, KeepCapturing
 from station.live.health import HealthJournal, SkippedFrames, camera_health
 from station.live.keepers import LoadCellKeeper, PoseKeeper
+from station.live.page_state import PagePublisher
+from station.logbook.requests import RequestInbox
 from station.pose.pipeline import NewestFrameSlot, PoseWorker
 from station.tension.source import TensionSource
 
@@ -52,10 +55,17 @@ class LiveStation:
                  make_tension: Callable[[], TensionSource] | None = None,
                  watchdog: Watchdog | None = None, camera_backoff: Backoff = CAMERA_BACKOFF,
                  tension_backoff: Backoff = TENSION_BACKOFF,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 cards: CardWatcher | None = None, requests: RequestInbox | None = None,
+                 page: PagePublisher | None = None) -> None:
         self.config = config
         self.flow = flow
         self.clock = clock
+        # The coach page's parts (each None when off): cards read between sets, the page's
+        # requests taken from the log, the kiosk's state written for the page.
+        self.cards = cards
+        self.requests = requests
+        self.page = page
         self.watchdog = watchdog or Watchdog({})
         # What runs: the camera's thread fills the slot, the pose thread empties it, and the
         # load cell's reader process (if there is a load cell) reads the band.
@@ -91,6 +101,10 @@ class LiveStation:
         self.poses.start()
         if self.load_cell is not None:
             self.load_cell.start()
+        if self.cards is not None:
+            self.cards.start()
+        if self.requests is not None:
+            self.requests.start()
         return self
 
     def stop(self) -> None:
@@ -102,12 +116,18 @@ class LiveStation:
         self.poses.join(timeout=5.0)
         if self.load_cell is not None:
             self.load_cell.stop()
+        for part in (self.cards, self.requests):
+            if part is not None:
+                part.close()
 
     def _on_pose(self, pose: PoseFrame, frame: Frame) -> None:
         # The pose goes on the flow's queue; the picture only replaces the last one, so a
-        # loop that stalls holds one picture, not a growing pile of them.
+        # loop that stalls holds one picture, not a growing pile of them. The card watcher
+        # gets the same reference (its own thread decodes it, when it looks at all).
         self._image = frame.image
         self.flow.submit(pose)
+        if self.cards is not None:
+            self.cards.offer(frame.image, pose.t)
 
     # -- each frame ----------------------------------------------------------------------
 
@@ -122,6 +142,11 @@ class LiveStation:
         self.poses.keep_alive()
         self._report(Part.POSE, self.skipped.health(worker, now))
         self._report(Part.LOAD_CELL, self._feed_load_cell(now))
+        if self.cards is not None:
+            if self.flow.accepts_cards:
+                self.cards.armed = True
+            elif self.cards.armed:  # a set began: stop looking, drop the frame held
+                self.cards.disarm()
 
     def hand_in(self, now: float) -> None:
         """Between screen frames: the load cell's new samples, while it is trusted (so the
@@ -137,6 +162,8 @@ class LiveStation:
             self._ready = True
             self.watchdog.ready(status="coaching")
         self.watchdog.ping()
+        if self.page is not None:
+            self.page.publish(self.flow)
         down = self.journal.down()
         store = self.flow.store
         if store is not None and not store.ok:

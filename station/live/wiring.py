@@ -9,13 +9,17 @@ import sys
 import time
 
 from station.appliance.watchdog import Watchdog
+from station.cards.reader import CardReader
+from station.cards.watcher import CardWatcher, RosterLookup
 from station.config import ButtonConfig, Config
 from station.errors import ConfigError
 from station.flow.flow import StationFlow
 from station.flow.view import Input
 from station.hardware.button import StationButton
 from station.hardware.camera import FrameSource
+from station.live.page_state import PagePublisher
 from station.live.supervisor import LiveStation
+from station.logbook.requests import RequestInbox
 
 NO_SCREEN_HINT = ("`station run` draws on the screen: run it on the station's console or as "
                   "its service (`station demo --headless` runs without one)")
@@ -30,13 +34,28 @@ def open_button(config: ButtonConfig, flow: StationFlow) -> StationButton | None
     return button
 
 
+def open_cards(config: Config, flow: StationFlow) -> CardWatcher | None:
+    """The card watcher ([cards] enabled): decodes frames between sets, hands the flow who
+    showed their card. Its decoder missing is a ConfigError naming the key."""
+    if not config.cards.enabled:
+        return None
+    lookup = RosterLookup(config.resolve(config.store.path))
+    try:
+        reader = CardReader(lookup.station, config.cards.decoder, config.cards.upscale)
+    except ImportError as exc:
+        raise ConfigError(f"[cards] decoder = {config.cards.decoder!r} cannot be loaded "
+                          f"({exc}); reinstall the station, or set [cards] enabled = false"
+                          ) from None
+    return CardWatcher(reader, lookup, flow.submit, config.cards.rate_hz)
+
+
 def run_station(config: Config) -> int:
     """`station run`: build every part from the config and run the kiosk until it is closed."""
     from station.hardware.buzzer import AlertBuzzer
     from station.hardware.camera import open_source
     from station.kiosk.app import KioskApp
+    from station.live.broker import open_log
     from station.pose.estimator import PoseEstimator
-    from station.store import StoreWriter
     from station.tension.sensor import TensionSensor
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -60,19 +79,26 @@ def run_station(config: Config) -> int:
         return source
 
     buzzer = AlertBuzzer.from_config(config.buzzer)
-    store = StoreWriter(config.resolve(config.store.path), config.store.max_sets)
+    log_path = config.resolve(config.store.path)
+    store, broker = open_log(config)
     # The coach menu's "Calibrate load cell" zeroes the live load cell (`station calibrate`
     # scales it with a known mass); the station is built just below.
     flow = StationFlow(config, buzzer, store, calibrate=lambda: station.zero_load_cell())
+    broker.attach(flow)
     button = open_button(config.button, flow)
     station = LiveStation(config, flow, open_camera, estimator.process_frame, make_tension,
-                          watchdog)
+                          watchdog, cards=open_cards(config, flow),
+                          requests=RequestInbox(log_path, flow.submit),
+                          page=PagePublisher(store))
     # systemd stops the station with SIGTERM: end the loop, close every part on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: setattr(app, "running", False))
     station.start()
     try:
-        app.run(flow, feed=station.feed, after_frame=station.after_frame,
-                hand_in=station.hand_in)
+        def after_frame() -> None:
+            station.after_frame()
+            broker.after_frame()
+
+        app.run(flow, feed=station.feed, after_frame=after_frame, hand_in=station.hand_in)
     finally:
         flow.stop(time.monotonic())  # the set in progress is closed in the log, not left open
         station.stop()
@@ -80,6 +106,7 @@ def run_station(config: Config) -> int:
             button.close()
         buzzer.close()
         store.close()
+        broker.stop()
         estimator.close()
         app.close()
     return 0

@@ -5,19 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from station.coach.analyze import Report
+from station.coach.view import MESSAGES, REASONS
 
 if TYPE_CHECKING:
     from station.sim.athlete import RepTruth
 
 
 def report_lines(report: Report, truth: tuple[RepTruth, ...] | None = None) -> list[str]:
-    """One line per rep (verdict, faults, cue, buzz times), and a summary line."""
+    """The camera's view and the stretches it could not judge, one line per rep (verdict,
+    faults or why there is none, cue, buzz times), and a summary line."""
     lines = []
     side = report.side.value if report.side else "unknown"
     lines.append(f"Athlete faces {side}.")
+    if report.angle_deg is not None:
+        lines.append(f"Camera: {report.angle_deg:.0f} degrees off side-on.")
+    for stretch in report.stretches:
+        lines.append(f"No verdict {stretch.start:.2f}-{stretch.end:.2f} s: "
+                     f"{REASONS[stretch.problem]} (\"{MESSAGES[stretch.problem]}\")")
     for i, rep in enumerate(report.reps):
-        verdict = "PASS" if rep.passed else "FAIL"
-        faults = ", ".join(f.value for f in rep.faults) or "-"
+        verdict = ("PASS" if rep.passed else "FAIL") if rep.judged else "NO VERDICT"
+        faults = (", ".join(f.value for f in rep.faults) or "-") if rep.judged else (
+            ("partial: " if rep.partial else "") + rep.reason)
         buzzes = [b for b in report.buzzes if b.index == rep.index]
         buzz = " ".join(f"{b.t:.2f}s" for b in buzzes) or "-"
         line = (f"rep {rep.index:>2}  {rep.start:7.2f}-{rep.end:7.2f} s  {verdict}  "
@@ -26,6 +34,7 @@ def report_lines(report: Report, truth: tuple[RepTruth, ...] | None = None) -> l
             real = ", ".join(f.value for f in truth[i].faults) or "clean"
             line += f"  [simulated: {truth[i].kind.value}: {real}]"
         lines.append(line)
-    lines.append(f"{len(report.reps)} reps: {report.passed} passed, "
-                 f"{len(report.reps) - report.passed} failed.")
+    tail = f", {report.not_judged} without a verdict" if report.not_judged else ""
+    lines.append(f"{len(report.reps)} reps: {report.passed} passed, {report.failed} failed"
+                 f"{tail}.")
     return lines

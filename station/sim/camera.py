@@ -4,6 +4,18 @@ A pinhole camera looks at the athlete's side from `distance` metres, possibly tu
 and tilted (roll). Landmark noise copies what MediaPipe 0.10.18 does in the real clips of
 ../shared/data: small, time-correlated jitter (its tracking smooths), far-side legs seen
 through the near ones (low visibility, more jitter), and frames in which the person is lost.
+
+What real cameras add (issue 24's clips), each off unless the view asks for it, and drawn
+from the camera's own `extra_rng` so the sets without them stay as they were:
+
+- a plate in front of the thighs (`plate_radius`): MediaPipe keeps the hips it cannot see
+  fully visible but lets them wander, and jumps the knee and ankle behind it about, their
+  visibility half-hearted (on the real barbell clips the leg's points leapt by half a segment
+  in half the frames, the hips read 1.0);
+- a head out of the picture (`head_cut`): once the nose is above the top edge, the person
+  is lost (as on the close-up clip at lockout);
+- a second person (`walker`, in the set: see session.py) whom MediaPipe follows for a few
+  frames at a time while they pass behind.
 """
 
 from __future__ import annotations
@@ -49,6 +61,8 @@ class CameraView:
     roll_deg: float = 0.0  # camera tilted about its optical axis
     noise_px: float = 1.0  # landmark jitter, standard deviation in pixels
     drop_rate: float = 0.01  # fraction of frames in which MediaPipe loses the person
+    plate_radius: float = 0.0  # metres: a plate in front of the thighs (0: none)
+    head_cut: bool = False  # the person is lost while the nose is above the picture
 
     @property
     def focal_px(self) -> float:
@@ -64,16 +78,22 @@ class LandmarkCamera:
     """
 
     def __init__(self, view: CameraView, body: Body, facing_right: bool,
-                 rng: np.random.Generator, fps: float = 30.0) -> None:
+                 rng: np.random.Generator, fps: float = 30.0,
+                 extra_rng: np.random.Generator | None = None) -> None:
         self.view = view
         self.body = body
         self.facing_right = facing_right
         self.rng = rng
+        self.extra_rng = extra_rng or np.random.default_rng(0)
+        self._jump = np.zeros((NUM_LANDMARKS, 2))  # a hidden point's current leap (pixels)
+        self._jump_left = 0
         self.fps = fps  # frames with landmarks a second (a burst of loss lasts a time)
         self._noise = np.zeros((NUM_LANDMARKS, 2))
         self._burst = 0
         near, far = ("right", "left") if facing_right else ("left", "right")
         self._near, self._far = near, far
+        self._leg_points = [i for name in ("knee", "ankle", "heel", "toe")
+                            for pair in _PAIRED[name] for i in pair]
         # Per landmark: which joint drives it, its lateral offset (metres, + toward the
         # athlete's left), which body side it is on (-1 right, +1 left, 0 centre), the
         # visibility range when on the near side and when on the far side, and its jitter.
@@ -146,12 +166,45 @@ class LandmarkCamera:
         self._noise = rho * self._noise + math.sqrt(1 - rho * rho) * fresh
         out[:, 0] += self._noise[:, 0] / v.width
         out[:, 1] += self._noise[:, 1] / v.height
+        if v.plate_radius > 0.0:
+            self._behind_plate(out, u, w, zc, pos, sign, c)
         outside = (out[:, 0] < 0.0) | (out[:, 0] > 1.0) | (out[:, 1] < 0.0) | (out[:, 1] > 1.0)
         out[outside, 3] *= 0.1
         hips_out = outside[23] and outside[24]
-        if self._lost() or hips_out:
+        head_out = v.head_cut and out[0, 1] < 0.0
+        if self._lost() or hips_out or head_out:
             out[:] = np.nan
         return out.astype(np.float32)
+
+    def _behind_plate(self, out: np.ndarray, u: np.ndarray, w: np.ndarray, zc: np.ndarray,
+                      pos: np.ndarray, sign: float, c: float) -> None:
+        """The points a plate hides (a disc in front of the thighs, between hip and knee,
+        a hand's width forward): their picture as MediaPipe guesses it (see the module)."""
+        v, rng = self.view, self.extra_rng
+        hip, knee = self._index("hip"), self._index("knee")
+        cu = 0.5 * (u[hip] + u[knee]) + sign * c * v.focal_px * 0.1 / zc[hip]
+        cw = 0.5 * (w[hip] + w[knee])
+        r = v.focal_px * v.plate_radius / zc[hip]
+        hidden = np.hypot(u - cu, w - cw) < r
+        hidden[[self._index("ankle"), self._index("heel")]] |= hidden[knee]
+        if not hidden.any():
+            return
+        if self._jump_left <= 0 and rng.random() < 0.3:
+            # A leap of half a plate or more, held 1-4 frames (at 30 a second).
+            self._jump = rng.normal(0.0, 0.6 * r, size=(NUM_LANDMARKS, 2))
+            self._jump_left = int(rng.integers(1, 5))
+        leap = self._jump if self._jump_left > 0 else 0.0 * self._jump
+        self._jump_left -= 1
+        wobble = rng.normal(0.0, 0.08 * r, size=(NUM_LANDMARKS, 2))
+        out[hidden, 0] += (leap[hidden, 0] + wobble[hidden, 0]) / v.width
+        out[hidden, 1] += (leap[hidden, 1] + wobble[hidden, 1]) / v.height
+        legs = hidden & np.isin(np.arange(NUM_LANDMARKS), self._leg_points)
+        out[legs, 3] = rng.uniform(0.35, 0.8, size=int(legs.sum()))
+
+    def _index(self, joint: str) -> int:
+        """The near side's landmark of `joint`."""
+        side = _PAIRED[joint][0 if self._near == "left" else 1]
+        return side[0]
 
     def _lost(self) -> bool:
         """Whether this frame loses the person: rare single frames, and short bursts.

@@ -55,6 +55,30 @@ class Scenario:
     partial_p: float = 0.0  # chance of a movement abandoned before rep depth, in a rest
     step_out: bool = False  # walks out of frame and back once, between two reps
     turn: bool = False  # turns around once, between two reps (the band then pulls the other way)
+    walker: bool = False  # someone walks past behind once, and pose follows them at times
+
+    @classmethod
+    def honest(cls, rng: np.random.Generator, kind: str) -> Scenario:
+        """A random scenario whose camera does one of the things real cameras do (issue 24):
+        `small` (the athlete a quarter of the picture tall: 6-9 m away), `plate` (a 45 cm
+        plate in front of the thighs), `head_out` (a close, low camera: the head, and with
+        it the person, lost at the top of each rep), `walker` (someone passes behind), or
+        `oblique` (the camera 30-45 degrees off side-on)."""
+        base = cls.random(rng)
+        h, view = base.height_m, base.view
+        if kind == "small":
+            view = dataclasses.replace(view, distance=rng.uniform(6.0, 9.0) * h / 1.75)
+        elif kind == "plate":
+            view = dataclasses.replace(view, plate_radius=0.225 * h / 1.75)
+        elif kind == "head_out":
+            view = dataclasses.replace(view, distance=rng.uniform(1.6, 1.7) * h / 1.75,
+                                       cam_height=0.40 * h, head_cut=True)
+        elif kind == "oblique":
+            yaw = rng.uniform(30.0, 45.0) * (1.0 if rng.random() < 0.5 else -1.0)
+            view = dataclasses.replace(view, yaw_deg=yaw)
+        elif kind != "walker":
+            raise ValueError(f"no honest camera {kind!r}")
+        return dataclasses.replace(base, view=view, walker=kind == "walker")
 
     @classmethod
     def random(cls, rng: np.random.Generator, varied: bool = False) -> Scenario:
@@ -200,7 +224,10 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
                       turn=turn)
     duration = (plans[-1].end if plans else 0.0) + LEAD_OUT_S
 
-    camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng, scenario.fps)
+    # What real cameras add draws from a generator of its own: the rest stays as it was.
+    extra = np.random.default_rng(seed + 7_000_000)
+    camera = LandmarkCamera(scenario.view, body, scenario.facing_right, rng, scenario.fps,
+                            extra_rng=extra)
     n = int(duration * scenario.fps)
     t_pose = np.arange(n) / scenario.fps + rng.normal(0.0, 0.001, n)
     t_pose = np.maximum.accumulate(np.maximum(t_pose, 0.0))
@@ -208,6 +235,8 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
                                            athlete.turn_at(t), athlete.shift_at(t))
                           for t in _shown(t_pose, "simulate", " frames", progress)]) \
         if n else np.zeros((0, 33, 4), np.float32)
+    if scenario.walker and n:
+        _walk_past(landmarks, t_pose, scenario, extra)
     pose = PoseStream(t_pose, landmarks, scenario.view.width, scenario.view.height)
 
     band = Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind)
@@ -231,6 +260,38 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     tension = TensionStream(t_ten, np.round(force, 2))
     truth = tuple(RepTruth.of(p) for p in plans if p.counts)
     return SimulatedSet(scenario, pose, tension, truth)
+
+
+def _walk_past(landmarks: np.ndarray, t_pose: np.ndarray, scenario: Scenario,
+               rng: np.random.Generator) -> None:
+    """Someone walks past behind the athlete, 1.5 m further off, across the picture at a
+    walk (1.3 m/s), once, somewhere in the set; while they pass, MediaPipe (which follows
+    one person) takes them for the athlete now and then, for 2-6 frames at a time (at 30 a
+    second). Writes their landmarks over the athlete's in `landmarks`."""
+    from station.sim.body import Posture
+
+    v = scenario.view
+    height = rng.uniform(1.6, 1.9)
+    body = Body.from_height(height)
+    view = dataclasses.replace(v, distance=v.distance + 1.5, noise_px=1.0, drop_rate=0.0,
+                               plate_radius=0.0, head_cut=False)
+    camera = LandmarkCamera(view, body, bool(rng.random() < 0.5), rng, scenario.fps)
+    stand = pose_joints(body, Posture(0.0, 0.0, 2.0, 0.0, 0.0))
+    half = (v.distance + 1.5) * v.width / 2 / v.focal_px + 0.5
+    start = rng.uniform(0.15, 0.75) * float(t_pose[-1])
+    pass_s = 2.0 * half / 1.3
+    way = 1.0 if rng.random() < 0.5 else -1.0
+    burst = 0
+    for k, t in enumerate(t_pose):
+        if not start <= t <= start + pass_s:
+            continue
+        shift = way * (-half + 1.3 * (t - start)) - v.x_offset
+        seen = camera.landmarks(stand, 0.0, shift)
+        if burst <= 0 and rng.random() < 0.08 * 30.0 / scenario.fps:
+            burst = max(1, round(int(rng.integers(2, 7)) * scenario.fps / 30.0))
+        if burst > 0 and np.isfinite(seen[0, 0]):
+            landmarks[k] = seen
+        burst -= 1
 
 
 def _shown(times: np.ndarray, what: str, unit: str, progress: bool) -> Iterable[float]:

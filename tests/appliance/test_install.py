@@ -180,6 +180,31 @@ def test_settings_nobody_edited_follow_an_upgrade_and_edits_are_carried_over(
     load_config(target)
 
 
+def test_an_optional_section_a_coach_turned_on_is_carried_into_an_upgrade(
+        tmp_path: Path) -> None:
+    """[mqtt] ships commented out; a coach who uncommented it keeps it on after an upgrade,
+    with only the keys they set, and the rest of the example still commented."""
+    etc = tmp_path / "etc"
+    target, record = etc / "station.toml", tmp_path / "opt" / "station.toml.installed"
+    v1, v2 = _settings(tmp_path, "v1"), _settings(tmp_path, "v2")
+    install_settings(v1, target, record)
+    edited = (target.read_text().replace("#[mqtt]\n", "[mqtt]\n")
+              .replace('#host = "broker.local"', 'host = "broker.gym.lan"')
+              .replace('#station_id = ""', 'station_id = "bay-2"')
+              .replace("#tls = false", "tls = true"))
+    target.write_text(edited)
+    assert load_config(target).mqtt.station_id == "bay-2"
+    said = install_settings(v2, target, record)
+    assert said == [f"settings {target}: this version's defaults with your edits carried over "
+                    "([mqtt] host, [mqtt] station_id, [mqtt] tls); the file as it was is "
+                    f"{target}.old"]
+    config = load_config(target)
+    assert (config.mqtt.host, config.mqtt.station_id, config.mqtt.tls) == (
+        "broker.gym.lan", "bay-2", True)
+    assert config.mqtt.port == 1883 and "#port = 1883" in target.read_text()
+    assert target.read_text().startswith("# v2")
+
+
 def test_an_edit_with_no_place_in_the_new_version_keeps_the_file_and_says_why(
         tmp_path: Path) -> None:
     target, record = tmp_path / "station.toml", tmp_path / "installed.toml"

@@ -93,6 +93,16 @@ def test_unit_runs_the_station_hardened_with_a_watchdog() -> None:
     assert "SDL_VIDEODRIVER=kmsdrm" in d["Environment"]
 
 
+def test_unit_reaches_the_gyms_broker_on_the_lan_and_nothing_else() -> None:
+    d = directives(UNIT)
+    families = d["RestrictAddressFamilies"][0].split()
+    assert {"AF_INET", "AF_INET6", "AF_UNIX"} <= set(families)
+    assert d["IPAddressDeny"] == ["any"]
+    allowed = d["IPAddressAllow"][0].split()
+    assert {"localhost", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"} <= set(allowed)
+    assert "any" not in allowed and "0.0.0.0/0" not in allowed
+
+
 def test_unit_commands_exist_in_the_package() -> None:
     d = directives(UNIT)
     pre = d["ExecStartPre"][0].split()

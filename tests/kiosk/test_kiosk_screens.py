@@ -280,3 +280,38 @@ def test_camera_picture_with_the_skeleton_on_the_person(clips_dir):
     assert np.abs(np.array(surf.get_at((cx, cy))[:3], int) - rgb[iy, ix].astype(int)).max() < 40
     r.render(surf, view)
     assert r._camera is camera  # the camera's surface is made once, not every frame
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_coaching_screen_says_what_to_change_about_the_view_in_amber(size, hinge_frame):
+    view = KioskView(screen=Screen.COACHING)
+    view.live.landmarks = hinge_frame
+    view.live.cue = "Hips back, stick on"
+    view.live.view_message = "Turn side-on to the camera"
+    r, surf = draw(size, view)
+    assert "view" in r.regions and "cue" not in r.regions  # the view's words, not the cue's
+    region = r.regions["view"]
+    text = pygame.surfarray.array3d(surf.subsurface(region))
+    assert np.all(text == np.array(th.AMBER), axis=2).mean() > 0.05
+    view.live.view_message = ""
+    r, _ = draw(size, view)
+    assert "cue" in r.regions and "view" not in r.regions
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_rep_without_a_verdict_shows_no_verdict_on_amber(size):
+    view = KioskView(screen=Screen.COACHING, now=1.0)
+    view.verdict = Verdict(4, False, None, "Turn side-on to the camera", until=5.0,
+                           judged=False)
+    r, surf = draw(size, view)
+    assert colour_share(surf, r.regions["verdict"], th.AMBER) > 0.5
+    assert colour_share(surf, r.regions["verdict"], th.RED) == 0.0
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_summary_counts_the_reps_without_a_verdict(size):
+    view = KioskView(screen=Screen.SUMMARY)
+    view.summary = Summary(reps=5, passed=2, not_judged=2)
+    r, surf = draw(size, view)
+    assert "score" in r.regions
+    assert colour_share(surf, surf.get_rect(), th.AMBER) > 0.0

@@ -111,3 +111,36 @@ def test_sim_jitter_and_dropouts_are_within_what_real_mediapipe_shows(clips_dir)
     sim_drop = [float(np.isnan(s.pose.landmarks[:, 0, 0]).mean()) for s in sims]
     assert min(real_res) * 0.5 <= np.median(sim_res) <= max(real_res)
     assert max(sim_drop) <= 2.5 * max(real_drop) + 0.02
+
+
+def test_the_honest_cameras_do_what_real_ones_do():
+    import numpy as np
+
+    from station.coach.view import read_frame
+    from station.sim.session import Scenario, simulate_set
+
+    def sim(kind, seed=3):
+        return simulate_set(seed, 3, scenario=Scenario.honest(
+            np.random.default_rng(seed + 3_000_000), kind))
+
+    oblique = sim("oblique")
+    angles = [read_frame(f).angle_deg for f in oblique.pose.frames() if f.has_person]
+    assert 25.0 < float(np.median(angles)) < 50.0
+    small = sim("small")
+    torso = [read_frame(f).torso for f in small.pose.frames() if f.has_person]
+    assert float(np.median(torso)) < 0.1
+    head = sim("head_out")
+    lost = ~np.isfinite(head.pose.landmarks[:, 0, 0])
+    assert lost.mean() > 0.3  # the person lost while standing, the head out of the picture
+    plate = sim("plate")
+    plain = simulate_set(3, 3, scenario=Scenario.random(np.random.default_rng(3 + 3_000_000)))
+    # The hidden knee leaps: its frame-to-frame steps, against the same set without a plate.
+    knee = 26 if plate.scenario.facing_right else 25
+    steps = np.nanmedian(np.abs(np.diff(plate.pose.landmarks[:, knee, 1])))
+    plain_steps = np.nanmedian(np.abs(np.diff(plain.pose.landmarks[:, knee, 1])))
+    assert steps > 2.0 * plain_steps
+    walker = sim("walker")
+    hips = walker.pose.landmarks[:, 23, 0]
+    jumps = np.abs(np.diff(hips))
+    assert np.nanmax(jumps) > 0.1  # pose followed someone else, a tenth of the picture away
+

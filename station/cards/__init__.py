@@ -1,0 +1,1 @@
+"""Athletes' cards: printing them (sheet) and knowing them again on camera frames (reader)."""

@@ -1,0 +1,29 @@
+"""`station log [SET] [--athlete A] [--since WHEN] [--csv | --json]`: the session log's sets."""
+
+from __future__ import annotations
+
+import argparse
+
+from station.config import Config
+from station.logbook.report import log_report
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("set", nargs="?", metavar="SET",
+                        help="show this set and its reps (the first characters of its id)")
+    parser.add_argument("--athlete", metavar="A",
+                        help="only this athlete's sets (roster number, name or card id)")
+    parser.add_argument("--since", metavar="WHEN",
+                        help="only sets since a day: YYYY-MM-DD, 'today' or 7d")
+    parser.add_argument("--limit", type=int, default=50, metavar="N",
+                        help="list at most N sets (default 50; exports hold all)")
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    fmt.add_argument("--csv", action="store_true", help="print CSV")
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    fmt = "json" if args.json else "csv" if args.csv else "text"
+    print(log_report(config.resolve(config.store.path), set_uid=args.set,
+                     athlete=args.athlete, since=args.since, limit=args.limit, fmt=fmt))
+    return 0

@@ -1,0 +1,96 @@
+"""The station's side of the gym's broker, for `station run` and the demo that keeps a log.
+
+`open_log` builds the session log's writer and, when the config has an [mqtt] section, its
+outbox and the publisher (`station.mqtt.publisher`). Once a frame `BrokerLink.after_frame`
+hands the flow's screen, athlete, reps and badges to the publisher: values under a lock,
+never the network, so the kiosk's loop never waits on it. A settings file the publisher
+cannot use (an unreadable password file, a bad certificate) is one line in the journal;
+the results still go into the outbox, and out once the file is fixed and the station
+restarted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.config import Config
+from station.errors import ConfigError
+from station.flow.flow import StationFlow
+from station.mqtt.messages import LiveState, PartHealth, ResultMessages
+from station.mqtt.publisher import Publisher, publisher_for
+from station.mqtt.topics import Topics, station_id_for
+from station.store import StoreWriter
+
+log = logging.getLogger("station.broker")
+
+
+@dataclass
+class BrokerLink:
+    """The publisher beside a running flow (or nothing, without [mqtt])."""
+
+    publisher: Publisher | None = None
+    error: str = ""  # why there is no publisher although [mqtt] is set
+    flow: StationFlow | None = None
+    _said: str = field(default="", repr=False)
+
+    def attach(self, flow: StationFlow) -> None:
+        self.flow = flow
+
+    def after_frame(self) -> None:
+        """The flow's state to the publisher (no I/O), and a changed broker error to the
+        journal (one line, never a password)."""
+        if self.publisher is None or self.flow is None:
+            return
+        flow = self.flow
+        view = flow.view
+        self.publisher.set_live(LiveState(
+            view.screen.value, flow.athlete if flow.class_mode.on else None,
+            view.live.rep_count, view.live.passed, flow.set_log.uid))
+        parts = {b.name: PartHealth(b.ok, b.reason) for b in view.badges}
+        store = flow.store
+        if store is not None:
+            parts["storage"] = PartHealth(store.ok, store.reason)
+        self.publisher.set_health(parts)
+        error = self.publisher.status().error
+        if error != self._said:
+            self._said = error
+            if error:
+                log.warning("%s", error)
+            else:
+                log.info("broker reached")
+
+    def stop(self, settle_s: float = 0.0) -> int:
+        """Stop the publisher, after up to `settle_s` seconds for the outbox to empty;
+        returns the results left unsent (they go at the next start)."""
+        if self.publisher is None:
+            return 0
+        deadline = time.monotonic() + settle_s
+        while time.monotonic() < deadline and self.publisher.status().outbox != 0:
+            time.sleep(0.05)
+        left = max(0, self.publisher.status().outbox)
+        self.publisher.stop()
+        return left
+
+
+def open_log(config: Config, path: Path | None = None) -> tuple[StoreWriter, BrokerLink]:
+    """The session log's writer (at `path`, or the config's), with the broker's outbox and
+    publisher when the config has [mqtt]."""
+    path = path or config.resolve(config.store.path)
+    m = config.mqtt
+    if m is None:
+        return StoreWriter(path, config.store.max_sets), BrokerLink()
+    link = BrokerLink()
+    try:
+        link.publisher = publisher_for(config, path)
+    except ConfigError as exc:
+        link.error = str(exc)
+        log.error("broker: %s; results wait in the outbox", exc)
+    topics = Topics(m.prefix, station_id_for(m))
+    store = StoreWriter(path, config.store.max_sets, ResultMessages(topics), m.outbox_max,
+                        on_outbox=link.publisher.wake if link.publisher else None)
+    if link.publisher is not None:
+        link.publisher.start()
+    return store, link

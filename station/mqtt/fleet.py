@@ -1,0 +1,173 @@
+"""The gym's view: every station's retained state on the broker, read once, as a table.
+
+`read_fleet` subscribes to `<prefix>/+/status`, `health`, `live` and `today`, takes what the
+broker holds (retained messages come at once), and stops when nothing new has come for a
+moment. A payload that is not what its topic carries is one line in `problems`, and that
+station's field shows as unknown; the rest of the table stands.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from station.errors import InputError
+from station.mqtt.connection import BrokerSettings, describe_failure, make_client
+from station.mqtt.messages import (
+    DayCounts,
+    LiveState,
+    MalformedPayload,
+    PartHealth,
+    read_health,
+    read_live,
+    read_status,
+    read_today,
+)
+from station.mqtt.topics import fleet_filters, split_topic
+
+
+@dataclass
+class FleetRow:
+    """One station as the broker last heard of it (None: not heard, or unreadable)."""
+
+    station: str
+    online: bool | None = None
+    live: LiveState | None = None
+    health: dict[str, PartHealth] | None = None
+    today: DayCounts | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        """The parts that are down, with their reasons."""
+        if self.health is None:
+            return []
+        return [f"{name}: {p.reason}" if p.reason else name
+                for name, p in self.health.items() if not p.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"station": self.station, "online": self.online,
+                "screen": self.live.screen if self.live else None,
+                "athlete": self.live.athlete if self.live else None,
+                "reps": self.live.reps if self.live else None,
+                "passed": self.live.passed if self.live else None,
+                "health": ({n: asdict(p) for n, p in self.health.items()}
+                           if self.health is not None else None),
+                "today": asdict(self.today) if self.today else None}
+
+
+@dataclass
+class Fleet:
+    """The table's rows by station id, and one line per payload that could not be read."""
+
+    rows: dict[str, FleetRow] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def take(self, topic: str, payload: bytes, prefix: str) -> None:
+        where = split_topic(prefix, topic)
+        if where is None:
+            return
+        station, what = where
+        row = self.rows.setdefault(station, FleetRow(station))
+        try:
+            if what == "status":
+                row.online = read_status(payload)
+            elif what == "health":
+                row.health = read_health(payload)
+            elif what == "live":
+                row.live = read_live(payload)
+            elif what == "today":
+                row.today = read_today(payload)
+        except MalformedPayload as exc:
+            self.problems.append(f"{topic}: {exc}")
+
+
+def read_fleet(settings: BrokerSettings, wait_s: float = 3.0, quiet_s: float = 0.3) -> Fleet:
+    """Connect, take the retained state of every station under the prefix, disconnect.
+
+    Raises InputError with one line when the broker cannot be reached or refuses us.
+    """
+    fleet = Fleet()
+    lock = threading.Lock()
+    answered = threading.Event()
+    subscribed = threading.Event()
+    refused: list[str] = []
+    last = [time.monotonic()]
+    prefix = settings.topics.prefix
+    client = make_client(settings, f"hinge-fleet-{socket.gethostname()}-{os.getpid()}",
+                         will=False)
+
+    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            refused.append(describe_failure(settings, reason=reason))
+        else:
+            client.subscribe([(f, 1) for f in fleet_filters(prefix)])
+        answered.set()
+
+    def on_subscribe(*args: Any) -> None:
+        last[0] = time.monotonic()
+        subscribed.set()
+
+    def on_message(client: Any, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        with lock:
+            fleet.take(msg.topic, bytes(msg.payload), prefix)
+            last[0] = time.monotonic()
+
+    client.on_connect, client.on_subscribe, client.on_message = (
+        on_connect, on_subscribe, on_message)
+    try:
+        client.connect(settings.host, settings.port, settings.keepalive_s)
+    except (OSError, ValueError) as exc:
+        raise InputError(describe_failure(settings, exc=exc)) from None
+    client.loop_start()
+    try:
+        if not answered.wait(wait_s):
+            raise InputError(f"broker {settings.where}: no answer to the login in {wait_s:g} s")
+        if refused:
+            raise InputError(refused[0])
+        if not subscribed.wait(wait_s):
+            raise InputError(f"broker {settings.where}: no answer to the subscription")
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            with lock:
+                if time.monotonic() - last[0] >= quiet_s:
+                    break
+            time.sleep(0.02)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    with lock:
+        fleet.rows = dict(sorted(fleet.rows.items()))
+        return fleet
+
+
+def _cell(value: Any) -> str:
+    return "?" if value is None else str(value)
+
+
+def format_table(fleet: Fleet) -> str:
+    """The gym's table: station, online, athlete, reps, passed, health."""
+    head = ("station", "online", "athlete", "reps", "passed", "health")
+    lines = [head]
+    for row in fleet.rows.values():
+        online = {True: "yes", False: "no", None: "?"}[row.online]
+        live = row.live
+        athlete = "-" if live is not None and live.athlete is None else \
+            _cell(live.athlete if live else None)
+        health = ("?" if row.health is None else
+                  "ok" if not row.problems else "; ".join(row.problems))
+        lines.append((row.station, online, athlete, _cell(live.reps if live else None),
+                      _cell(live.passed if live else None), health))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head) - 1)]
+    out = []
+    for line in lines:
+        cells = [c.ljust(w) for c, w in zip(line[:-1], widths, strict=True)]
+        out.append("  ".join([*cells, line[-1]]).rstrip())
+    if not fleet.rows:
+        out.append("(no station has published under this prefix)")
+    return "\n".join(out)

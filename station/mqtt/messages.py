@@ -1,0 +1,185 @@
+"""The payloads on a station's topics: written for the broker, read back by `station fleet`.
+
+Every JSON payload is an object with `"v": 1` (the schema's version) and `"station"`. A rep
+and a set carry `"id"`, unique across stations and time (a set's id is its log uid, a rep's
+is `<set id>-<index>`): QoS 1 may deliver a message twice, and a consumer that keeps the ids
+it has seen drops the second. docs/mqtt.md gives every field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from station.domain import RepResult
+from station.mqtt.topics import Topics
+from station.store import OutboxMessage
+
+SCHEMA = 1
+ONLINE, OFFLINE = "online", "offline"
+
+
+class MalformedPayload(ValueError):
+    """A payload that is not what its topic carries (its reason in a few words)."""
+
+
+@dataclass(frozen=True)
+class PartHealth:
+    """One part's health: ok, or down with the reason in a few words."""
+
+    ok: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the station is doing now: its screen, the athlete (class mode's number, or None)
+    and the set's reps so far."""
+
+    screen: str
+    athlete: int | None = None
+    reps: int = 0
+    passed: int = 0
+    set_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """The day's totals: sets begun since local midnight, their reps and passed reps."""
+
+    date: str
+    sets: int = 0
+    reps: int = 0
+    passed: int = 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _dump(obj: dict) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def rep_id(set_id: str, index: int) -> str:
+    return f"{set_id}-{index}"
+
+
+def rep_payload(station: str, set_row: Mapping[str, Any], rep: RepResult) -> dict:
+    """A scored rep: the analysis report's fields for it, with its ids and its set's."""
+    return {"v": SCHEMA, "id": rep_id(set_row["uid"], rep.index), "station": station,
+            "set_id": set_row["uid"], "athlete": set_row.get("athlete"), "logged_at": _now(),
+            **rep.to_dict()}
+
+
+def _logged_rep(row: Mapping[str, Any]) -> dict:
+    """A rep as the session log holds it, in the report's fields."""
+    return {"index": row["idx"], "start": round(row["start_s"], 3),
+            "end": round(row["end_s"], 3), "passed": bool(row["passed"]),
+            "faults": list(row["faults"]), "cue": row["cue"], "metrics": dict(row["metrics"])}
+
+
+def set_payload(station: str, set_row: Mapping[str, Any], reps: list[Mapping[str, Any]]
+                ) -> dict:
+    """A finished set: its summary (the report's), how it ended, and every rep."""
+    passed = sum(1 for r in reps if r["passed"])
+    return {"v": SCHEMA, "id": set_row["uid"], "station": station,
+            "started_at": set_row["started_at"], "athlete": set_row.get("athlete"),
+            "side": set_row.get("side"), "ended": set_row.get("ended"),
+            "duration_s": set_row.get("duration_s"), "main_fault": set_row.get("main_fault"),
+            "summary": {"reps": len(reps), "passed": passed, "failed": len(reps) - passed},
+            "reps": [_logged_rep(r) for r in reps], "logged_at": _now()}
+
+
+class ResultMessages:
+    """The session log's outbox formatter: each rep and set as its message."""
+
+    def __init__(self, topics: Topics) -> None:
+        self.topics = topics
+
+    def rep_message(self, set_row: dict, rep: RepResult) -> OutboxMessage:
+        body = rep_payload(self.topics.station_id, set_row, rep)
+        return OutboxMessage(body["id"], self.topics.rep, _dump(body))
+
+    def set_message(self, set_row: dict, reps: list[dict]) -> OutboxMessage:
+        body = set_payload(self.topics.station_id, set_row, reps)
+        return OutboxMessage(body["id"], self.topics.set, _dump(body))
+
+
+def health_payload(station: str, parts: Mapping[str, PartHealth]) -> str:
+    return _dump({"v": SCHEMA, "station": station, "at": _now(),
+                  "parts": {name: {"ok": p.ok, "reason": p.reason}
+                            for name, p in parts.items()}})
+
+
+def live_payload(station: str, live: LiveState) -> str:
+    return _dump({"v": SCHEMA, "station": station, "at": _now(), "screen": live.screen,
+                  "athlete": live.athlete, "reps": live.reps, "passed": live.passed,
+                  "set_id": live.set_id})
+
+
+def today_payload(station: str, day: DayCounts) -> str:
+    return _dump({"v": SCHEMA, "station": station, "at": _now(), "date": day.date,
+                  "sets": day.sets, "reps": day.reps, "passed": day.passed})
+
+
+# -- reading them back (station fleet) -------------------------------------------------------
+
+def _object(payload: bytes) -> dict:
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MalformedPayload("not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedPayload(f"not JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(obj, dict):
+        raise MalformedPayload(f"a JSON {type(obj).__name__}, not an object")
+    if obj.get("v") != SCHEMA:
+        raise MalformedPayload(f"schema version {obj.get('v')!r}, not {SCHEMA}")
+    return obj
+
+
+def _field(obj: dict, key: str, kinds: tuple[type, ...], optional: bool = False) -> Any:
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise MalformedPayload(f"{key!r} is {value!r}, not {names}")
+    return value
+
+
+def read_status(payload: bytes) -> bool:
+    """True for `online`, False for `offline`."""
+    text = payload.decode("utf-8", "replace").strip()
+    if text not in (ONLINE, OFFLINE):
+        raise MalformedPayload(f"{text[:40]!r} is neither {ONLINE!r} nor {OFFLINE!r}")
+    return text == ONLINE
+
+
+def read_health(payload: bytes) -> dict[str, PartHealth]:
+    obj = _object(payload)
+    parts = _field(obj, "parts", (dict,))
+    out = {}
+    for name, part in parts.items():
+        if not isinstance(part, dict):
+            raise MalformedPayload(f"part {name!r} is {part!r}, not an object")
+        out[str(name)] = PartHealth(_field(part, "ok", (bool,)),
+                                    str(part.get("reason") or ""))
+    return out
+
+
+def read_live(payload: bytes) -> LiveState:
+    obj = _object(payload)
+    return LiveState(_field(obj, "screen", (str,)), _field(obj, "athlete", (int,), True),
+                     _field(obj, "reps", (int,)), _field(obj, "passed", (int,)),
+                     _field(obj, "set_id", (str,), True))
+
+
+def read_today(payload: bytes) -> DayCounts:
+    obj = _object(payload)
+    return DayCounts(_field(obj, "date", (str,)), _field(obj, "sets", (int,)),
+                     _field(obj, "reps", (int,)), _field(obj, "passed", (int,)))

@@ -1,0 +1,1 @@
+"""The coach page: a small web app, in its own process, over the session log."""

@@ -1,0 +1,18 @@
+% rebase('base.tpl', title=title)
+<section class="card">
+  <h1><span class="num">#{{person['number']}}</span> {{shown}}</h1>
+  <div id="chart">{{!chart}}</div>
+  <table id="sessions">
+    <thead><tr><th>Day</th><th>Sets</th><th>Reps</th><th>Passed</th><th>Pass rate</th><th>Hips back</th></tr></thead>
+    <tbody>
+    % for s in reversed(sessions):
+      <tr><td>{{s['day']}}</td><td>{{s['sets']}}</td><td>{{s['reps']}}</td><td>{{s['passed']}}</td><td>{{'%.0f%%' % (100 * s['pass_rate'])}}</td><td>{{'' if s['hip_travel'] is None else '%.2f' % s['hip_travel']}}</td></tr>
+    % end
+    </tbody>
+  </table>
+  <p class="exports">Export: <a href="/export/athlete-{{person['id']}}.csv">CSV</a> · <a href="/export/athlete-{{person['id']}}.json">JSON</a> · <a href="/sets?athlete={{person['id']}}">all their sets</a></p>
+</section>
+<section class="card">
+  <h2>Last sets</h2>
+  % include('set_table.tpl', sets=sets, show_athlete=False)
+</section>

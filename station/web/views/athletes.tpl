@@ -1,0 +1,12 @@
+% rebase('base.tpl', title=title)
+<section class="card">
+  <h1>Athletes</h1>
+  % if not athletes:
+  <p>Nobody on the roster yet. Print cards with <code>station cards ROSTER.csv cards.pdf</code>, or add athletes in Settings.</p>
+  % end
+  <ul class="list">
+  % for a in athletes:
+    <li><a href="/athletes/{{a['id']}}"><span class="num">#{{a['number']}}</span> {{a['shown']}}</a></li>
+  % end
+  </ul>
+</section>

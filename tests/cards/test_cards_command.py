@@ -1,0 +1,62 @@
+"""`station cards ROSTER.csv OUT`: cards printed, the roster kept in the session log."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import numpy as np
+import zxingcpp
+from PIL import Image
+
+from station.cli import main
+
+
+def setup(tmp_path, roster: str):
+    (tmp_path / "station.toml").write_text('[store]\npath = "sessions.sqlite3"\n')
+    (tmp_path / "roster.csv").write_text(roster)
+    return ["--config", str(tmp_path / "station.toml"), str(tmp_path / "roster.csv")]
+
+
+def test_cards_as_png_pages_hold_each_athletes_code(tmp_path, capsys):
+    args = setup(tmp_path, "name,nickname\nSam Jones,Sam\nAlex Kim,\nPriya Shah,\n")
+    assert main(["cards", *args, str(tmp_path / "cards.png"), "--layout", "a5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 cards (a5, station ")
+    pages = sorted(tmp_path.glob("cards-*.png"))
+    assert [p.name for p in pages] == ["cards-01.png", "cards-02.png"]  # two cards a page
+    db = sqlite3.connect(tmp_path / "sessions.sqlite3")
+    station = db.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()[0]
+    cards = [r[0] for r in db.execute("SELECT card FROM athletes ORDER BY number")]
+    read = []
+    for page in pages:
+        img = np.asarray(Image.open(page).convert("L").reduce(4))
+        read += sorted((r.position.top_left.y, r.text) for r in zxingcpp.read_barcodes(img))
+    assert [t for _, t in read] == [f"HS1:{station}:{c}" for c in cards]
+    assert "Sam" not in "".join(t for _, t in read)  # the code holds no name
+
+
+def test_printing_again_keeps_every_card(tmp_path, capsys):
+    args = setup(tmp_path, "name\nSam Jones\nAlex Kim\n")
+    assert main(["cards", *args, str(tmp_path / "a.pdf")]) == 0
+    db = sqlite3.connect(tmp_path / "sessions.sqlite3")
+    before = db.execute("SELECT name, card FROM athletes ORDER BY id").fetchall()
+    (tmp_path / "roster.csv").write_text("name\nAlex Kim\nSam Jones\nDana Fox\n")
+    assert main(["cards", *args, str(tmp_path / "b.pdf")]) == 0
+    after = db.execute("SELECT name, card FROM athletes ORDER BY id").fetchall()
+    assert after[:2] == before and after[2][0] == "Dana Fox"
+    pdf = (tmp_path / "b.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 3  # a4: one card a page
+
+
+def test_a_bad_roster_is_one_line_and_status_2(tmp_path, capsys):
+    args = setup(tmp_path, "name,card\nSam,AB3D5FGH\nAlex,AB3D5FGH\n")
+    assert main(["cards", *args, str(tmp_path / "c.pdf")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"station: error: {tmp_path / 'roster.csv'}: line 3: duplicate card id "
+                   "AB3D5FGH (line 2 too)")
+    assert not (tmp_path / "c.pdf").exists()
+    assert main(["cards", "--config", str(tmp_path / "station.toml"),
+                 str(tmp_path / "missing.csv"), str(tmp_path / "c.pdf")]) == 2
+    assert capsys.readouterr().err.strip().endswith("missing.csv: roster file not found")

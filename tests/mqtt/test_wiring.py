@@ -1,0 +1,78 @@
+"""The publisher wired into the demo that keeps a session log, and into `station run`'s
+log: every rep and set the log holds reaches the broker, with the live state and badges."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from station.cli import main
+from station.config import load_config
+from station.live.broker import open_log
+from tests.mqtt.broker import Recorder, wait_for
+from tests.mqtt.station_kit import rep, write_config
+
+
+def test_the_demo_tour_publishes_everything_its_log_holds(broker, tmp_path, capsys):
+    rec = Recorder(broker.port, ["gym/#"])
+    config = write_config(tmp_path / "cfg", broker.port, "demo-1")
+    shots = tmp_path / "shots"
+    assert main(["demo", "--headless", "--screenshots", str(shots), "--config",
+                 str(config)]) == 0
+    db = sqlite3.connect(shots / "sessions.sqlite3")
+    logged = [f"{uid}-{idx}" for uid, idx in db.execute(
+        "SELECT sets.uid, reps.idx FROM reps JOIN sets ON sets.id = reps.set_id "
+        "ORDER BY sets.id, reps.idx")]
+    sets = [uid for (uid,) in db.execute("SELECT uid FROM sets ORDER BY id")]
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+    db.close()
+    assert len(logged) >= 5 and len(sets) == 2
+    wait_for(lambda: len(rec.on("gym/demo-1/set")) == 2, 10, "both sets")
+    assert [m.json()["id"] for m in rec.on("gym/demo-1/rep")] == logged
+    assert [m.json()["id"] for m in rec.on("gym/demo-1/set")] == sets
+    screens = [m.json()["screen"] for m in rec.on("gym/demo-1/live")]
+    assert {"idle", "setup", "coaching", "summary"} <= set(screens)
+    athletes = {m.json()["athlete"] for m in rec.on("gym/demo-1/live")}
+    assert None in athletes and any(a is not None for a in athletes)  # class mode's number
+    parts = rec.on("gym/demo-1/health")[-1].json()["parts"]
+    assert set(parts) == {"camera", "pose", "load cell", "buzzer", "storage"}
+    assert parts["storage"] == {"ok": True, "reason": ""}
+    assert rec.on("gym/demo-1/status")[-1].payload == b"offline"  # the demo said goodbye
+    rec.close()
+
+
+def test_a_password_file_the_station_cannot_use_still_queues_the_results(tmp_path, caplog):
+    creds = tmp_path / "creds.toml"
+    creds.write_text('username = "a"\npassword = "b"\n')
+    creds.chmod(0o644)  # everyone may read it: refused
+    config = load_config(write_config(tmp_path, 1883, credentials_file="creds.toml"))
+    store, link = open_log(config)
+    assert link.publisher is None
+    assert link.error == (f"{creds}: [mqtt] credentials_file has mode 0644, which lets other "
+                          "users read the broker's password: chmod 0640 (owner root, group "
+                          "station) or 0600")
+    assert "results wait in the outbox" in caplog.text
+    store.begin_set("q", "2026-03-02T10:00:00+00:00")
+    store.add_rep("q", rep(1))
+    assert store.flush()
+    store.close()
+    link.stop()
+    db = sqlite3.connect(config.resolve(config.store.path))
+    (payload,) = db.execute("SELECT payload FROM outbox WHERE sent_at IS NULL").fetchone()
+    assert json.loads(payload)["id"] == "q-1"
+    db.close()
+
+
+def test_without_an_mqtt_section_there_is_no_outbox_and_no_publisher(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text('[store]\npath = "s.sqlite3"\n')
+    store, link = open_log(load_config(path))
+    store.begin_set("r", "t")
+    store.add_rep("r", rep(1))
+    assert store.flush()
+    store.close()
+    assert link.publisher is None and link.stop() == 0
+    db = sqlite3.connect(tmp_path / "s.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 1
+    db.close()

@@ -1,0 +1,261 @@
+"""The coach page in a real browser: headless Chromium, driven by Selenium, against a real
+`station web` process on loopback. Every page is also photographed at phone and desktop
+sizes (out/screenshots/web/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from station.cards.events import CardShown
+from station.config import Config
+from station.flow.flow import StationFlow
+from station.hardware.buzzer import AlertBuzzer
+from station.live.page_state import PagePublisher
+from station.logbook.read import open_log
+from station.sim.logbook import FakeRep, _Fault
+from station.sim.player import SetPlayer
+from station.sim.session import simulate_set
+from station.store import SessionLog, StoreWriter
+from tests.web.conftest import PIN, shoot
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def click_and_load(browser, element_id: str) -> None:
+    """Click a form's button and wait for the page it loads (a click does not wait)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, element_id).click()
+    WebDriverWait(browser, 10).until(lambda d: _gone(old))
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element) -> bool:
+    """The element's page was replaced (Chromium says so as "stale" or as "node does not
+    belong to the document", depending on when it is asked)."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
+def live_state(uid: str | None, screen: str, reps: int, passed: int, athlete=None) -> dict:
+    return {"screen": screen, "athlete": athlete, "set_uid": uid, "reps": reps,
+            "passed": passed, "muted": False, "class_mode_s": None,
+            "badges": [{"name": "camera", "ok": True, "reason": ""},
+                       {"name": "load cell", "ok": False, "reason": "stale"}]}
+
+
+def test_home_page_loads_with_today_by_athlete(server, browser):
+    browser.get(server.url + "/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "The station now"
+    # The kiosk never said anything: the page says it is not running.
+    assert browser.find_element(By.ID, "screen").text.lower() == "not running"
+    db = sqlite3.connect(server.log)
+    since = db.execute("SELECT min(started_at) FROM sets WHERE date(started_at, 'localtime')"
+                       " = date('now', 'localtime')").fetchone()[0]
+    want = db.execute("SELECT COUNT(DISTINCT coalesce(athlete_id, -1)) FROM sets"
+                      " WHERE started_at >= ?", (since,)).fetchone()[0] if since else 0
+    rows = browser.find_elements(By.CSS_SELECTOR, "#today tbody tr")
+    assert len(rows) == want
+    shoot(browser, "01-now")
+
+
+class SimulatedStation(threading.Thread):
+    """The real station's flow on the simulated athlete, writing the real session log and
+    the page's state as `station run` does, three times faster than life."""
+
+    def __init__(self, log: Path, athlete: CardShown, reps: int = 5, speed: float = 3.0):
+        super().__init__(daemon=True)
+        self.store = StoreWriter(log, 1000)
+        self.flow = StationFlow(Config(), AlertBuzzer(None), self.store, set_reps=reps)
+        self.page = PagePublisher(self.store)
+        self.player = SetPlayer(simulate_set(11, reps), empty_before_s=0.5, empty_after_s=3.0)
+        self.athlete, self.speed = athlete, speed
+        self.shown_at: dict[int, float] = {}  # rep count -> when it went to the log
+
+    def run(self) -> None:
+        now = 0.0
+        self.flow.feed(self.athlete, now)  # the card, held up before the set
+        while not self.player.done:
+            now += 1 / 30
+            for item in self.player.due(now):
+                self.flow.submit(item)
+            self.flow.drain(now)
+            count = self.flow.view.live.rep_count
+            if self.page.publish(self.flow) and count not in self.shown_at:
+                self.store.flush()  # written: the page may show it from now on
+                self.shown_at[count] = time.monotonic()
+            time.sleep(1 / 30 / self.speed)
+        self.store.close()
+
+
+def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
+    browser.get(server.url + "/")
+    db = open_log(server.log)
+    athlete_id, name = db.execute("SELECT id, nickname FROM athletes WHERE number = 1"
+                                  ).fetchone()
+    station = SimulatedStation(server.log, CardShown(athlete_id, name, 0.0))
+    station.start()
+    # The page redraws its lists as it polls: an element read mid-redraw is read again.
+    wait = WebDriverWait(browser, 10, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(lambda d: d.find_element(By.ID, "athlete").text == name,
+               "the card's athlete never showed")
+    seen: dict[int, float] = {}
+    deadline = time.monotonic() + 60
+    while station.is_alive() and time.monotonic() < deadline:
+        try:
+            text = browser.find_element(By.ID, "reps").text
+        except StaleElementReferenceException:
+            continue
+        if text.isdigit() and int(text) not in seen:
+            seen[int(text)] = time.monotonic()
+        time.sleep(0.05)
+    station.join(timeout=5)
+    reps = station.flow.view.summary.reps
+    assert reps == 5 and set(range(1, reps + 1)) <= set(seen), (reps, seen, station.shown_at)
+    lags = [seen[n] - station.shown_at[n] for n in range(1, reps + 1)]
+    assert max(lags) < 1.5, lags  # polled every 0.5 s here: each rep within a poll or so
+    # The verdicts listed are the set's reps in the log, in order.
+    uid = db.execute("SELECT uid FROM sets ORDER BY id DESC LIMIT 1").fetchone()[0]
+    want = [f"Rep {i}: PASS" if ok else f"Rep {i}: FAIL {f.replace(',', ', ').replace('_', ' ')}"
+            for i, ok, f in db.execute("SELECT r.idx, r.passed, r.faults FROM reps r JOIN sets"
+                                       " s ON s.id = r.set_id WHERE s.uid = ? ORDER BY r.idx",
+                                       (uid,))]
+    wait.until(lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#verdicts li")]
+               == want)
+    assert browser.find_element(By.ID, "screen").text.lower() == "summary"
+    badges = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#badges li")]
+    assert badges[0].startswith("camera")
+    shoot(browser, "02-now-summary")
+
+
+def test_the_now_card_while_a_set_runs(server, browser):
+    """A set under way as the kiosk says it (hand-written state): the count, the verdicts
+    and a badge that is down."""
+    browser.get(server.url + "/")
+    log = SessionLog(server.log)
+    uid = "feedc0de" * 4
+    log.begin_set(uid, datetime.now(UTC).isoformat(timespec="seconds"), None, 1)
+    for i, passed in ((1, True), (2, False), (3, True)):
+        log.add_rep(uid, FakeRep(i, i * 3.0, i * 3.0 + 2, passed,
+                                 () if passed else (_Fault("knee_bend"),), "cue",
+                                 {"hip_travel": 0.2}))
+    log.set_live(datetime.now(UTC).isoformat(), live_state(uid, "coaching", 3, 2,
+                                                           {"id": 1, "name": "Sam"}))
+    wait = WebDriverWait(browser, 5, poll_frequency=0.05)
+    wait.until(lambda d: d.find_element(By.ID, "reps").text == "3")
+    items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#verdicts li")]
+    assert items == ["Rep 1: PASS", "Rep 2: FAIL knee bend", "Rep 3: PASS"]
+    badges = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#badges li")]
+    assert badges == ["camera", "load cell: stale"]
+    shoot(browser, "02-now-coaching")
+    log.close()
+
+
+def test_an_athletes_chart_draws_their_sessions(server, browser):
+    db = open_log(server.log)
+    athlete_id = db.execute("SELECT id FROM athletes WHERE number = 2").fetchone()[0]
+    days = db.execute("SELECT COUNT(DISTINCT date(started_at, 'localtime')) FROM sets"
+                      " WHERE athlete_id = ?", (athlete_id,)).fetchone()[0]
+    assert days > 3
+    browser.get(f"{server.url}/athletes/{athlete_id}")
+    svg = browser.find_element(By.CSS_SELECTOR, "#chart svg.chart")
+    assert svg.size["width"] > 300  # drawn, and as wide as a phone allows
+    dots = browser.find_elements(By.CSS_SELECTOR, "#chart circle.dot-pass")
+    assert len(dots) == days
+    line = browser.find_element(By.CSS_SELECTOR, "#chart polyline.line-depth")
+    assert len(line.get_attribute("points").split()) == days
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#sessions tbody tr")) == days
+    shoot(browser, "04-athlete")
+    browser.get(server.url + "/athletes")
+    shoot(browser, "03-athletes")
+
+
+def test_the_csv_export_equals_the_database(server):
+    status, text = get(server.url + "/export/sets.csv")
+    assert status == 200
+    got = list(csv.DictReader(io.StringIO(text)))
+    db = sqlite3.connect(server.log)
+    want = db.execute("SELECT uid, started_at, reps, passed, coalesce(main_fault, ''),"
+                      " coalesce(athlete_id, '') FROM sets ORDER BY id DESC").fetchall()
+    assert len(got) == len(want) == 240
+    assert [(r["uid"], r["started_at"], int(r["reps"]), int(r["passed"]), r["main_fault"],
+             r["athlete_id"]) for r in got] == [(u, s, n, p, f, str(a)) for u, s, n, p, f, a
+                                                 in want]
+    # The JSON export holds the same sets.
+    status, text = get(server.url + "/export/sets.json")
+    import json
+    assert [r["uid"] for r in json.loads(text)] == [w[0] for w in want]
+
+
+def test_settings_refuse_a_wrong_pin_and_take_the_right_one(server, browser):
+    browser.get(server.url + "/settings")
+    shoot(browser, "07-login")
+    browser.find_element(By.ID, "pin").send_keys("0000")
+    click_and_load(browser, "login")
+    assert "Wrong PIN" in browser.find_element(By.ID, "error").text
+    # At once again, even with the right PIN: slowed down.
+    browser.find_element(By.ID, "pin").send_keys(PIN)
+    click_and_load(browser, "login")
+    assert "Too many wrong PINs" in browser.find_element(By.ID, "error").text
+    shoot(browser, "08-login-refused")
+    time.sleep(1.1)  # the first wrong PIN costs a second
+    browser.find_element(By.ID, "pin").send_keys(PIN)
+    click_and_load(browser, "login")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Station"
+    click_and_load(browser, "buzzer")
+    assert browser.find_element(By.ID, "message").text == "Buzzer muted"
+    browser.find_element(By.ID, "new-name").send_keys("Dana Fox")
+    click_and_load(browser, "add")
+    assert "Added #13 Dana Fox" in browser.find_element(By.ID, "message").text
+    shoot(browser, "09-settings")
+    db = sqlite3.connect(server.log)
+    assert db.execute("SELECT what, value, taken_at FROM requests").fetchall() == [
+        ("mute", "1", None)]
+    audit = [r[0] for r in db.execute("SELECT what FROM audit WHERE who LIKE 'coach page%'"
+                                      " ORDER BY id")]
+    assert audit == ["login refused", "login", "mute", "roster add"]
+    assert db.execute("SELECT name FROM athletes WHERE number = 13").fetchone() == (
+        "Dana Fox",)
+    click_and_load(browser, "logout")
+    browser.get(server.url + "/settings")
+    assert browser.find_elements(By.ID, "pin")  # logged out: the PIN again
+
+
+@pytest.mark.parametrize("path,name", [("/rotation", "05-rotation"), ("/sets", "06-sets")])
+def test_the_other_pages_render(server, browser, path, name):
+    browser.get(server.url + path)
+    assert browser.find_element(By.TAG_NAME, "h1").text in ("Class rotation", "Sets")
+    shoot(browser, name)
+    if path == "/sets":
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.sets tbody tr")
+        assert len(rows) == 100
+        rows[0].find_element(By.TAG_NAME, "a").click()
+        assert browser.find_elements(By.CSS_SELECTOR, "#reps tbody tr")
+        shoot(browser, "06-set")
+        browser.get(server.url + "/sets/ffffffff")
+        assert "no such set" in browser.find_element(By.ID, "error").text
+        shoot(browser, "10-error")
