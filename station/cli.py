@@ -90,6 +90,12 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def one_line(text: str) -> str:
+    """`text` as one line: a character that would break it or not show (a newline in a key
+    name, a control character from a file) is written as its escape, \\n, \\x1e."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def _say_defaults(path: str | None) -> None:
     """With no settings file found, say so once on stderr: the defaults are in use."""
     if path is None and find_config() is None:
@@ -118,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(handler(args, exc) or 0)
             return int(module.run(args, config) or 0)
     except StationError as exc:
-        print(f"station: error: {exc}", file=sys.stderr)
+        print(f"station: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -89,5 +89,13 @@ def check_regular(path: str | Path, what: str, limit: int,
     return Path(path)
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """`a` and `b` name one file (through a symlink, a hard link, `..`), or would."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): compare where they would be
+        return Path(a).resolve() == Path(b).resolve()
+
+
 def _why(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

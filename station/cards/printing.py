@@ -6,6 +6,7 @@ from pathlib import Path
 
 from station.cards.sheet import LAYOUTS, Card, write_cards
 from station.errors import InputError
+from station.files import same_file
 from station.logbook import read
 from station.logbook.roster import import_roster, payload_for, read_roster_csv
 from station.store import SessionLog
@@ -16,6 +17,9 @@ def print_cards(roster_csv: Path, out: Path, log_path: Path, layout: str,
     """Put the roster's athletes on the station's roster (kept cards stay valid) and write
     their cards; returns the line to print."""
     lines = read_roster_csv(roster_csv)
+    if out.suffix.lower() == ".pdf" and same_file(out, roster_csv):
+        raise InputError(f"{out}: the cards would overwrite the roster ({roster_csv}): name "
+                         "another file")
     try:
         SessionLog(log_path, max_sets).close()  # the log and its schema, made if missing
     except Exception as exc:  # sqlite3.Error, OSError

@@ -20,12 +20,12 @@ import pygame
 from station.config import Config
 from station.domain import Phase
 from station.errors import InputError
+from station.files import same_file
 from station.flow.flow import StationFlow
 from station.flow.view import Screen
 from station.hardware.buzzer import AlertBuzzer
 from station.kiosk.app import KioskApp
 from station.live.broker import open_log
-from station.recordings.outputs import same_file
 from station.sim.athlete import RepKind
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set

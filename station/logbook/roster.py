@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from station.errors import InputError
+from station.files import read_regular
 from station.logbook.read import roster, station_id
 
 # Upper-case letters and digits without 0/O, 1/I: QR's alphanumeric mode holds them in the
@@ -26,6 +27,8 @@ from station.logbook.read import roster, station_id
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CARD_LEN = 8  # 40 bits: a guess finds nobody; with the station id it fits a version-1 QR
 MAX_NAME = 40
+MAX_ROSTER_BYTES = 1 << 20  # a roster of 2,000 athletes is about 100 KB
+MAX_ATHLETES = 2000  # past any gym's roster; each is a page or half a page of cards
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,10 @@ def read_roster_csv(path: str | Path) -> list[RosterLine]:
     """The athletes of a roster CSV; a bad file, header, name or a duplicate is one
     InputError naming the file and line."""
     path = Path(path)
+    data = read_regular(path, "roster file", MAX_ROSTER_BYTES, InputError)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: roster file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read the roster ({exc})") from None
     return parse_roster(text, str(path))
 
@@ -84,6 +86,9 @@ def parse_roster(text: str, where: str) -> list[RosterLine]:
     except csv.Error as exc:
         raise InputError(f"{where}: not a CSV file ({exc})") from None
     rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) > MAX_ATHLETES + 1:
+        raise InputError(f"{where}: {len(rows) - 1} athletes, more than the {MAX_ATHLETES} a "
+                         "roster may hold")
     if not rows:
         raise InputError(f"{where}: the roster is empty (a header line 'name' and a name a "
                          "line)")

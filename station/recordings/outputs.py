@@ -16,16 +16,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from station.errors import InputError
+from station.files import same_file
 
 _TEMP_PREFIX = ".station-"
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """`a` and `b` name one file (through a symlink, a hard link, `..`), or would."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one does not exist (yet): compare where they would be
-        return a.resolve() == b.resolve()
 
 
 def check_output(path: str | Path, what: str,

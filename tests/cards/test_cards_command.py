@@ -60,3 +60,33 @@ def test_a_bad_roster_is_one_line_and_status_2(tmp_path, capsys):
     assert main(["cards", "--config", str(tmp_path / "station.toml"),
                  str(tmp_path / "missing.csv"), str(tmp_path / "c.pdf")]) == 2
     assert capsys.readouterr().err.strip().endswith("missing.csv: roster file not found")
+
+
+# -- issue 23: the roster read bounded; the cards never overwrite it ------------------------------
+
+def test_a_fifo_as_the_roster_is_refused_at_once(tmp_path, capsys):
+    import os
+
+    args = setup(tmp_path, "name\nSam\n")
+    fifo = tmp_path / "roster-pipe.csv"
+    os.mkfifo(fifo)
+    assert main(["cards", args[0], args[1], str(fifo), str(tmp_path / "c.pdf")]) == 2
+    assert capsys.readouterr().err == (f"station: error: {fifo}: the roster file is a pipe "
+                                       "(FIFO), not a regular file\n")
+
+
+def test_cards_never_overwrite_the_roster(tmp_path, capsys):
+    (tmp_path / "station.toml").write_text('[store]\npath = "sessions.sqlite3"\n')
+    roster = tmp_path / "roster.pdf"  # a CSV by another name
+    roster.write_text("name\nSam Jones\n")
+    assert main(["cards", "--config", str(tmp_path / "station.toml"), str(roster),
+                 str(roster)]) == 2
+    assert capsys.readouterr().err == (f"station: error: {roster}: the cards would overwrite "
+                                       f"the roster ({roster}): name another file\n")
+    assert roster.read_text() == "name\nSam Jones\n"
+
+
+def test_a_roster_past_any_gyms_is_refused(tmp_path, capsys):
+    args = setup(tmp_path, "name\n" + "".join(f"Athlete {i}\n" for i in range(2001)))
+    assert main(["cards", *args, str(tmp_path / "c.pdf")]) == 2
+    assert "2001 athletes, more than the 2000 a roster may hold" in capsys.readouterr().err

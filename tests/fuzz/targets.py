@@ -1,7 +1,8 @@
 """What the fuzzing suite feeds the station, and the one property every input must keep.
 
 Each `Target` is one kind of file the station reads: the settings (TOML), a pose stream
-(.npz), a band tension stream (CSV), the load-cell calibration (JSON) and a video. Its
+(.npz), a band tension stream (CSV), the load-cell calibration (JSON), a video and the
+coach's roster (CSV). Its
 strategy makes the file's bytes: anything at all, something shaped like the real thing, and
 the real thing damaged. Its `check` runs the command that reads such a file and holds it to
 the property of issue 23:
@@ -318,9 +319,11 @@ CONFIG_FILES = st.one_of(
     _near_default(),
     _near_default(),
     _near_default(),
-    st.dictionaries(st.one_of(st.sampled_from(sorted(SECTIONS)), _BARE),
-                    st.dictionaries(st.one_of(st.sampled_from(KEYS), _BARE), _VALUES,
-                                    max_size=5), max_size=3).map(toml_document),
+    st.dictionaries(st.one_of(st.sampled_from(sorted(SECTIONS)), _BARE,
+                              st.text(_TEXT, min_size=1, max_size=8)),
+                    st.dictionaries(st.one_of(st.sampled_from(KEYS), _BARE,
+                                              st.text(_TEXT, min_size=1, max_size=8)),
+                                    _VALUES, max_size=5), max_size=3).map(toml_document),
     _shipped_edited(),
     st.text(_TEXT, max_size=300).map(lambda s: s.encode("utf-8")),
     st.binary(max_size=300),
@@ -595,6 +598,48 @@ def check_video(path: Path, scratch: Path) -> None:
     assert_report_or_one_line(outcome)
 
 
+# -- the roster -----------------------------------------------------------------------------------
+
+_NAMES = st.one_of(st.sampled_from(["Sam Jones", "Alex Kim", "Priya Shah", "", " ", "a,b",
+                                    '"quoted"', "x" * 41]), st.text(_TEXT, max_size=20))
+_CARD_IDS = st.one_of(st.just(""), st.text("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=8,
+                                            max_size=8), st.text(_TEXT, max_size=10))
+
+
+@st.composite
+def _roster_csv(draw) -> bytes:
+    """A coach's roster: a header of the known columns (or not), and a few athletes."""
+    header = draw(st.one_of(st.sampled_from(["name", "name,nickname", "name,nickname,card",
+                                             "card,name", "Name", "nom", ""]),
+                            st.text(_TEXT, max_size=15)))
+    rows = draw(st.lists(st.tuples(_NAMES, _NAMES, _CARD_IDS), max_size=6))
+    lines = [header] + [",".join(json.dumps(c) if draw(st.booleans()) else c for c in row)
+                        for row in rows]
+    bom = "\ufeff" if draw(st.booleans()) else ""
+    return (bom + "\n".join(lines) + "\n").encode("utf-8")
+
+
+ROSTER_FILES = st.one_of(
+    _roster_csv(),
+    _roster_csv(),
+    st.text(_TEXT, max_size=200).map(lambda s: s.encode("utf-8")),
+    st.binary(max_size=200),
+)
+
+
+def check_roster(path: Path, scratch: Path) -> None:
+    """`station cards` on this roster (a fresh session log each time), the cards as a PDF."""
+    log = scratch / "roster-log.sqlite3"
+    for leftover in scratch.glob("roster-log.sqlite3*"):
+        leftover.unlink()
+    config = scratch / "roster-station.toml"
+    config.write_text(f"[store]\npath = {json.dumps(str(log))}\n")
+    with unchanged(path):
+        outcome = run_station("cards", "--config", str(config), str(path),
+                              str(scratch / "cards.pdf"))
+    assert_report_or_one_line(outcome, json_report=False)
+
+
 # -- the targets ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -638,6 +683,7 @@ TARGETS = {t.name: t for t in (
     Target("tension", ".csv", TENSION_FILES, check_tension),
     Target("calibration", ".json", CALIBRATION_FILES, check_calibration),
     Target("video", ".mp4", VIDEO_FILES, check_video),
+    Target("roster", ".csv", ROSTER_FILES, check_roster),
 )}
 
 # Files that are not files: each input is refused as what it is, at once.

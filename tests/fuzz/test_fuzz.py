@@ -21,7 +21,8 @@ from tests.fuzz.targets import (
 
 # Examples per target in the test command: enough to cross every branch of the strategies a
 # few times, few enough that the suite stays quick (the video's run in processes of their own).
-BUDGET = {"config": 300, "pose": 200, "tension": 150, "calibration": 30, "video": 10}
+BUDGET = {"config": 300, "pose": 200, "tension": 150, "calibration": 30, "video": 10,
+          "roster": 40}
 
 SHORT = settings(derandomize=True, database=None, deadline=None, print_blob=False,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -59,15 +60,19 @@ def _command(name: str, path: str, scratch) -> list[str]:
     return {"config": ["analyze", good, "--json", "--config", path],
             "pose": ["analyze", path, "--json"],
             "tension": ["analyze", good, "--tension", path, "--json"],
-            "video": ["replay", path, "--json"]}[name]
+            "video": ["replay", path, "--json"],
+            "roster": ["cards", path, str(scratch / "cards.pdf"), "--config",
+                       str(scratch / "roster-station.toml")]}[name]
 
 
 @pytest.mark.parametrize("special", SPECIAL_PATHS)
-@pytest.mark.parametrize("name", ["config", "pose", "tension", "video"])
+@pytest.mark.parametrize("name", ["config", "pose", "tension", "video", "roster"])
 def test_a_path_that_is_no_file_is_one_line_at_once(name, special, scratch):
     """A pipe that never ends, a device that never runs dry, a folder, nothing at all:
     refused naming the path, before anything is read."""
     path = special_path(special, scratch)
+    (scratch / "roster-station.toml").write_text(
+        f'[store]\npath = "{scratch / "roster-log.sqlite3"}"\n')
     outcome = run_station(*_command(name, str(path), scratch))
     assert_report_or_one_line(outcome)
     assert outcome.code == 2 and str(path) in outcome.err
