@@ -42,7 +42,7 @@ from station.flow.alerts import Alerts
 from station.flow.athlete import Athlete, accepts_cards, greeting
 from station.flow.badges import StatusBadges
 from station.flow.class_mode import ClassMode
-from station.flow.menu import CoachMenu
+from station.flow.menu import NOT_DURING_A_SET, CoachMenu
 from station.flow.presence import Presence
 from station.flow.set_log import SetLog
 from station.flow.setup import BodySide, SetupGate, facing_side, waiting_checks
@@ -228,7 +228,7 @@ class StationFlow:
             msg = "Buzzer muted" if self.buzzer.muted else "Buzzer on"
         elif request.what == "calibrate":
             if self.view.screen is Screen.COACHING:
-                msg = "Not during a set: calibrate between sets, nobody on the band"
+                msg = NOT_DURING_A_SET
             else:
                 msg = self.menu.calibrate() if self.menu.calibrate else \
                     "No load cell to calibrate"

@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 from station.flow.alerts import Alerts
 from station.flow.class_mode import ClassMode
-from station.flow.view import Input, KioskView, MenuItem, MenuKey
+from station.flow.view import Input, KioskView, MenuItem, MenuKey, Screen
 
 TOAST_S = 2.5  # how long the toast saying what a row did stays up
+NOT_DURING_A_SET = "Not during a set: calibrate between sets, nobody on the band"
 
 
 class CoachMenu:
@@ -74,7 +75,9 @@ class CoachMenu:
         if key is MenuKey.CLOSE:
             view.menu = None
             return
-        if key is MenuKey.CALIBRATE:
+        if key is MenuKey.CALIBRATE and view.screen is Screen.COACHING:
+            msg = NOT_DURING_A_SET  # zeroing now would take the athlete's pull for slack
+        elif key is MenuKey.CALIBRATE:
             msg = self.calibrate() if self.calibrate else "No load cell to calibrate"
             self.recalibrated()
         elif key is MenuKey.MUTE:
