@@ -119,3 +119,11 @@ def test_journal_lives_in_ram() -> None:
     d = directives(JOURNALD)
     assert d["Storage"] == ["volatile"]
     assert d["RuntimeMaxUse"][0].endswith("M")
+
+
+def test_a_stop_by_sigterm_counts_as_clean_for_every_service() -> None:
+    """Every command unwinds on SIGTERM and exits 143 (issue 23): systemd must take that
+    for a clean stop, not a failure."""
+    for name in ("station.service", "station-web.service"):
+        text = (REPO / "systemd" / name).read_text()
+        assert "\nSuccessExitStatus=143\n" in text, name
