@@ -77,7 +77,9 @@ class StandingBaseline:
             return f.leg
         if math.isfinite(self.height):
             return self.leg
-        return self._leg_per_torso * f.torso
+        # At least a pixel, as a seen leg is (features): every point in one place (a
+        # broken stream) must not make a length of zero to divide by.
+        return max(self._leg_per_torso * f.torso, 1.0)
 
     def _learn_legs(self, f: Features, alpha: float) -> None:
         """A standing frame's leg: the leg's length, the ankle's place and the hip's height
@@ -144,7 +146,7 @@ class StandingBaseline:
         `settle_speed` over a whole `settle_s`: sway, not a walk."""
         self.hip, self.leg = f.hip_forward, self._leg_of(f)
         self.trunk, self.stick = trunk, stick
-        self.shoulder, self.torso, self.hip_up = f.shoulder_up, f.torso, f.hip_up
+        self.shoulder, self.torso, self.hip_up = f.shoulder_up, max(f.torso, 1.0), f.hip_up
         self._learn_legs(f, 1.0)
         speed = self._hip_speed.add(f.t, f.hip_forward)  # pixels per second
         if speed is not None and abs(speed) > self._settle_speed * self.leg:

@@ -599,3 +599,15 @@ def test_one_cue_per_fault_root_cause_first():
     assert set(CUES) == set(Fault)
     assert cue_for((Fault.KNEE_BEND, Fault.HIPS_STOPPED)) == CUES[Fault.HIPS_STOPPED]
     assert cue_for(()) == PASS_CUE
+
+
+def test_a_frame_with_every_point_in_one_place_is_no_crash():
+    """Found by the fuzzer (issue 23): every landmark at one pixel made the standing leg's
+    length zero, and the hips' travel a division by it."""
+    from station.config import CoachConfig
+    from station.domain import PoseStream
+
+    points = np.zeros((60, 33, 4), np.float32)
+    points[:, :, 3] = 1.0
+    report = analyze(PoseStream(np.arange(60) / 30.0, points, 640, 480), None, CoachConfig())
+    assert report.reps == [] and report.buzzes == []
