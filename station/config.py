@@ -27,12 +27,14 @@ MAX_TEXT = 4096  # characters in a string value (PATH_MAX on Linux)
 
 def _key(default: Any, lo: float | None = None, hi: float | None = None,
          choices: tuple[str, ...] | None = None, pattern: str | None = None,
-         shape: str = "", path: bool = False) -> Any:
+         shape: str = "", path: bool = False, optional_path: bool = False) -> Any:
     """A config field with its allowed range (lo..hi, inclusive), its allowed choices, or the
     regular expression a text must match (`shape` says it in words for the error); `path`:
-    the value names a file (never empty)."""
+    the value names a file (never empty); `optional_path`: it names a file or is empty (the
+    feature off)."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices,
-                                            "pattern": pattern, "shape": shape, "path": path})
+                                            "pattern": pattern, "shape": shape,
+                                            "path": path, "optional_path": optional_path})
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,10 @@ class MqttConfig:
     keepalive_s: int = _key(30, 5, 600)
     reconnect_max_s: float = _key(30.0, 1.0, 600.0)
     tls: bool = _key(False)
-    ca_file: str = _key("")
-    cert_file: str = _key("")
-    key_file: str = _key("")
-    credentials_file: str = _key("")
+    ca_file: str = _key("", optional_path=True)
+    cert_file: str = _key("", optional_path=True)
+    key_file: str = _key("", optional_path=True)
+    credentials_file: str = _key("", optional_path=True)
     live_interval_s: float = _key(1.0, 0.1, 60.0)
     outbox_max: int = _key(100_000, 100, 10_000_000)
     homeassistant: bool = _key(False)
@@ -220,7 +222,7 @@ class WebConfig:
 
     host: str = _key("0.0.0.0")
     port: int = _key(8080, 1, 65535)
-    pin_file: str = _key("web-pin")
+    pin_file: str = _key("web-pin", path=True)
     session_minutes: float = _key(30.0, 1.0, 1440.0)
     names_need_pin: bool = _key(False)
     poll_s: float = _key(1.0, 0.2, 60.0)
@@ -284,7 +286,7 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
         raise ConfigError(f"{where} = {value!r} is not a finite number "
                           f"({meta['lo']} to {meta['hi']})")
     if want is str:
-        _check_text(where, value, meta["path"])
+        _check_text(where, value, meta["path"], meta["optional_path"])
     if meta.get("choices") and value not in meta["choices"]:
         allowed = ", ".join(repr(c) for c in meta["choices"])
         raise ConfigError(f"{where} = {_shown(value)} is not allowed (choose {allowed})")
@@ -302,14 +304,16 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check_text(where: str, value: str, is_path: bool) -> None:
+def _check_text(where: str, value: str, is_path: bool, optional_path: bool) -> None:
     if len(value) > MAX_TEXT:
         raise ConfigError(f"{where} is {len(value)} characters long (at most {MAX_TEXT})")
     if any(ord(c) < 32 for c in value):
         raise ConfigError(f"{where} = {_shown(value)} has a control character in it")
     if is_path and not value.strip():
         raise ConfigError(f"{where} = {value!r} is empty: name a file")
-    if is_path and value.endswith(("/", "\\")):
+    if optional_path and value and not value.strip():
+        raise ConfigError(f"{where} = {value!r} is blank: name a file, or leave it empty")
+    if (is_path or optional_path) and value.endswith(("/", "\\")):
         raise ConfigError(f"{where} = {value!r} names a folder: name a file in it")
 
 

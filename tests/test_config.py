@@ -234,6 +234,13 @@ def test_the_reference_tabulates_every_relation():
     ('[tension]\ncalibration_file = "cal/"\n', "[tension] calibration_file = 'cal/' names a "
                                                "folder"),
     ('[store]\npath = "a\\u0000b"\n', "[store] path = 'a\\x00b' has a control character"),
+    ('[web]\npin_file = ""\n', "[web] pin_file = '' is empty: name a file"),
+    ('[web]\npin_file = "secrets/"\n', "[web] pin_file = 'secrets/' names a folder"),
+    ('[mqtt]\nhost = "b"\ncredentials_file = "etc/"\n',
+     "[mqtt] credentials_file = 'etc/' names a folder"),
+    ('[mqtt]\nhost = "b"\ncredentials_file = " "\n',
+     "[mqtt] credentials_file = ' ' is blank: name a file, or leave it empty"),
+    ('[mqtt]\nhost = "b"\ntls = true\nca_file = "ca/"\n', "[mqtt] ca_file = 'ca/' names a folder"),
 ])
 def test_a_path_setting_must_name_a_file(tmp_path, text, message):
     """`[store] path = ""` used to pass `station check` as storage ok (it named a folder)."""
