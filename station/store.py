@@ -6,7 +6,9 @@ power cut mid-write loses at most the transaction being written, never one alrea
 Old sets are pruned past `max_sets`, never in silence: they are first saved as JSON lines
 beside the log (`<log>.pruned-<UTC time>.jsonl`), and the writer announces it (the journal,
 and a notice the screen shows). A set a crash or a kill left open is closed as "interrupted"
-when the writer next starts. The schema below is a contract (docs/formats.md).
+when the writer next starts; one writer at a time, so a second one (a demo logging to the
+kiosk's log) is refused rather than closing the kiosk's set in progress. The schema below
+is a contract (docs/formats.md).
 
 The log also holds the outbox: the messages (a rep, a set) bound for the gym's MQTT broker,
 written in the same transaction as the rows they tell of, so a result logged is a result that
@@ -22,6 +24,7 @@ own thread: the screen's loop only puts work on a queue and never waits for the 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -35,6 +38,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from station.errors import InputError
 
 if TYPE_CHECKING:  # the coach page imports this module: it must not pull numpy in
     from station.domain import RepResult
@@ -488,6 +493,44 @@ class SessionLog:
         return rows
 
 
+class WriterLock:
+    """The right to write a log's sets: `<log>.writer`, locked with flock while its holder
+    lives (the kernel lets go when the process dies, however it dies).
+
+    Only the holder may close the sets left open, so a demo started with `--log` beside a
+    running kiosk is refused instead of taking the kiosk's set in progress for one a kill
+    left open. A folder the lock cannot be made in is no reason to stop: the writer then
+    finds the disk's fault itself and pauses the log with a badge.
+    """
+
+    def __init__(self, log_path: Path) -> None:
+        self.path = log_path.with_name(log_path.name + ".writer")
+        self._fd: int | None = None
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise InputError(f"{log_path}: another station process (pid {holder}) writes "
+                             "this session log; stop it first (the kiosk: sudo systemctl "
+                             "stop station)") from None
+        except OSError:
+            os.close(fd)
+            return
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class StoreWriter:
     """The log's own thread: `begin_set`, `add_rep` and `end_set` only queue the work.
 
@@ -513,6 +556,7 @@ class StoreWriter:
         self.last_error = ""  # why the last one was lost, kept after the disk recovers
         self._notices: queue.SimpleQueue[str] = queue.SimpleQueue()  # for the screen
         self._opened = threading.Event()
+        self._lock = WriterLock(self.path)  # InputError: another process writes this log
         self._thread = threading.Thread(target=self._run, name="store", daemon=True)
         self._thread.start()
 
@@ -553,6 +597,8 @@ class StoreWriter:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=5.0)
+        if not self._thread.is_alive():
+            self._lock.release()
 
     def _run(self) -> None:
         log: SessionLog | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from station.domain import Fault, RepResult
+from station.errors import InputError
 from station.store import SessionLog, SetEnd, StoreWriter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -370,3 +371,46 @@ def test_a_reader_of_the_log_closes_nothing(tmp_path):
     reader = SessionLog(db)
     assert reader.sets()[0]["ended"] is None
     reader.close()
+
+
+KIOSK = """
+import sys
+from pathlib import Path
+from station.domain import RepResult
+from station.store import SessionLog, SetEnd, WriterLock
+lock = WriterLock(Path(sys.argv[1]))
+log = SessionLog(sys.argv[1])
+log.begin_set("done", "t")
+log.end_set("done", SetEnd("left", None, "done", 1.0))
+log.begin_set("live", "t")
+log.add_rep("live", RepResult(1, 1.0, 2.0, (), "cue", {"hip_travel": 0.2}))
+print("in a set", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_second_writer_is_refused_and_leaves_the_set_in_progress_open(tmp_path):
+    """`station demo --log` beside a running kiosk took the kiosk's set in progress for one
+    a kill left open, and closed it as interrupted."""
+    db = tmp_path / "s.sqlite3"
+    kiosk = subprocess.Popen([sys.executable, "-c", KIOSK, str(db)], stdout=subprocess.PIPE,
+                             stdin=subprocess.PIPE, text=True, cwd=REPO,
+                             env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert kiosk.stdout is not None
+    assert kiosk.stdout.readline() == "in a set\n"
+    with pytest.raises(InputError) as err:
+        StoreWriter(db, 100)
+    assert str(err.value) == (f"{db}: another station process (pid {kiosk.pid}) writes this "
+                              "session log; stop it first (the kiosk: sudo systemctl stop "
+                              "station)")
+    reader = SessionLog(db)
+    assert {s["uid"]: s["ended"] for s in reader.sets()} == {"done": "done", "live": None}
+    reader.close()
+    os.kill(kiosk.pid, signal.SIGKILL)
+    kiosk.communicate()
+    writer = StoreWriter(db, 100)  # the kernel let the killed writer's lock go
+    assert writer.flush()
+    assert writer.take_notice() == "Log: 1 set left open by a stop closed as interrupted"
+    writer.close()
+    again = StoreWriter(db, 100)  # and a closed writer lets go of it
+    again.close()
