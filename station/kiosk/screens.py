@@ -128,8 +128,10 @@ class Renderer:
                           body=live.image is None)
             target.set_clip(None)
         else:
-            blit_text(target, self.text, self.theme.body, "Nobody in view", th.DIM, rect.center,
-                      "center")
+            t = self.theme
+            font = fit_font(self.text, [t.body, t.small], "Nobody in view",
+                            rect.width - 2 * t.layout.margin, 1)
+            blit_text(target, self.text, font, "Nobody in view", th.DIM, rect.center, "center")
 
     def _blit_image(self, target: pygame.Surface, image: np.ndarray) -> None:
         h, w = image.shape[:2]

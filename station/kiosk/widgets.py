@@ -111,10 +111,12 @@ def blit_wrapped(target: pygame.Surface, cache: TextCache, font: pygame.font.Fon
 
 
 def fit_font(cache: TextCache, fonts: list[pygame.font.Font], text: str, width: int,
-             max_lines: int) -> pygame.font.Font:
-    """The first (biggest) of `fonts` that sets `text` in `width` within `max_lines` lines."""
+             max_lines: int, height: int | None = None) -> pygame.font.Font:
+    """The first (biggest) of `fonts` that sets `text` in `width` within `max_lines` lines
+    (and, given `height`, within that many pixels)."""
     for font in fonts:
-        if len(cache.wrap(font, text, width)) <= max_lines:
+        lines = len(cache.wrap(font, text, width))
+        if lines <= max_lines and (height is None or lines * font.get_linesize() <= height):
             return font
     return fonts[-1]
 
@@ -156,9 +158,13 @@ def draw_checks(target: pygame.Surface, cache: TextCache, theme: th.Theme,
         if check.hint and not check.ok:
             hint = pygame.Rect(x, cy + theme.body.get_height() // 2 + 2, rect.right - x,
                                row_h - r - theme.body.get_height() // 2)
-            font = fit_font(cache, [theme.body, theme.small], check.hint, hint.width, 2)
+            # The hint keeps to its row: a smaller font before a lost word (at 480x320 a
+            # two-line hint in `small` ran into the next row or lost its end).
+            font = fit_font(cache, [theme.body, theme.small, theme.badge], check.hint,
+                            hint.width, 3, hint.height)
             blit_wrapped(target, cache, font, check.hint,
-                         th.DIM if check.ok is None else th.AMBER, hint, max_lines=2)
+                         th.DIM if check.ok is None else th.AMBER, hint,
+                         max_lines=max(1, hint.height // font.get_linesize()))
 
 
 def draw_badges(target: pygame.Surface, cache: TextCache, theme: th.Theme,

@@ -315,3 +315,34 @@ def test_the_summary_counts_the_reps_without_a_verdict(size):
     r, surf = draw(size, view)
     assert "score" in r.regions
     assert colour_share(surf, surf.get_rect(), th.AMBER) > 0.0
+
+
+LONG_HINTS = [Check("Side-on", False, "Step into the picture, side-on to the camera"),
+              Check("Whole body", False, "Step back: your feet are out of the picture"),
+              Check("Band 160 N", False, "Step away from the anchor until the band is slack")]
+
+
+@pytest.mark.parametrize("size", [(480, 320), (800, 480), (1280, 720)])
+def test_a_setup_hint_keeps_to_its_row_and_keeps_every_word(size, monkeypatch):
+    """A two-line hint ran into the next check's row, and at 480x320 lost its last words."""
+    from station.kiosk import widgets
+
+    drawn: list[tuple[str, int, int]] = []  # (text, top, bottom) of every line drawn
+    real = widgets.blit_text
+
+    def spy(target, cache, font, text, colour, pos, anchor="topleft"):
+        rect = real(target, cache, font, text, colour, pos, anchor)
+        drawn.append((text, rect.top, rect.bottom))
+        return rect
+
+    monkeypatch.setattr(widgets, "blit_text", spy)
+    view = KioskView(screen=Screen.SETUP, checks=list(LONG_HINTS))
+    r, _ = draw(size, view)
+    for i, check in enumerate(LONG_HINTS):
+        label = next(k for k, (text, _, _) in enumerate(drawn) if text == check.label)
+        end = next((k for k in range(label + 1, len(drawn))
+                    if drawn[k][0] in {c.label for c in LONG_HINTS}), len(drawn))
+        lines = [d for d in drawn[label + 1:end] if d[0] != "GET SET"]
+        assert " ".join(text for text, _, _ in lines) == check.hint, size
+        floor = r.regions[f"check{i + 1}"].top if i < 2 else size[1]
+        assert max(bottom for _, _, bottom in lines) <= floor, (size, check.hint)
