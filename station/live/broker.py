@@ -19,7 +19,7 @@ from pathlib import Path
 from station.config import Config
 from station.errors import ConfigError
 from station.flow.flow import StationFlow
-from station.mqtt.messages import LiveState, PartHealth, ResultMessages
+from station.mqtt.messages import LiveState, PartHealth, ResultMessages, live_athlete
 from station.mqtt.publisher import Publisher, publisher_for
 from station.mqtt.topics import Topics, station_id_for
 from station.store import StoreWriter
@@ -34,6 +34,7 @@ class BrokerLink:
     publisher: Publisher | None = None
     error: str = ""  # why there is no publisher although [mqtt] is set
     flow: StationFlow | None = None
+    names_shown: bool = True  # False: [web] names_need_pin, the broker gets "#<id>" only
     _said: str = field(default="", repr=False)
 
     def attach(self, flow: StationFlow) -> None:
@@ -46,9 +47,13 @@ class BrokerLink:
             return
         flow = self.flow
         view = flow.view
+        on = flow.athlete_on
+        number = flow.athlete if flow.class_mode.on else None
+        athlete, athlete_id = live_athlete((on.id, on.name) if on else None, number,
+                                           self.names_shown)
         self.publisher.set_live(LiveState(
-            view.screen.value, flow.athlete if flow.class_mode.on else None,
-            view.live.rep_count, view.live.passed, flow.set_log.uid))
+            view.screen.value, athlete, view.live.rep_count, view.live.passed,
+            flow.set_log.uid, athlete_id, number))
         parts = {b.name: PartHealth(b.ok, b.reason) for b in view.badges}
         store = flow.store
         if store is not None:
@@ -82,7 +87,7 @@ def open_log(config: Config, path: Path | None = None) -> tuple[StoreWriter, Bro
     m = config.mqtt
     if m is None:
         return StoreWriter(path, config.store.max_sets), BrokerLink()
-    link = BrokerLink()
+    link = BrokerLink(names_shown=not config.web.names_need_pin)
     try:
         link.publisher = publisher_for(config, path)
     except ConfigError as exc:

@@ -32,8 +32,11 @@ def test_the_demo_tour_publishes_everything_its_log_holds(broker, tmp_path, caps
     assert [m.json()["id"] for m in rec.on("gym/demo-1/set")] == sets
     screens = [m.json()["screen"] for m in rec.on("gym/demo-1/live")]
     assert {"idle", "setup", "coaching", "summary"} <= set(screens)
-    athletes = {m.json()["athlete"] for m in rec.on("gym/demo-1/live")}
-    assert None in athletes and any(a is not None for a in athletes)  # class mode's number
+    lives = [m.json() for m in rec.on("gym/demo-1/live")]
+    # Class mode's number, as "#n" and as a number; no card is shown in the demo.
+    numbered = [(m["athlete"], m["class_athlete"]) for m in lives if m["athlete"] is not None]
+    assert numbered and all(a == f"#{n}" for a, n in numbered)
+    assert all(m["athlete_id"] is None for m in lives)
     parts = rec.on("gym/demo-1/health")[-1].json()["parts"]
     assert set(parts) == {"camera", "pose", "load cell", "buzzer", "storage"}
     assert parts["storage"] == {"ok": True, "reason": ""}

@@ -57,6 +57,13 @@
         function (v) { tr.appendChild(el("td", "", v)); });
       return tr;
     }));
+    var gym = data.gym, line = document.getElementById("gym-line");
+    if (gym && line) {
+      line.className = "broker broker-" + gym.broker;
+      set("gym-line", gym.line);
+      set("gym-count", gym.broker === "off" ? "" :
+          gym.stations + " stations, " + gym.online + " online");
+    }
     box.classList.remove("stale");
   }
 
