@@ -77,10 +77,13 @@ def station_row(row: FleetRow, here: str, local: Callable[[str | None, str], str
     """One station as the page shows it."""
     live = row.live
     state = {True: "online", False: "offline", None: "unknown"}[row.online]
+    # An offline station's screen and athlete are the past: its last figures stay, greyed.
+    doing = live if live is not None and row.online is not False else None
     return {
         "station": row.station, "here": row.station == here, "state": state,
         "since": local(row.since, "%H:%M") if row.since else "",
-        "screen": live.screen if live else "", "athlete": (live.athlete or "") if live else "",
+        "screen": doing.screen if doing else "", "athlete": (doing.athlete or "") if doing
+        else "",
         "reps": live.reps if live else None, "passed": live.passed if live else None,
         "badges": _badges(row), "last": _last(row, local),
         "unreadable": "unreadable message" if row.unreadable else "",
@@ -92,7 +95,7 @@ def gym_state(gym: Gym, local: Callable[[str | None, str], str]) -> dict[str, An
     """The Gym page's content: the broker's state in one line, and every station."""
     if gym.watcher is None:
         return {"broker": "off", "line": gym.note, "docs": DOCS, "stations": [],
-                "online": 0}
+                "online": 0, "stale": False}
     snap = gym.watcher.snapshot()
     rows = [station_row(r, gym.here, local) for r in snap.rows]
     if snap.link is Link.CONNECTED:
@@ -102,6 +105,7 @@ def gym_state(gym: Gym, local: Callable[[str | None, str], str]) -> dict[str, An
     else:
         line = snap.error or f"broker {gym.watcher.settings.where}: not reached"
         if rows:
-            line += f" (stations as last heard before {local(snap.since, '%H:%M')})"
+            line += f". The stations as last heard, at {local(snap.since, '%H:%M')}"
     return {"broker": snap.link.value, "line": line, "docs": DOCS, "stations": rows,
-            "online": sum(1 for r in rows if r["state"] == "online")}
+            "online": sum(1 for r in rows if r["state"] == "online"),
+            "stale": snap.link is not Link.CONNECTED}

@@ -12,7 +12,6 @@
     if (text !== undefined) { e.textContent = text; }
     return e;
   }
-  function count(v) { return v === null || v === undefined ? "?" : String(v); }
 
   function card(s) {
     var li = el("li", "station state-" + s.state + (s.here ? " here" : ""));
@@ -26,17 +25,21 @@
       bad.title = s.unreadable_detail;
       li.appendChild(bad);
     }
-    var doing = el("p", "doing");
-    doing.appendChild(el("span", "screen screen-" + (s.screen || "off"), s.screen || "?"));
-    doing.appendChild(document.createTextNode(" "));
-    doing.appendChild(el("span", "athlete", s.athlete));
-    li.appendChild(doing);
-    var fig = el("p", "figures");
-    fig.appendChild(el("span", "reps", count(s.reps)));
-    fig.appendChild(document.createTextNode(" reps · "));
-    fig.appendChild(el("span", "passed", count(s.passed)));
-    fig.appendChild(document.createTextNode(" passed"));
-    li.appendChild(fig);
+    if (s.screen) {
+      var doing = el("p", "doing");
+      doing.appendChild(el("span", "screen screen-" + s.screen, s.screen));
+      doing.appendChild(document.createTextNode(" "));
+      doing.appendChild(el("span", "athlete", s.athlete));
+      li.appendChild(doing);
+    }
+    if (s.reps !== null) {
+      var fig = el("p", "figures");
+      fig.appendChild(el("span", "reps", String(s.reps)));
+      fig.appendChild(document.createTextNode(" reps · "));
+      fig.appendChild(el("span", "passed", String(s.passed)));
+      fig.appendChild(document.createTextNode(" passed"));
+      li.appendChild(fig);
+    }
     var badges = el("ul", "badges");
     s.badges.forEach(function (b) {
       badges.appendChild(el("li", b.ok ? "ok" : "down", b.name + (b.ok ? "" : ": " + b.reason)));
@@ -54,6 +57,7 @@
     document.getElementById("gym-empty").className =
       "small" + (data.broker !== "off" && !data.stations.length ? "" : " hidden");
     var list = document.getElementById("stations");
+    list.className = "stations" + (data.stale ? " stale" : "");
     while (list.firstChild) { list.removeChild(list.firstChild); }
     data.stations.forEach(function (s) { list.appendChild(card(s)); });
     box.classList.remove("stale");

@@ -62,7 +62,8 @@
       line.className = "broker broker-" + gym.broker;
       set("gym-line", gym.line);
       set("gym-count", gym.broker === "off" ? "" :
-          gym.stations + " stations, " + gym.online + " online");
+          gym.stations + (gym.stations === 1 ? " station, " : " stations, ") +
+          gym.online + " online");
     }
     box.classList.remove("stale");
   }

@@ -3,7 +3,7 @@
   <h1>The gym</h1>
   <p id="gym-line" class="broker broker-{{gym['broker']}}">{{gym['line']}}</p>
   <p id="gym-docs" class="small{{'' if gym['broker'] == 'off' else ' hidden'}}">How: <a href="/docs/mqtt.md">{{gym['docs']}}</a></p>
-  <ul id="stations" class="stations">
+  <ul id="stations" class="stations{{' stale' if gym['stale'] else ''}}">
   % for s in gym['stations']:
   % include('gym_station.tpl', s=s)
   % end

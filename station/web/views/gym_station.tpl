@@ -3,8 +3,12 @@
   % if s['unreadable']:
   <p class="unreadable" title="{{s['unreadable_detail']}}">{{s['unreadable']}}</p>
   % end
-  <p class="doing"><span class="screen screen-{{s['screen'] or 'off'}}">{{s['screen'] or '?'}}</span> <span class="athlete">{{s['athlete']}}</span></p>
-  <p class="figures"><span class="reps">{{'?' if s['reps'] is None else s['reps']}}</span> reps · <span class="passed">{{'?' if s['passed'] is None else s['passed']}}</span> passed</p>
+  % if s['screen']:
+  <p class="doing"><span class="screen screen-{{s['screen']}}">{{s['screen']}}</span> <span class="athlete">{{s['athlete']}}</span></p>
+  % end
+  % if s['reps'] is not None:
+  <p class="figures"><span class="reps">{{s['reps']}}</span> reps · <span class="passed">{{s['passed']}}</span> passed</p>
+  % end
   <ul class="badges">
   % for b in s['badges']:
     <li class="{{'ok' if b['ok'] else 'down'}}">{{b['name']}}{{'' if b['ok'] else ': ' + b['reason']}}</li>
