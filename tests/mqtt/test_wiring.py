@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pygame
+import pytest
 
+from station.cards.events import CardShown
 from station.cli import main
 from station.config import load_config
 from station.flow.flow import StationFlow
@@ -148,6 +150,36 @@ def test_the_broker_badge_follows_the_publisher_and_the_kiosk_draws_it(broker, t
         broker.start()
         wait_for(lambda: badge() is None and link.publisher.status().outbox == 0, 20,
                  "the backlog sent and the badge gone")
+    finally:
+        store.close()
+        link.stop()
+        rec.close()
+
+
+@pytest.mark.parametrize("names_need_pin", [False, True])
+def test_the_live_state_names_the_athlete_known_by_their_card(broker, tmp_path,
+                                                                names_need_pin):
+    """A card shown at the station: the broker's live state names its athlete as the coach
+    page does (their name, or "#<id>" where names need the PIN), with their roster id."""
+    rec = Recorder(broker.port, ["gym/bay-8/live"])
+    path = write_config(tmp_path, broker.port, "bay-8")
+    path.write_text(path.read_text() + f"[web]\nnames_need_pin = {str(names_need_pin).lower()}\n")
+    config = load_config(path)
+    store, link = open_log(config)
+    flow = StationFlow(config, AlertBuzzer(None), store)
+    link.attach(flow)
+    try:
+        flow.feed(CardShown(7, "Sam", 0.0), 0.0)
+        flow.tick(0.1)
+        link.after_frame()
+        want = "#7" if names_need_pin else "Sam"
+        wait_for(lambda: any(m.json()["athlete"] == want for m in rec.on("gym/bay-8/live")),
+                 10, "the card's athlete")
+        live = next(m.json() for m in rec.on("gym/bay-8/live") if m.json()["athlete"])
+        assert (live["screen"], live["athlete"], live["athlete_id"], live["class_athlete"]) == (
+            "setup", want, 7, None)
+        if names_need_pin:  # the name never reaches the broker
+            assert all("Sam" not in m.payload.decode() for m in rec.on("gym/bay-8/live"))
     finally:
         store.close()
         link.stop()
