@@ -1,25 +1,17 @@
-"""The gym's view: every station's retained state on the broker, read once, as a table.
+"""The gym's view: every station as its messages on the broker tell it, and the table.
 
-`read_fleet` subscribes to `<prefix>/+/status`, `health`, `live` and `today`, takes what the
-broker holds (retained messages come at once), and stops when nothing new has come for a
-moment. A payload that is not what its topic carries is one line in `problems`, and that
-station's field shows as unknown; the rest of the table stands.
+`Fleet.take` parses each message on a station's topic (`station.mqtt.watch` subscribes:
+`read_fleet` once for `station fleet`, `FleetWatcher` for as long as the coach page runs).
+A payload that is not what its topic carries is one line in `problems`, kept on its
+station's row, and that field shows as unknown; the rest of the table stands.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import paho.mqtt.client as mqtt
-
-from station.errors import InputError
-from station.mqtt.connection import BrokerSettings, describe_failure, make_client
 from station.mqtt.messages import (
     DayCounts,
     LastResult,
@@ -33,7 +25,7 @@ from station.mqtt.messages import (
     read_status,
     read_today,
 )
-from station.mqtt.topics import STATE_TOPICS, fleet_filters, split_topic
+from station.mqtt.topics import STATE_TOPICS, split_topic
 
 
 @dataclass
@@ -128,65 +120,6 @@ class Fleet:
         if what == "status" and value != row.online:
             row.since = changed_at
         setattr(row, attr, value)
-
-
-def read_fleet(settings: BrokerSettings, wait_s: float = 3.0, quiet_s: float = 0.3) -> Fleet:
-    """Connect, take the retained state of every station under the prefix, disconnect.
-
-    Raises InputError with one line when the broker cannot be reached or refuses us.
-    """
-    fleet = Fleet()
-    lock = threading.Lock()
-    answered = threading.Event()
-    subscribed = threading.Event()
-    refused: list[str] = []
-    last = [time.monotonic()]
-    prefix = settings.topics.prefix
-    client = make_client(settings, f"hinge-fleet-{socket.gethostname()}-{os.getpid()}",
-                         will=False)
-
-    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        if reason.is_failure:
-            refused.append(describe_failure(settings, reason=reason))
-        else:
-            client.subscribe([(f, 1) for f in fleet_filters(prefix)])
-        answered.set()
-
-    def on_subscribe(*args: Any) -> None:
-        last[0] = time.monotonic()
-        subscribed.set()
-
-    def on_message(client: Any, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        with lock:
-            fleet.take(msg.topic, bytes(msg.payload), prefix)
-            last[0] = time.monotonic()
-
-    client.on_connect, client.on_subscribe, client.on_message = (
-        on_connect, on_subscribe, on_message)
-    try:
-        client.connect(settings.host, settings.port, settings.keepalive_s)
-    except (OSError, ValueError) as exc:
-        raise InputError(describe_failure(settings, exc=exc)) from None
-    client.loop_start()
-    try:
-        if not answered.wait(wait_s):
-            raise InputError(f"broker {settings.where}: no answer to the login in {wait_s:g} s")
-        if refused:
-            raise InputError(refused[0])
-        if not subscribed.wait(wait_s):
-            raise InputError(f"broker {settings.where}: no answer to the subscription")
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            with lock:
-                if time.monotonic() - last[0] >= quiet_s:
-                    break
-            time.sleep(0.02)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    with lock:
-        fleet.rows = dict(sorted(fleet.rows.items()))
-        return fleet
 
 
 def _cell(value: Any) -> str:

@@ -1,5 +1,6 @@
-"""The gym's view kept live: one subscription to every station under the prefix, for the
-coach page's process.
+"""The gym's view from the broker: one subscription to every station under the prefix,
+kept for the coach page's process (`FleetWatcher`), or read once (`read_fleet`, for
+`station fleet`).
 
 `FleetWatcher` keeps one read-only connection (paho's network loop in its own thread,
 reconnecting by itself) to each station's retained state (`status`, `health`, `live`,
@@ -16,6 +17,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from station.errors import InputError
 from station.mqtt.connection import (
     BrokerSettings,
     describe_failure,
@@ -72,6 +75,8 @@ class FleetWatcher:
         self._error = ""
         self._since: str | None = clock()
         self._client: mqtt.Client | None = None
+        self.subscribed = threading.Event()  # the broker took the subscription (once)
+        self._heard = time.monotonic()  # the last message or subscription, monotonic
 
     def start(self) -> FleetWatcher:
         client = make_client(self.settings, self.client_id, will=False)
@@ -79,6 +84,7 @@ class FleetWatcher:
         client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.connect_async(self.settings.host, self.settings.port, self.settings.keepalive_s)
         client.loop_start()
         self._client = client
@@ -89,6 +95,11 @@ class FleetWatcher:
             self._client.disconnect()
             self._client.loop_stop()
             self._client = None
+
+    def quiet_s(self) -> float:
+        """Seconds since the last message (or the subscription) came."""
+        with self._lock:
+            return time.monotonic() - self._heard
 
     def snapshot(self) -> FleetSnapshot:
         with self._lock:
@@ -126,9 +137,43 @@ class FleetWatcher:
         elif not error:
             self._set_link(Link.DOWN, describe_hangup(self.settings, reason))
 
+    def _on_subscribe(self, *args: Any) -> None:
+        with self._lock:
+            self._heard = time.monotonic()
+        self.subscribed.set()
+
     def _on_message(self, client: Any, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         # A status change seen as it happens (not a retained copy) happened now; otherwise
         # the station's own stamp says when, if it gave one.
         at = stamp_of(msg) or (None if msg.retain else self.clock())
         with self._lock:
             self._fleet.take(msg.topic, bytes(msg.payload), self.settings.topics.prefix, at)
+            self._heard = time.monotonic()
+
+
+def read_fleet(settings: BrokerSettings, wait_s: float = 3.0, quiet_s: float = 0.3) -> Fleet:
+    """Connect, take the retained state of every station under the prefix (it comes at
+    once), and disconnect when nothing new has come for `quiet_s`.
+
+    Raises InputError with one line when the broker cannot be reached or refuses us.
+    """
+    watcher = FleetWatcher(settings, f"hinge-fleet-{socket.gethostname()}-{os.getpid()}")
+    watcher.start()
+    try:
+        deadline = time.monotonic() + wait_s
+        while (snap := watcher.snapshot()).link is Link.CONNECTING:
+            if time.monotonic() > deadline:
+                raise InputError(f"broker {settings.where}: no answer to the login in "
+                                 f"{wait_s:g} s")
+            time.sleep(0.02)
+        if snap.link is Link.DOWN:
+            raise InputError(snap.error)
+        if not watcher.subscribed.wait(max(0.0, deadline - time.monotonic())):
+            raise InputError(f"broker {settings.where}: no answer to the subscription")
+        deadline = time.monotonic() + wait_s
+        while watcher.quiet_s() < quiet_s and time.monotonic() < deadline:
+            time.sleep(0.02)
+        rows = watcher.snapshot().rows
+    finally:
+        watcher.stop()
+    return Fleet({row.station: row for row in rows})
