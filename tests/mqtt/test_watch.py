@@ -9,9 +9,10 @@ import pytest
 
 from station.config import load_config
 from station.domain import Fault
+from station.errors import InputError
 from station.mqtt.connection import BrokerSettings
 from station.mqtt.messages import LiveState, PartHealth
-from station.mqtt.watch import FleetWatcher, Link
+from station.mqtt.watch import FleetWatcher, Link, read_fleet
 from tests.mqtt.broker import Mosquitto, TestCA, make_password_file, wait_for
 from tests.mqtt.station_kit import Station, rep, write_config
 from tests.mqtt.test_fleet import publish_raw
@@ -98,5 +99,23 @@ def test_a_refused_password_and_an_untrusted_certificate_are_one_line(tmp_path, 
         wait_for(lambda: w.snapshot().link is Link.DOWN, 10, "the TLS failure")
         assert w.snapshot().error.startswith(
             f"broker 127.0.0.1:{t.port}: its TLS certificate is not trusted (")
+    finally:
+        t.stop()
+
+
+def test_station_fleet_at_a_broker_that_wants_a_client_certificate_says_so(tmp_path):
+    ca = TestCA(tmp_path / "pki", "Gym CA")
+    server = ca.issue("broker", server=True)
+    t = Mosquitto(tmp_path / "tls", tls=(ca.files.cert, server.cert, server.key),
+                  require_certificate=True).start()
+    try:
+        settings = BrokerSettings.from_config(load_config(write_config(
+            tmp_path / "web", t.port, tls=True, ca_file=str(ca.files.cert))))
+        with pytest.raises(InputError) as err:
+            read_fleet(settings)
+        assert str(err.value).startswith(
+            f"broker 127.0.0.1:{t.port} hung up before answering the login (")
+        assert str(err.value).endswith("does it ask for a client certificate ([mqtt] "
+                                       "cert_file)?")
     finally:
         t.stop()
