@@ -19,6 +19,7 @@ from station.hardware.buzzer import AlertBuzzer
 from station.kiosk import theme as th
 from station.kiosk.screens import Renderer
 from station.live.broker import open_log
+from station.live.page_state import page_state
 from tests.mqtt.broker import Recorder, wait_for
 from tests.mqtt.station_kit import rep, write_config
 
@@ -121,6 +122,9 @@ def test_the_broker_badge_follows_the_publisher_and_the_kiosk_draws_it(broker, t
             store.add_rep("k1", rep(i))
         assert store.flush()
         wait_for(lambda: badge() == "offline, 3 waiting", 10, "the badge")
+        # The coach page's Now shows the strip as the kiosk does.
+        assert {"name": "broker", "ok": False, "reason": "offline, 3 waiting"} in \
+            page_state(flow)["badges"]
 
         pygame.display.init()
         pygame.font.init()
@@ -144,6 +148,9 @@ def test_the_broker_badge_follows_the_publisher_and_the_kiosk_draws_it(broker, t
             words = r.theme.badge.size("BROKER: offline, 3 waiting")[0]
             assert r.regions["badge:broker"].width > words > name.width
             pygame.image.save(surf, str(shots / "broker-offline-800x480.png"))
+            big = pygame.Surface((1280, 720))
+            Renderer(1280, 720).render(big, flow.view)
+            pygame.image.save(big, str(shots / "broker-offline-1280x720.png"))
         finally:
             pygame.display.quit()
 
