@@ -95,7 +95,7 @@ def gym_state(gym: Gym, local: Callable[[str | None, str], str]) -> dict[str, An
     """The Gym page's content: the broker's state in one line, and every station."""
     if gym.watcher is None:
         return {"broker": "off", "line": gym.note, "docs": DOCS, "stations": [],
-                "online": 0, "stale": False}
+                "online": 0, "stale": False, "prefix": ""}
     snap = gym.watcher.snapshot()
     rows = [station_row(r, gym.here, local) for r in snap.rows]
     if snap.link is Link.CONNECTED:
@@ -108,4 +108,5 @@ def gym_state(gym: Gym, local: Callable[[str | None, str], str]) -> dict[str, An
             line += f". The stations as last heard, at {local(snap.since, '%H:%M')}"
     return {"broker": snap.link.value, "line": line, "docs": DOCS, "stations": rows,
             "online": sum(1 for r in rows if r["state"] == "online"),
-            "stale": snap.link is not Link.CONNECTED}
+            "stale": snap.link is not Link.CONNECTED,
+            "prefix": gym.watcher.settings.topics.prefix}

@@ -225,6 +225,8 @@ def test_a_refused_password_is_one_line_on_the_page(tmp_path):
         assert status == 200
         assert line == (f"broker 127.0.0.1:{b.port} refused the login (Not authorized; "
                                  "user 'coach')")
+        status, page = get(f"http://127.0.0.1:{port}/gym")
+        assert status == 200 and "refused the login" in page
         status, home = get(f"http://127.0.0.1:{port}/")
         assert status == 200 and "refused the login" in home and "not-the-one" not in home
     finally:
@@ -257,6 +259,19 @@ def test_the_api_is_json_for_other_tools(server):
     assert json.loads(text) == {"broker": "off", "line": (
         "This station is not on a broker: add an [mqtt] section to its settings to see "
         "every station of the gym here"), "docs": "docs/mqtt.md", "stations": [],
-        "online": 0, "stale": False}
+        "online": 0, "stale": False, "prefix": ""}
 
 
+
+
+def test_a_broker_with_no_station_yet_says_what_to_check(web):
+    for _ in range(100):
+        status, text = get(web + "/api/gym")
+        if json.loads(text)["broker"] == "connected":
+            break
+        time.sleep(0.1)
+    status, page = get(web + "/gym")
+    assert status == 200
+    assert ('<p id="gym-empty" class="small">No station has published under gym/ yet. If '
+            "stations run, the broker's access rules may not let this station's user read "
+            "gym/#.</p>") in page.replace("&#039;", "'")

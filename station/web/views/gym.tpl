@@ -8,6 +8,6 @@
   % include('gym_station.tpl', s=s)
   % end
   </ul>
-  <p id="gym-empty" class="small{{'' if gym['broker'] != 'off' and not gym['stations'] else ' hidden'}}">No station has said anything on the broker yet.</p>
+  <p id="gym-empty" class="small{{'' if gym['broker'] != 'off' and not gym['stations'] else ' hidden'}}">No station has published under {{gym['prefix']}}/ yet. If stations run, the broker's access rules may not let this station's user read {{gym['prefix']}}/#.</p>
 </section>
 <script src="/static/gym.js"></script>
