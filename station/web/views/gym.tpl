@@ -10,4 +10,4 @@
   </ul>
   <p id="gym-empty" class="small{{'' if gym['broker'] != 'off' and not gym['stations'] else ' hidden'}}">No station has published under {{gym['prefix']}}/ yet. If stations run, the broker's access rules may not let this station's user read {{gym['prefix']}}/#.</p>
 </section>
-<script src="/static/gym.js"></script>
+<script src="/static/now.js"></script>
