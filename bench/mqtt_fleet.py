@@ -20,6 +20,10 @@ same id and payload, which the consumer drops by id.
 
 It prints messages a second, the broker's and the stations' peak memory, and what was lost
 or duplicated.
+
+`--gym` also runs the coach page (`station web`, its own process, as the appliance runs it)
+on the same broker and asks its `/api/gym` five times a second while the stations publish:
+the answer's p50, p95 and max, the stations it lists, and the page process's peak memory.
 """
 
 from __future__ import annotations
@@ -225,12 +229,67 @@ def expected(workdir: Path) -> dict[str, dict]:
     return out
 
 
+class GymPage:
+    """`station web` on the bench's broker, asked for /api/gym five times a second."""
+
+    def __init__(self, workdir: Path, broker_port: int) -> None:
+        from station.web.pin import hash_pin
+
+        folder = workdir / "web"
+        folder.mkdir()
+        port = free_port()
+        (folder / "web-pin").write_text(hash_pin("4711", iterations=1000) + "\n")
+        (folder / "station.toml").write_text(
+            f'[store]\npath = "sessions.sqlite3"\n[web]\nhost = "127.0.0.1"\nport = {port}\n'
+            f'[mqtt]\nhost = "127.0.0.1"\nport = {broker_port}\nstation_id = "bench-web"\n'
+            f'prefix = "{PREFIX}"\n')
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "station.cli", "web", "--config",
+             str(folder / "station.toml")], stderr=subprocess.PIPE, text=True)
+        assert self.proc.stderr is not None
+        while "serving" not in self.proc.stderr.readline():
+            if self.proc.poll() is not None:
+                raise RuntimeError("station web did not start")
+        self.url = f"http://127.0.0.1:{port}/api/gym"
+        self.times: list[float] = []
+        self.listed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import urllib.request
+
+        while not self._stop.wait(0.2):
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(self.url, timeout=30) as r:
+                body = json.loads(r.read())
+            self.times.append(1000 * (time.perf_counter() - t0))
+            self.listed = len(body["stations"])
+
+    def close(self) -> str:
+        self._stop.set()
+        self._thread.join(10)
+        peak = peak_rss_mb(self.proc.pid)
+        self.proc.terminate()
+        self.proc.wait(10)
+        t = sorted(self.times)
+        if not t:
+            return "gym page: no answer"
+        return (f"gym page /api/gym while they published: {len(t)} asks, p50 "
+                f"{t[len(t) // 2]:.1f} ms, p95 {t[int(len(t) * 0.95)]:.1f} ms, max "
+                f"{t[-1]:.1f} ms; {self.listed} stations listed; the page's peak RSS "
+                f"{peak:.1f} MB")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stations", type=int, default=10)
     ap.add_argument("--hours", type=float, default=4.0, help="hours of sets per station")
     ap.add_argument("--kill-broker", action="store_true",
                     help="SIGKILL the broker halfway, start it again 2 s later")
+    ap.add_argument("--gym", action="store_true",
+                    help="time the coach page's /api/gym while the stations publish")
     args = ap.parse_args()
     if not Path(MOSQUITTO).exists():
         print("bench: mosquitto missing (./install.sh --dev installs it)", file=sys.stderr)
@@ -239,6 +298,7 @@ def main() -> int:
     broker = Broker(workdir, free_port(), durable=args.kill_broker)
     broker.start()
     consumer = Consumer(broker.port)
+    gym = GymPage(workdir, broker.port) if args.gym else None
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
     started = time.monotonic()
@@ -277,6 +337,7 @@ def main() -> int:
         time.sleep(0.1)
     time.sleep(0.5)
     broker_peak = max(broker_peak, peak_rss_mb(broker.proc.pid))
+    gym_report = gym.close() if gym is not None else ""
     consumer.close()
     broker.stop()
 
@@ -306,6 +367,8 @@ def main() -> int:
     slowest = max(results, key=lambda r: r["sent_s"])
     print(f"slowest station: logged in {slowest['logged_s']:.1f} s, all acknowledged after "
           f"{slowest['sent_s']:.1f} s")
+    if gym_report:
+        print(gym_report)
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if missing == wrong == extra == consumer.conflicts == 0 else 1
 

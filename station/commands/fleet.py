@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from station.mqtt.connection import BrokerSettings
-    from station.mqtt.fleet import format_table, read_fleet
+    from station.mqtt.fleet import format_table
+    from station.mqtt.watch import read_fleet
 
     if config.mqtt is None:
         raise InputError(f"{config.source or 'the built-in settings'}: no [mqtt] section: "

@@ -23,7 +23,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
         write_pin_hash(path, ask_pin())
         print(f"PIN set: {path}")
         return 0
+    from station.web.gym import gym_for
     from station.web.server import serve, site_for
 
-    serve(site_for(config), args.host or config.web.host, args.port or config.web.port)
+    serve(site_for(config), args.host or config.web.host, args.port or config.web.port,
+          gym=gym_for(config))
     return 0

@@ -40,7 +40,7 @@ from station.domain import (
 )
 from station.flow.alerts import Alerts
 from station.flow.athlete import Athlete, accepts_cards, greeting
-from station.flow.badges import StatusBadges
+from station.flow.badges import BrokerState, StatusBadges
 from station.flow.class_mode import ClassMode
 from station.flow.menu import NOT_DURING_A_SET, CoachMenu
 from station.flow.presence import Presence
@@ -123,6 +123,11 @@ class StationFlow:
         cannot open, a pose model that failed, a load cell that is noisy. Shown on its badge
         until it reports ok again. Call from the main thread (or submit through a wrapper)."""
         self.badges.report(part, PartHealth(ok, reason))
+
+    def report_broker(self, state: BrokerState, now: float) -> None:
+        """The broker's state ([mqtt]), for its badge: shown only when something is wrong.
+        Call from the main thread."""
+        self.badges.report_broker(state, now)
 
     def submit(self, item: Inbound) -> None:
         """Thread-safe: a sensor thread or a button callback hands something in.

@@ -73,11 +73,21 @@ class TextCache:
     def fit_badges(self, font: pygame.font.Font, parts: tuple[tuple[str, str], ...],
                    width: int, pad: int, gap: int) -> list[tuple[str, int]]:
         """`fit_badge_labels`, each with the width of its part's name, kept: the strip is
-        worked out again only when a part changes."""
+        worked out again only when a part changes. Where a reason would be cut, the parts
+        that are up show their dots alone if that leaves more of the reasons."""
         key = (id(font), parts, width, pad, gap)
         fitted = self._fits.get(key)
         if fitted is None:
             labels = fit_badge_labels(font, parts, width, pad, gap)
+            if any(reason and label != f"{name}: {reason}" for label, (name, reason) in zip(
+                    labels, parts, strict=True)):
+                # A part that is down had its reason cut: the parts that are up give up
+                # their names first (their green dots say it), if that says more.
+                bare = tuple((name if reason else "", reason) for name, reason in parts)
+                dots = fit_badge_labels(font, bare, width, pad, gap)
+                if sum(map(len, dots)) > sum(len(t) for t, (n, r) in zip(
+                        labels, parts, strict=True) if r):
+                    labels, parts = dots, bare
             fitted = [(label, font.size(name)[0]) for label, (name, _) in zip(
                 labels, parts, strict=True)]
             self._fits[key] = fitted

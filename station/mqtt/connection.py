@@ -14,6 +14,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from station.config import Config
@@ -108,6 +110,23 @@ def make_client(settings: BrokerSettings, client_id: str, will: bool = True,
     client.reconnect_delay_set(1, max(1, int(settings.reconnect_max_s)))
     client.max_inflight_messages_set(max_inflight)
     return client
+
+
+def stamped(at: str) -> Properties:
+    """A PUBLISH's properties saying when its news happened (a user property `at`, UTC ISO
+    8601): the status carries it, so a reader knows since when a station is online."""
+    props = Properties(PacketTypes.PUBLISH)
+    props.UserProperty = ("at", at)
+    return props
+
+
+def stamp_of(msg: mqtt.MQTTMessage) -> str | None:
+    """The `at` a message was stamped with, or None."""
+    props = getattr(msg, "properties", None)
+    for key, value in getattr(props, "UserProperty", None) or []:
+        if key == "at":
+            return str(value)
+    return None
 
 
 def is_auth_failure(reason: ReasonCode | int) -> bool:

@@ -1,46 +1,51 @@
-"""The gym's view: every station's retained state on the broker, read once, as a table.
+"""The gym's view: every station as its messages on the broker tell it, and the table.
 
-`read_fleet` subscribes to `<prefix>/+/status`, `health`, `live` and `today`, takes what the
-broker holds (retained messages come at once), and stops when nothing new has come for a
-moment. A payload that is not what its topic carries is one line in `problems`, and that
-station's field shows as unknown; the rest of the table stands.
+`Fleet.take` parses each message on a station's topic (`station.mqtt.watch` subscribes:
+`read_fleet` once for `station fleet`, `FleetWatcher` for as long as the coach page runs).
+A payload that is not what its topic carries is one line in `problems`, kept on its
+station's row, and that field shows as unknown; the rest of the table stands.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import paho.mqtt.client as mqtt
-
-from station.errors import InputError
-from station.mqtt.connection import BrokerSettings, describe_failure, make_client
 from station.mqtt.messages import (
     DayCounts,
+    LastResult,
     LiveState,
     MalformedPayload,
     PartHealth,
     read_health,
     read_live,
+    read_rep,
+    read_set,
     read_status,
     read_today,
 )
-from station.mqtt.topics import fleet_filters, split_topic
+from station.mqtt.topics import STATE_TOPICS, split_topic
 
 
 @dataclass
 class FleetRow:
-    """One station as the broker last heard of it (None: not heard, or unreadable)."""
+    """One station as the broker last heard of it (None: not heard, or unreadable).
+
+    `since` is when its status last changed (UTC ISO 8601), where that is known: the
+    station says it with its status, or the reader saw the change happen. `unreadable`
+    holds, per topic, why its newest payload could not be read; `last` is its newest rep or
+    set seen (only a reader that stays subscribed, the coach page's, sees them).
+    """
 
     station: str
     online: bool | None = None
     live: LiveState | None = None
     health: dict[str, PartHealth] | None = None
     today: DayCounts | None = None
+    since: str | None = None
+    last: LastResult | None = None
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
@@ -50,100 +55,71 @@ class FleetRow:
         return [f"{name}: {p.reason}" if p.reason else name
                 for name, p in self.health.items() if not p.ok]
 
+    @property
+    def empty(self) -> bool:
+        return (self.online is None and self.live is None and self.health is None
+                and self.today is None and self.last is None and not self.unreadable)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"station": self.station, "online": self.online,
+        return {"station": self.station, "online": self.online, "since": self.since,
                 "screen": self.live.screen if self.live else None,
                 "athlete": self.live.athlete if self.live else None,
+                "athlete_id": self.live.athlete_id if self.live else None,
+                "class_athlete": self.live.class_athlete if self.live else None,
                 "reps": self.live.reps if self.live else None,
                 "passed": self.live.passed if self.live else None,
                 "health": ({n: asdict(p) for n, p in self.health.items()}
                            if self.health is not None else None),
-                "today": asdict(self.today) if self.today else None}
+                "today": asdict(self.today) if self.today else None,
+                "last": asdict(self.last) if self.last else None,
+                "unreadable": dict(self.unreadable)}
+
+
+_READERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
+    "status": ("online", read_status), "health": ("health", read_health),
+    "live": ("live", read_live), "today": ("today", read_today),
+    "rep": ("last", read_rep), "set": ("last", read_set)}
 
 
 @dataclass
 class Fleet:
-    """The table's rows by station id, and one line per payload that could not be read."""
+    """The table's rows by station id; every payload that could not be read is kept on its
+    station's row (`problems` lists them, one line each)."""
 
     rows: dict[str, FleetRow] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
 
-    def take(self, topic: str, payload: bytes, prefix: str) -> None:
+    @property
+    def problems(self) -> list[str]:
+        return [f"{topic}: {reason}" for row in self.rows.values()
+                for topic, reason in row.unreadable.items()]
+
+    def take(self, topic: str, payload: bytes, prefix: str, changed_at: str | None = None
+             ) -> None:
+        """One message on a station's topic. `changed_at`: when a status change happened,
+        if known. An empty payload (a retained message cleared) forgets that field, and a
+        station with nothing left goes from the table."""
         where = split_topic(prefix, topic)
-        if where is None:
+        if where is None or where[1] not in _READERS:
             return
         station, what = where
+        attr, reader = _READERS[what]
         row = self.rows.setdefault(station, FleetRow(station))
+        if not payload:
+            if what in STATE_TOPICS:
+                setattr(row, attr, None)
+            row.unreadable.pop(topic, None)
+            if row.empty:
+                del self.rows[station]
+            return
         try:
-            if what == "status":
-                row.online = read_status(payload)
-            elif what == "health":
-                row.health = read_health(payload)
-            elif what == "live":
-                row.live = read_live(payload)
-            elif what == "today":
-                row.today = read_today(payload)
+            value = reader(payload)
         except MalformedPayload as exc:
-            self.problems.append(f"{topic}: {exc}")
-
-
-def read_fleet(settings: BrokerSettings, wait_s: float = 3.0, quiet_s: float = 0.3) -> Fleet:
-    """Connect, take the retained state of every station under the prefix, disconnect.
-
-    Raises InputError with one line when the broker cannot be reached or refuses us.
-    """
-    fleet = Fleet()
-    lock = threading.Lock()
-    answered = threading.Event()
-    subscribed = threading.Event()
-    refused: list[str] = []
-    last = [time.monotonic()]
-    prefix = settings.topics.prefix
-    client = make_client(settings, f"hinge-fleet-{socket.gethostname()}-{os.getpid()}",
-                         will=False)
-
-    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        if reason.is_failure:
-            refused.append(describe_failure(settings, reason=reason))
-        else:
-            client.subscribe([(f, 1) for f in fleet_filters(prefix)])
-        answered.set()
-
-    def on_subscribe(*args: Any) -> None:
-        last[0] = time.monotonic()
-        subscribed.set()
-
-    def on_message(client: Any, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        with lock:
-            fleet.take(msg.topic, bytes(msg.payload), prefix)
-            last[0] = time.monotonic()
-
-    client.on_connect, client.on_subscribe, client.on_message = (
-        on_connect, on_subscribe, on_message)
-    try:
-        client.connect(settings.host, settings.port, settings.keepalive_s)
-    except (OSError, ValueError) as exc:
-        raise InputError(describe_failure(settings, exc=exc)) from None
-    client.loop_start()
-    try:
-        if not answered.wait(wait_s):
-            raise InputError(f"broker {settings.where}: no answer to the login in {wait_s:g} s")
-        if refused:
-            raise InputError(refused[0])
-        if not subscribed.wait(wait_s):
-            raise InputError(f"broker {settings.where}: no answer to the subscription")
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            with lock:
-                if time.monotonic() - last[0] >= quiet_s:
-                    break
-            time.sleep(0.02)
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    with lock:
-        fleet.rows = dict(sorted(fleet.rows.items()))
-        return fleet
+            row.unreadable[topic] = str(exc)
+            return
+        row.unreadable.pop(topic, None)
+        if what == "status" and value != row.online:
+            row.since = changed_at
+        setattr(row, attr, value)
 
 
 def _cell(value: Any) -> str:

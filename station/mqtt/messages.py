@@ -12,11 +12,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from station.domain import RepResult
 from station.mqtt.topics import Topics
 from station.store import OutboxMessage
+
+if TYPE_CHECKING:  # the coach page reads these payloads: it must not pull numpy in
+    from station.domain import RepResult
 
 SCHEMA = 1
 ONLINE, OFFLINE = "online", "offline"
@@ -36,14 +38,33 @@ class PartHealth:
 
 @dataclass(frozen=True)
 class LiveState:
-    """What the station is doing now: its screen, the athlete (class mode's number, or None)
-    and the set's reps so far."""
+    """What the station is doing now: its screen, who is on it and the set's reps so far.
+
+    `athlete` is who is on as the coach page shows them: the roster athlete known by their
+    card (their name, or "#<athlete_id>" when the station's names need the PIN), else class
+    mode's "#<number>", else None (a guest, or nobody). `athlete_id` is the roster id when
+    a card is known, `class_athlete` class mode's number when class mode is on.
+    """
 
     screen: str
-    athlete: int | None = None
+    athlete: str | None = None
     reps: int = 0
     passed: int = 0
     set_id: str | None = None
+    athlete_id: int | None = None
+    class_athlete: int | None = None
+
+
+def live_athlete(card: tuple[int, str] | None, class_number: int | None,
+                 names_shown: bool = True) -> tuple[str | None, int | None]:
+    """(athlete, athlete_id) of the live state: the card's athlete (id, name) when there is
+    one, class mode's number otherwise; `names_shown` False publishes "#<id>" for a name."""
+    if card is not None:
+        athlete_id, name = card
+        return (name if names_shown and name else f"#{athlete_id}"), athlete_id
+    if class_number is not None:
+        return f"#{class_number}", None
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,17 @@ class DayCounts:
     sets: int = 0
     reps: int = 0
     passed: int = 0
+
+
+@dataclass(frozen=True)
+class LastResult:
+    """A station's newest result as the gym's view shows it: a rep or a finished set."""
+
+    kind: str               # "rep" or "set"
+    at: str                 # when the station logged it (UTC ISO 8601)
+    reps: int               # a rep: its index; a set: its reps
+    passed: int             # a rep: 1 or 0; a set: its passed reps
+    faults: tuple[str, ...] = ()  # a rep: its faults; a set: its main fault, if any
 
 
 def _now() -> str:
@@ -117,8 +149,9 @@ def health_payload(station: str, parts: Mapping[str, PartHealth]) -> str:
 
 def live_payload(station: str, live: LiveState) -> str:
     return _dump({"v": SCHEMA, "station": station, "at": _now(), "screen": live.screen,
-                  "athlete": live.athlete, "reps": live.reps, "passed": live.passed,
-                  "set_id": live.set_id})
+                  "athlete": live.athlete, "athlete_id": live.athlete_id,
+                  "class_athlete": live.class_athlete, "reps": live.reps,
+                  "passed": live.passed, "set_id": live.set_id})
 
 
 def today_payload(station: str, day: DayCounts) -> str:
@@ -174,12 +207,33 @@ def read_health(payload: bytes) -> dict[str, PartHealth]:
 
 def read_live(payload: bytes) -> LiveState:
     obj = _object(payload)
-    return LiveState(_field(obj, "screen", (str,)), _field(obj, "athlete", (int,), True),
+    athlete = _field(obj, "athlete", (str, int), True)
+    if isinstance(athlete, int):  # a station that says class mode's number alone
+        athlete = f"#{athlete}"
+    return LiveState(_field(obj, "screen", (str,)), athlete,
                      _field(obj, "reps", (int,)), _field(obj, "passed", (int,)),
-                     _field(obj, "set_id", (str,), True))
+                     _field(obj, "set_id", (str,), True),
+                     _field(obj, "athlete_id", (int,), True),
+                     _field(obj, "class_athlete", (int,), True))
 
 
 def read_today(payload: bytes) -> DayCounts:
     obj = _object(payload)
     return DayCounts(_field(obj, "date", (str,)), _field(obj, "sets", (int,)),
                      _field(obj, "reps", (int,)), _field(obj, "passed", (int,)))
+
+
+def read_rep(payload: bytes) -> LastResult:
+    obj = _object(payload)
+    faults = _field(obj, "faults", (list,))
+    return LastResult("rep", str(_field(obj, "logged_at", (str,))), _field(obj, "index", (int,)),
+                      int(_field(obj, "passed", (bool,))), tuple(str(f) for f in faults))
+
+
+def read_set(payload: bytes) -> LastResult:
+    obj = _object(payload)
+    summary = _field(obj, "summary", (dict,))
+    main = _field(obj, "main_fault", (str,), True)
+    return LastResult("set", str(_field(obj, "logged_at", (str,))),
+                      _field(summary, "reps", (int,)), _field(summary, "passed", (int,)),
+                      (main,) if main else ())

@@ -40,8 +40,10 @@ from station.mqtt.connection import (
     describe_hangup,
     is_auth_failure,
     make_client,
+    stamped,
 )
 from station.mqtt.messages import (
+    OFFLINE,
     ONLINE,
     DayCounts,
     LiveState,
@@ -74,6 +76,10 @@ class _Inflight:
 
     seq: int | None
     topic: str
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def local_midnight_utc(now: datetime | None = None) -> tuple[str, str]:
@@ -282,7 +288,8 @@ class Publisher:
                 resending = False
             if connected and not resending:
                 if topics.status not in said:
-                    self._say(client, inflight, said, topics.status, ONLINE, ONLINE)
+                    self._say(client, inflight, said, topics.status, ONLINE, ONLINE,
+                              stamped(_now_iso()))
                     if self.homeassistant:
                         for topic, payload in discovery.configs(topics, self.discovery_prefix):
                             self._say(client, inflight, said, topic, payload, payload)
@@ -322,9 +329,9 @@ class Publisher:
         return live is not None and said.get(self.settings.topics.live) != live
 
     def _say(self, client: Any, inflight: dict[int, _Inflight], said: dict[str, object],
-             topic: str, payload: str, value: object) -> None:
+             topic: str, payload: str, value: object, properties: Any = None) -> None:
         """Publish retained state, and remember what was said on this connection."""
-        info = client.publish(topic, payload, qos=1, retain=True)
+        info = client.publish(topic, payload, qos=1, retain=True, properties=properties)
         inflight[info.mid] = _Inflight(None, topic)
         said[topic] = value
 
@@ -372,7 +379,8 @@ class Publisher:
         with self._lock:
             connected = self._connected
         if connected:
-            info = client.publish(self.settings.topics.status, "offline", qos=1, retain=True)
+            info = client.publish(self.settings.topics.status, OFFLINE, qos=1, retain=True,
+                                  properties=stamped(_now_iso()))
             deadline = time.monotonic() + 2.0
             while not info.is_published() and time.monotonic() < deadline:
                 time.sleep(0.01)

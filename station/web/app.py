@@ -22,12 +22,14 @@ from station.errors import InputError
 from station.logbook import read, roster
 from station.logbook.export import csv_lines, json_lines
 from station.web.chart import history_svg
+from station.web.gym import Gym, gym_state
 from station.web.logins import Logins
 from station.web.pin import verify_pin
 
 HERE = Path(__file__).resolve().parent
 VIEWS = str(HERE / "views")
 STATIC = HERE / "static"
+DOCS = HERE.parents[1] / "docs"  # the station's documentation, beside its code
 COOKIE = "station_session"
 LIVE_STALE_S = 15.0  # the kiosk says its state at least every 5 s; older: it is not running
 CLASS_STEPS_MIN = (0, 1, 2, 3, 5)  # the class-mode rotations the page offers (0: off)
@@ -62,9 +64,12 @@ def describe_request(what: str, value: str) -> str:
     return what.replace("_", " ")
 
 
-def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.Bottle:
-    """The app over `site`; `clock` (monotonic seconds) times logins and wrong PINs."""
+def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
+             gym: Gym | None = None) -> bottle.Bottle:
+    """The app over `site`; `clock` (monotonic seconds) times logins and wrong PINs; `gym`
+    the broker's stations (None: not on a broker)."""
     app = bottle.Bottle()
+    gym = gym or Gym()
     logins = Logins(site.session_minutes)
 
     def address() -> str:
@@ -135,11 +140,17 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.
             r["athlete"] = name_of(known.get(r["athlete_id"])) if r["athlete_id"] else "guest"
         return rows
 
+    def gym_summary() -> dict:
+        g = gym_state(gym, _local)
+        return {"broker": g["broker"], "line": g["line"], "docs": g["docs"],
+                "stations": len(g["stations"]), "online": g["online"]}
+
     @app.get("/")
     def home():
         con = db()
         try:
-            return page("home", title="Now", now=now_state(con), today=today_rows(con))
+            return page("home", title="Now", now=now_state(con), today=today_rows(con),
+                        gym=gym_summary())
         finally:
             con.close()
 
@@ -149,9 +160,22 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.
         try:
             bottle.response.content_type = "application/json"
             bottle.response.set_header("Cache-Control", "no-store")
-            return json.dumps({"now": now_state(con), "today": today_rows(con)})
+            return json.dumps({"now": now_state(con), "today": today_rows(con),
+                               "gym": gym_summary()})
         finally:
             con.close()
+
+    # -- the gym: every station on the broker -------------------------------------------
+
+    @app.get("/gym")
+    def gym_page():
+        return page("gym", title="Gym", gym=gym_state(gym, _local))
+
+    @app.get("/api/gym")
+    def api_gym():
+        bottle.response.content_type = "application/json"
+        bottle.response.set_header("Cache-Control", "no-store")
+        return json.dumps(gym_state(gym, _local))
 
     # -- athletes, rotation, sets -----------------------------------------------------------
 
@@ -408,6 +432,13 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic) -> bottle.
         change(act)
 
     # -- assets and errors --------------------------------------------------------------
+
+    @app.get("/docs/<name:re:[a-z0-9-]+\\.md>")
+    def docs(name: str):
+        resp = bottle.static_file(name, root=str(DOCS), mimetype="text/plain",
+                                  charset="utf-8")
+        resp.set_header("Cache-Control", "max-age=3600")
+        return resp
 
     @app.get("/static/<name:re:[a-z0-9_-]+\\.(js|css|svg)>")
     def static(name: str):

@@ -18,6 +18,7 @@ from station.errors import InputError
 from station.logbook.read import open_log
 from station.store import SessionLog
 from station.web.app import Site, make_app
+from station.web.gym import Gym
 from station.web.pin import read_pin_hash
 
 THREADS = 4  # a few phones polling once a second; each answer is a few milliseconds
@@ -42,9 +43,10 @@ def site_for(config: Config) -> Site:
                 names_need_pin=config.web.names_need_pin, poll_s=config.web.poll_s)
 
 
-def serve(site: Site, host: str, port: int, ready=None) -> None:
-    """Serve until killed. `ready(url)` is called once the port is bound."""
-    app = make_app(site)
+def serve(site: Site, host: str, port: int, ready=None, gym: Gym | None = None) -> None:
+    """Serve until killed. `ready(url)` is called once the port is bound; `gym` (its
+    broker subscription started here) is the Gym page's."""
+    app = make_app(site, gym=gym)
     try:
         server = waitress.create_server(app, host=host, port=port, threads=THREADS,
                                         ident="station", clear_untrusted_proxy_headers=True)
@@ -57,10 +59,14 @@ def serve(site: Site, host: str, port: int, ready=None) -> None:
     print(f"station web: serving {site.log_path} on {url}", file=sys.stderr, flush=True)
     if ready is not None:
         ready(url)
+    if gym is not None:
+        gym.start()
     try:
         server.run()
     finally:
         server.close()
+        if gym is not None:
+            gym.stop()
 
 
 def log_path_of(config: Config) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from station.config import Config
 from station.domain import PoseFrame, TensionSample
+from station.flow.badges import BACKLOG_GRACE_S, BrokerState
 from station.flow.flow import StationFlow
 from station.hardware.buzzer import AlertBuzzer
 
@@ -27,3 +28,43 @@ def test_badges_say_why_a_part_is_down(sim):
     flow.report("pose", True)
     flow.tick(1.8)
     assert flow.view.badge("pose").ok
+
+
+def broker_badges(flow: StationFlow) -> list[str]:
+    return [f"{b.name}: {b.reason}" for b in flow.view.badges if b.name == "broker"]
+
+
+def test_the_broker_badge_shows_only_when_something_is_wrong():
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    flow.tick(0.0)
+    assert broker_badges(flow) == []  # no [mqtt]: never a broker badge
+    flow.report_broker(BrokerState(False, 0, ""), 0.0)  # the first connection, nothing queued
+    flow.tick(0.0)
+    assert broker_badges(flow) == []
+    flow.report_broker(BrokerState(True, 0), 1.0)
+    flow.tick(1.0)
+    assert broker_badges(flow) == []
+    flow.report_broker(BrokerState(True, 1), 2.0)  # a rep on its way: no blink
+    flow.tick(2.0)
+    flow.report_broker(BrokerState(True, 0), 2.1)
+    flow.tick(2.1)
+    assert broker_badges(flow) == []
+    flow.report_broker(BrokerState(False, 0, "offline"), 3.0)
+    flow.tick(3.0)
+    assert broker_badges(flow) == ["broker: offline"]
+    assert [b.name for b in flow.view.badges][-1] == "broker"  # last on the strip
+    flow.report_broker(BrokerState(False, 3, "offline"), 4.0)
+    flow.tick(4.0)
+    assert broker_badges(flow) == ["broker: offline, 3 waiting"]
+    flow.report_broker(BrokerState(True, 3), 5.0)  # back: sending the backlog
+    flow.tick(5.0)
+    assert broker_badges(flow) == []  # within the grace a rep's acknowledgement takes
+    flow.report_broker(BrokerState(True, 2), 4.0 + BACKLOG_GRACE_S)
+    flow.tick(4.0 + BACKLOG_GRACE_S)
+    assert broker_badges(flow) == ["broker: sending, 2 waiting"]
+    flow.report_broker(BrokerState(True, 0), 10.0)
+    flow.tick(10.0)
+    assert broker_badges(flow) == [] and len(flow.view.badges) == 4
+    flow.report_broker(BrokerState(False, 0, "login refused"), 11.0)
+    flow.tick(11.0)
+    assert broker_badges(flow) == ["broker: login refused"]

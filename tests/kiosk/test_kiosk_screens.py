@@ -346,3 +346,21 @@ def test_a_setup_hint_keeps_to_its_row_and_keeps_every_word(size, monkeypatch):
         assert " ".join(text for text, _, _ in lines) == check.hint, size
         floor = r.regions[f"check{i + 1}"].top if i < 2 else size[1]
         assert max(bottom for _, _, bottom in lines) <= floor, (size, check.hint)
+
+
+def test_the_parts_that_are_up_give_up_their_names_for_a_reason_that_would_not_fit():
+    """Four parts up and the broker down: the green dots stay, their names go, and the
+    broker says all it has to say; with room for everything the names stay."""
+    up = [Badge("camera"), Badge("pose"), Badge("load cell"), Badge("buzzer")]
+    view = KioskView(badges=[*up, Badge("broker", False, "offline, 3 waiting")])
+    r, surf = draw((800, 480), view)
+    name = r.regions["badge_name:broker"]
+    words = r.theme.badge.size("BROKER: offline, 3 waiting")[0]
+    assert r.regions["badge:broker"].width > words and colour_share(
+        surf, r.regions["badge:broker"], th.RED) > 0.3
+    assert shows(surf, name, r.theme.badge, "BROKER", th.TEXT)
+    assert all(r.regions[f"badge_name:{b.name}"].width == 0 for b in up)
+    view.badges[-1].reason = "offline"
+    r, surf = draw((1280, 720), view)
+    assert all(r.regions[f"badge_name:{b.name}"].width > 0 for b in up)
+    assert shows(surf, r.regions["badge_name:camera"], r.theme.badge, "CAMERA", th.DIM)

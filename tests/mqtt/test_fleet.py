@@ -29,7 +29,8 @@ def two_stations(broker, tmp_path, stations):
     b = Station(write_config(tmp_path / "b", broker.port, "bay-2"))
     stations += [a, b]
     a.publisher.set_health({"camera": PartHealth(True), "load cell": PartHealth(True)})
-    a.publisher.set_live(LiveState("coaching", athlete=2, reps=4, passed=3, set_id="x"))
+    a.publisher.set_live(LiveState("coaching", athlete="#2", reps=4, passed=3, set_id="x",
+                                   class_athlete=2))
     b.publisher.set_health({"camera": PartHealth(False, "no frames"),
                             "load cell": PartHealth(True)})
     b.publisher.set_live(LiveState("idle"))
@@ -57,7 +58,8 @@ def test_the_gyms_table_from_the_retained_topics(broker, tmp_path, stations, cap
     wait_for(lambda: len(settled()) == 2 and all(
         r["reps"] is not None and r["health"] for r in settled().values()), 10, "the table")
     rows = settled()
-    assert rows["bay-1"]["online"] is True and rows["bay-1"]["athlete"] == 2
+    assert rows["bay-1"]["online"] is True and rows["bay-1"]["athlete"] == "#2"
+    assert rows["bay-1"]["class_athlete"] == 2 and rows["bay-1"]["athlete_id"] is None
     assert (rows["bay-1"]["reps"], rows["bay-1"]["passed"]) == (4, 3)
     assert rows["bay-2"]["health"]["camera"] == {"ok": False, "reason": "no frames"}
     assert rows["bay-2"]["screen"] == "idle" and rows["bay-2"]["athlete"] is None
@@ -65,7 +67,7 @@ def test_the_gyms_table_from_the_retained_topics(broker, tmp_path, stations, cap
     assert main(["fleet", "--config", str(viewer)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["station", "online", "athlete", "reps", "passed", "health"]
-    assert table[1].split() == ["bay-1", "yes", "2", "4", "3", "ok"]
+    assert table[1].split() == ["bay-1", "yes", "#2", "4", "3", "ok"]
     assert table[2].split() == ["bay-2", "yes", "-", "0", "0", "camera:", "no", "frames"]
 
     b.publisher.stop()  # bay-2 shuts down: the table says so

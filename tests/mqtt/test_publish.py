@@ -26,7 +26,8 @@ def test_topics_and_payloads(broker, tmp_path, stations):
     stations.append(st)
     st.wait_connected()
     st.publisher.set_health({"camera": PartHealth(True), "load cell": PartHealth(False, "stale")})
-    st.publisher.set_live(LiveState("coaching", athlete=3, reps=2, passed=1, set_id="s1"))
+    st.publisher.set_live(LiveState("coaching", athlete="Sam", reps=2, passed=1, set_id="s1",
+                                    athlete_id=3))
     st.log_set("s1", [rep(1), rep(2, (Fault.HIPS_STOPPED, Fault.KNEE_BEND))])
     st.wait_sent()
     wait_for(lambda: rec.on("gym/north-1/live") and rec.on("gym/north-1/health")
@@ -38,8 +39,9 @@ def test_topics_and_payloads(broker, tmp_path, stations):
     assert health["parts"] == {"camera": {"ok": True, "reason": ""},
                                "load cell": {"ok": False, "reason": "stale"}}
     live = rec.on("gym/north-1/live")[-1].json()
-    assert (live["screen"], live["athlete"], live["reps"], live["passed"], live["set_id"]) == (
-        "coaching", 3, 2, 1, "s1")
+    assert (live["screen"], live["athlete"], live["athlete_id"], live["class_athlete"],
+            live["reps"], live["passed"], live["set_id"]) == (
+        "coaching", "Sam", 3, None, 2, 1, "s1")
 
     reps = [m.json() for m in rec.on("gym/north-1/rep")]
     assert [r["id"] for r in reps] == ["s1-1", "s1-2"]

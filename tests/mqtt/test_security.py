@@ -122,7 +122,9 @@ def test_tls_with_the_gyms_ca_delivers(tmp_path, pki, stations):
         stations.append(st)
         st.log_set("T", [rep(1)])
         st.wait_sent()
-        assert st.publisher.status().connected and st.publisher.status().sent == 2
+        # The log says sent a moment before the publisher's counters do: wait for them.
+        wait_for(lambda: st.publisher.status().sent == 2, 5, "the publisher's count")
+        assert st.publisher.status().connected
     finally:
         broker.stop()
 

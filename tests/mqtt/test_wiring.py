@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
+import numpy as np
+import pygame
+import pytest
+
+from station.cards.events import CardShown
 from station.cli import main
 from station.config import load_config
+from station.flow.flow import StationFlow
+from station.hardware.buzzer import AlertBuzzer
+from station.kiosk import theme as th
+from station.kiosk.screens import Renderer
 from station.live.broker import open_log
+from station.live.page_state import page_state
 from tests.mqtt.broker import Recorder, wait_for
 from tests.mqtt.station_kit import rep, write_config
 
@@ -32,8 +43,11 @@ def test_the_demo_tour_publishes_everything_its_log_holds(broker, tmp_path, caps
     assert [m.json()["id"] for m in rec.on("gym/demo-1/set")] == sets
     screens = [m.json()["screen"] for m in rec.on("gym/demo-1/live")]
     assert {"idle", "setup", "coaching", "summary"} <= set(screens)
-    athletes = {m.json()["athlete"] for m in rec.on("gym/demo-1/live")}
-    assert None in athletes and any(a is not None for a in athletes)  # class mode's number
+    lives = [m.json() for m in rec.on("gym/demo-1/live")]
+    # Class mode's number, as "#n" and as a number; no card is shown in the demo.
+    numbered = [(m["athlete"], m["class_athlete"]) for m in lives if m["athlete"] is not None]
+    assert numbered and all(a == f"#{n}" for a, n in numbered)
+    assert all(m["athlete_id"] is None for m in lives)
     parts = rec.on("gym/demo-1/health")[-1].json()["parts"]
     assert set(parts) == {"camera", "pose", "load cell", "buzzer", "storage"}
     assert parts["storage"] == {"ok": True, "reason": ""}
@@ -76,3 +90,104 @@ def test_without_an_mqtt_section_there_is_no_outbox_and_no_publisher(tmp_path):
     assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
     assert db.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 1
     db.close()
+
+
+def test_the_broker_badge_follows_the_publisher_and_the_kiosk_draws_it(broker, tmp_path):
+    """The station's flow and its broker link as `station run` wires them, on a real
+    Mosquitto: no badge while all is sent, "offline, N waiting" with the broker killed (the
+    kiosk draws it red on its strip), and none again once the broker is back and took all."""
+    rec = Recorder(broker.port, ["gym/bay-7/health"])
+    config = load_config(write_config(tmp_path, broker.port, "bay-7"))
+    store, link = open_log(config)
+    flow = StationFlow(config, AlertBuzzer(None), store)
+    link.attach(flow)
+    clock = [0.0]
+
+    def badge() -> str | None:
+        clock[0] += 0.1
+        flow.drain(clock[0])
+        link.after_frame()
+        flow.tick(clock[0])
+        found = [b.reason for b in flow.view.badges if b.name == "broker"]
+        return found[0] if found else None
+
+    try:
+        wait_for(lambda: link.publisher.status().connected and badge() is None, 10,
+                 "connected, no badge")
+        wait_for(lambda: rec.messages, 5, "the health")
+        assert "broker" not in rec.messages[-1].json()["parts"]  # the strip's, not a part
+        broker.kill()
+        store.begin_set("k1", "2026-03-02T10:00:00+00:00")
+        for i in (1, 2, 3):
+            store.add_rep("k1", rep(i))
+        assert store.flush()
+        wait_for(lambda: badge() == "offline, 3 waiting", 10, "the badge")
+        # The coach page's Now shows the strip as the kiosk does.
+        assert {"name": "broker", "ok": False, "reason": "offline, 3 waiting"} in \
+            page_state(flow)["badges"]
+
+        pygame.display.init()
+        pygame.font.init()
+        try:
+            r = Renderer(800, 480)
+            surf = pygame.Surface((800, 480))
+            r.render(surf, flow.view)
+            pill = r.regions["badge:broker"]
+            px = pygame.surfarray.array3d(surf.subsurface(pill))
+            assert float(np.all(px == np.array(th.RED), axis=2).mean()) > 0.3
+            assert surf.get_rect().contains(pill)
+            shots = Path(__file__).resolve().parents[2] / "out" / "screenshots" / "kiosk"
+            shots.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(surf, str(shots / "broker-offline-all-down-800x480.png"))
+            # A station whose parts are all up: the broker's reason has the room.
+            for b in flow.view.badges:
+                if b.name != "broker":
+                    b.ok, b.reason = True, ""
+            r.render(surf, flow.view)
+            name = r.regions["badge_name:broker"]
+            words = r.theme.badge.size("BROKER: offline, 3 waiting")[0]
+            assert r.regions["badge:broker"].width > words > name.width
+            pygame.image.save(surf, str(shots / "broker-offline-800x480.png"))
+            big = pygame.Surface((1280, 720))
+            Renderer(1280, 720).render(big, flow.view)
+            pygame.image.save(big, str(shots / "broker-offline-1280x720.png"))
+        finally:
+            pygame.display.quit()
+
+        broker.start()
+        wait_for(lambda: badge() is None and link.publisher.status().outbox == 0, 20,
+                 "the backlog sent and the badge gone")
+    finally:
+        store.close()
+        link.stop()
+        rec.close()
+
+
+@pytest.mark.parametrize("names_need_pin", [False, True])
+def test_the_live_state_names_the_athlete_known_by_their_card(broker, tmp_path,
+                                                                names_need_pin):
+    """A card shown at the station: the broker's live state names its athlete as the coach
+    page does (their name, or "#<id>" where names need the PIN), with their roster id."""
+    rec = Recorder(broker.port, ["gym/bay-8/live"])
+    path = write_config(tmp_path, broker.port, "bay-8")
+    path.write_text(path.read_text() + f"[web]\nnames_need_pin = {str(names_need_pin).lower()}\n")
+    config = load_config(path)
+    store, link = open_log(config)
+    flow = StationFlow(config, AlertBuzzer(None), store)
+    link.attach(flow)
+    try:
+        flow.feed(CardShown(7, "Sam", 0.0), 0.0)
+        flow.tick(0.1)
+        link.after_frame()
+        want = "#7" if names_need_pin else "Sam"
+        wait_for(lambda: any(m.json()["athlete"] == want for m in rec.on("gym/bay-8/live")),
+                 10, "the card's athlete")
+        live = next(m.json() for m in rec.on("gym/bay-8/live") if m.json()["athlete"])
+        assert (live["screen"], live["athlete"], live["athlete_id"], live["class_athlete"]) == (
+            "setup", want, 7, None)
+        if names_need_pin:  # the name never reaches the broker
+            assert all("Sam" not in m.payload.decode() for m in rec.on("gym/bay-8/live"))
+    finally:
+        store.close()
+        link.stop()
+        rec.close()

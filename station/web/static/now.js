@@ -1,10 +1,8 @@
-// The coach page's live part: asks /api/now every few seconds (data-poll on #now) and
-// redraws the station's state and today's table. No framework: a page a phone keeps open.
+// The coach page's live parts: Now asks /api/now every few seconds (data-poll on #now) and
+// redraws the station's state and today's table; Gym asks /api/gym (#gym) and redraws every
+// station on the broker. No framework: a page a phone keeps open.
 (function () {
   "use strict";
-  var box = document.getElementById("now");
-  if (!box) { return; }
-  var every = Math.max(200, 1000 * parseFloat(box.getAttribute("data-poll") || "1"));
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -22,7 +20,7 @@
   }
   function faults(names) { return names.join(", ").replace(/_/g, " "); }
 
-  function draw(data) {
+  function drawNow(data) {
     var now = data.now;
     var screen = document.getElementById("screen");
     screen.className = "screen screen-" + now.screen;
@@ -57,23 +55,91 @@
         function (v) { tr.appendChild(el("td", "", v)); });
       return tr;
     }));
-    box.classList.remove("stale");
+    var gym = data.gym, line = document.getElementById("gym-line");
+    if (gym && line) {
+      line.className = "broker broker-" + gym.broker;
+      set("gym-line", gym.line);
+      set("gym-count", gym.broker === "off" ? "" :
+          gym.stations + (gym.stations === 1 ? " station, " : " stations, ") +
+          gym.online + " online");
+    }
   }
 
-  function poll() {
-    var req = new XMLHttpRequest();
-    req.open("GET", "/api/now");
-    req.timeout = every * 3;
-    req.onload = function () {
-      if (req.status === 200) { draw(JSON.parse(req.responseText)); }
-      else { box.classList.add("stale"); }
-      setTimeout(poll, every);
-    };
-    req.onerror = req.ontimeout = function () {
-      box.classList.add("stale");
-      setTimeout(poll, every);
-    };
-    req.send();
+  // -- the gym: one card per station on the broker ----------------------------------------
+  function card(s) {
+    var li = el("li", "station state-" + s.state + (s.here ? " here" : ""));
+    li.setAttribute("data-station", s.station);
+    var head = el("div", "station-head");
+    head.appendChild(el("span", "station-id", s.station));
+    head.appendChild(el("span", "state", s.state + (s.since ? " since " + s.since : "")));
+    li.appendChild(head);
+    if (s.unreadable) {
+      var bad = el("p", "unreadable", s.unreadable);
+      bad.title = s.unreadable_detail;
+      li.appendChild(bad);
+    }
+    if (s.screen) {
+      var doing = el("p", "doing");
+      doing.appendChild(el("span", "screen screen-" + s.screen, s.screen));
+      doing.appendChild(document.createTextNode(" "));
+      doing.appendChild(el("span", "athlete", s.athlete));
+      li.appendChild(doing);
+    }
+    if (s.reps !== null) {
+      var fig = el("p", "figures");
+      fig.appendChild(el("span", "reps", String(s.reps)));
+      fig.appendChild(document.createTextNode(" reps · "));
+      fig.appendChild(el("span", "passed", String(s.passed)));
+      fig.appendChild(document.createTextNode(" passed"));
+      li.appendChild(fig);
+    }
+    var badges = el("ul", "badges");
+    s.badges.forEach(function (b) {
+      badges.appendChild(el("li", b.ok ? "ok" : "down", b.name + (b.ok ? "" : ": " + b.reason)));
+    });
+    li.appendChild(badges);
+    li.appendChild(el("p", "last small", s.last || "no result seen yet"));
+    return li;
   }
-  setTimeout(poll, every);
+
+  function drawGym(data) {
+    var line = document.getElementById("gym-line");
+    line.className = "broker broker-" + data.broker;
+    set("gym-line", data.line);
+    document.getElementById("gym-docs").className = "small" + (data.broker === "off" ? "" : " hidden");
+    document.getElementById("gym-empty").className =
+      "small" + (data.broker !== "off" && !data.stations.length ? "" : " hidden");
+    var list = document.getElementById("stations");
+    list.className = "stations" + (data.stale ? " stale" : "");
+    fill(list, data.stations.map(card));
+  }
+
+  // Asks `url` every data-poll seconds of `box` and hands each answer to `draw`; the box
+  // greys while the answers fail.
+  function live(box, url, draw) {
+    var every = Math.max(200, 1000 * parseFloat(box.getAttribute("data-poll") || "1"));
+    function poll() {
+      var req = new XMLHttpRequest();
+      req.open("GET", url);
+      req.timeout = every * 3;
+      req.onload = function () {
+        if (req.status === 200) {
+          draw(JSON.parse(req.responseText));
+          box.classList.remove("stale");
+        } else { box.classList.add("stale"); }
+        setTimeout(poll, every);
+      };
+      req.onerror = req.ontimeout = function () {
+        box.classList.add("stale");
+        setTimeout(poll, every);
+      };
+      req.send();
+    }
+    setTimeout(poll, every);
+  }
+
+  var now = document.getElementById("now");
+  if (now) { live(now, "/api/now", drawNow); }
+  var gym = document.getElementById("gym");
+  if (gym) { live(gym, "/api/gym", drawGym); }
 }());

@@ -31,4 +31,9 @@
   </table>
   <p class="exports">Export: <a href="/export/today.csv">CSV</a> · <a href="/export/today.json">JSON</a></p>
 </section>
+<section class="card">
+  <h2><a href="/gym">The gym</a></h2>
+  <p class="small"><span id="gym-count">{{'%d station%s, %d online' % (gym['stations'], '' if gym['stations'] == 1 else 's', gym['online']) if gym['broker'] != 'off' else ''}}</span></p>
+  <p id="gym-line" class="broker broker-{{gym['broker']}}">{{gym['line']}}</p>
+</section>
 <script src="/static/now.js"></script>
