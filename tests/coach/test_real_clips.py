@@ -13,6 +13,7 @@ import pytest
 from station.coach import analyze
 from station.config import CoachConfig
 from station.recordings.labelled_clips import labelled_set, load_labels, side_clips
+from station.recordings.report_text import report_lines
 from tests.conftest import SHARED_DATA
 
 LABELS = {lab.name: lab for lab in load_labels(SHARED_DATA / "clips2" / "labels.json")
@@ -65,6 +66,8 @@ def test_front_and_oblique_cameras_get_no_verdict_and_a_reason(reports, name):
 def test_the_front_camera_names_no_side(reports):
     assert reports["bx_good006"].side is None
     assert reports["bx_good006"].to_dict()["view"]["angle_deg"] > 60.0
+    assert report_lines(reports["bx_good006"])[0] == (
+        "Camera sees the athlete from the front, not side-on: turn side-on to the camera.")
 
 
 def test_the_oblique_sets_are_still_counted(reports):
