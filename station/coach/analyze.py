@@ -172,8 +172,9 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
             # (Out of view, the frame's own reading: why nobody is seen, at once.)
             problems = coach.view_problems if coach.person_seen else coach.frame_view_problems
             stretches.add(item.t, problems[0] if problems else None)
-            if coach.view_angle is not None:
-                angles.append(coach.view_angle)
+            angle = coach.view_angle
+            if angle is not None:
+                angles.append(angle)
         else:
             report.add(coach.add_tension(item))
     report.add(coach.finish(float(pose.t[-1]) if len(pose) else 0.0))
