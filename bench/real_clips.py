@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,8 @@ def coach_clip(label: ClipLabel, cfg: CoachConfig) -> Row:
             f" {angle:.0f}°" if angle is not None else "")
         reasons = [s["reason"] for s in view["stretches"]] + [
             r["reason"] for r in reps if r.get("reason")]
-        reason = max(set(reasons), key=reasons.count) if reasons else ""
+        # (The commonest; among as common, the first given: the same on every run.)
+        reason = Counter(reasons).most_common(1)[0][0] if reasons else ""
     return Row(label, report, len(reps) - partial, partial, judged, said, reason)
 
 
