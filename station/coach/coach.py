@@ -328,7 +328,8 @@ class Coach:
                                     reps.phase is Phase.DESCENDING,
                                     shoulder_drop * stand.torso / stand.leg,
                                     rep.partial or rep.fresh_depth is not None
-                                    or rep.max_shoulder_drop >= reps.min_shoulder_drop)
+                                    or rep.max_shoulder_drop >= reps.min_shoulder_drop,
+                                    s.stick)
         events += reps.finish_step(f.t, self._score)
         return events
 

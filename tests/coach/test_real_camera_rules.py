@@ -100,6 +100,33 @@ def test_stick_contact_is_the_head_folding_forward_not_up():
     assert Fault.STICK_CONTACT in down.reps[0].faults
 
 
+def _held_forward(stick_to: float, trunk: float = 60.0):
+    # Standing with the head line 30 degrees ahead of the trunk line, as MediaPipe reads
+    # most real athletes; `stick_to` is its change at the rep's bottom.
+    return _report(_set(standing(0.0, 1.5, stick=30.0),
+                        hinge(1.5, trunk=trunk, stick_from=30.0, stick_to=stick_to),
+                        standing(3.75, 1.5, stick=30.0)))
+
+
+def test_a_head_held_far_ahead_of_the_trunk_line_in_a_deep_lean_is_stick_contact():
+    # A rounded upper back carries the head ahead of the trunk line from the stand on: no
+    # fold against the stand, but 30 degrees ahead of the line itself past a 40-degree lean.
+    assert Fault.STICK_CONTACT in _held_forward(0.0).reps[0].faults
+
+
+def test_a_head_that_comes_onto_the_trunk_line_in_the_lean_is_no_stick_contact():
+    # A flat back looking ahead: ahead of the line standing, on it at the bottom (and 20
+    # degrees ahead, under the deep lean's 25, still passes).
+    assert Fault.STICK_CONTACT not in _held_forward(-30.0).reps[0].faults
+    assert Fault.STICK_CONTACT not in _held_forward(-10.0).reps[0].faults
+
+
+def test_a_head_ahead_of_the_line_in_a_shallow_lean_is_not_judged_by_the_line_itself():
+    # Standing, and in leans short of 40 degrees, the head line reads ahead of the trunk
+    # line on flat backs too: only its fold against the stand counts there.
+    assert Fault.STICK_CONTACT not in _held_forward(0.0, trunk=35.0).reps[0].faults
+
+
 def test_no_fault_is_called_while_the_athlete_is_turned_away_from_side_on():
     # A squat (knees far forward) seen from 40 degrees off side-on: counted, no buzz, no
     # verdict; seen side-on, the same squat fails and buzzes.
