@@ -259,7 +259,8 @@ class ViewCheck:
         self.add_reading(read_frame(frame, self.limits, rows))
 
     def add_reading(self, reading: ViewReading) -> None:
-        problems = problems_of(reading, self.limits, self._last_seen)
+        limits = self.limits
+        problems = problems_of(reading, limits, self._last_seen)
         self.frame_problems, self.t, self._view = problems, reading.t, None
         self.last_angle = reading.angle_deg
         if reading.person:
@@ -273,7 +274,8 @@ class ViewCheck:
                 counts[p] += 1
             flagged[reading.person] += len(problems)
         self._frames[reading.person] += 1
-        while self._window[0].t < reading.t - self.limits.window_s:
+        oldest = reading.t - limits.window_s
+        while self._window[0].t < oldest:
             gone = self._window.popleft()
             gone_problems = self._frame_problems.popleft()
             if gone_problems:

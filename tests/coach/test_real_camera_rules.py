@@ -6,6 +6,7 @@ only, and the report says what it could not judge."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -162,3 +163,41 @@ def test_the_coachs_view_is_on_its_snapshot_for_the_screen():
     assert coach.snapshot.view is not None
     assert coach.view.message == "Step back: your head is out of the picture"
     assert coach.snapshot.view.problems[0].value == "head_out"
+
+
+def _found_on_the_way_down(seconds_down: float = 0.6) -> list[PoseFrame]:
+    # First found on the way down (the stand before it out of view), the hips held still
+    # along the ground as MediaPipe holds hips it misplaces, the trunk reading 10-20
+    # degrees while the shoulders sink; a short bottom, up to standing, then a stand.
+    frames, t = [], 0.0
+    n = int(seconds_down * 30)
+    for k in range(n):
+        u = k / (n - 1)
+        frames.append(figure(t, trunk=10.0 + 10.0 * u, drop=0.15 + 0.2 * u, shin=15.0 * u))
+        t += 1 / 30
+    for _ in range(6):
+        frames.append(figure(t, trunk=20.0, drop=0.35, shin=15.0))
+        t += 1 / 30
+    for k in range(24):
+        u = 0.5 - 0.5 * math.cos(math.pi * (k + 1) / 24)
+        frames.append(figure(t, trunk=20.0 - 17.0 * u, drop=0.35 * (1 - u), shin=15 * (1 - u)))
+        t += 1 / 30
+    return frames + standing(t, 1.5)
+
+
+def test_a_stand_settled_on_the_way_down_is_taken_back_and_the_rep_counted_in_part():
+    # The hips hold still on the way down, so the coach first settles its stand there; the
+    # athlete then stands up with the shoulders half a torso above it: that was no stand
+    # but the rep's way down, counted in part (its start out of view), without a verdict.
+    report = _report(_found_on_the_way_down())
+    assert [(r.partial, r.judged) for r in report.reps] == [(True, False)]
+    assert report.buzzes == []
+
+
+def test_a_stand_a_little_below_the_upright_one_is_kept():
+    # Settled a little bent (the shoulders under a whole hinge's drop below the later
+    # stand): standing up straighter is no rep.
+    frames = [figure(k / 30.0, trunk=12.0) for k in range(45)]
+    frames += [figure(1.5 + k / 30.0, trunk=12.0 - 9.0 * k / 14) for k in range(15)]
+    frames += standing(2.0, 1.5)
+    assert _report(frames).reps == []
