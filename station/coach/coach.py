@@ -243,7 +243,7 @@ class Coach:
         """No fault is called from a view the coach cannot judge (over the last second, or
         in the frame itself): a live call made then is taken back (no buzz, and not in the
         rep's verdict)."""
-        if self._view.judgeable:
+        if not events or self._view.judgeable:
             return events
         rep = self._reps.rep
         kept: list[Event] = []
