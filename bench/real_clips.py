@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.real_clips [--data DIR] [--sim-seed 5000 ...] [--no-sim]
                                          [--sets 60] [--reps 9] [--clip NAME ...] [--reps-detail]
+                                         [--stick]
 
 For each labelled set (clips2/, built from its clip as labels.json's `construction` says,
 pose found by the station's own estimator and cached under ~/.cache/hinge-station; and the
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +125,8 @@ def coach_clip(label: ClipLabel, cfg: CoachConfig) -> Row:
             f" {angle:.0f}°" if angle is not None else "")
         reasons = [s["reason"] for s in view["stretches"]] + [
             r["reason"] for r in reps if r.get("reason")]
-        reason = max(set(reasons), key=reasons.count) if reasons else ""
+        # (The commonest; among as common, the first given: the same on every run.)
+        reason = Counter(reasons).most_common(1)[0][0] if reasons else ""
     return Row(label, report, len(reps) - partial, partial, judged, said, reason)
 
 
@@ -161,6 +164,32 @@ def print_rep_detail(rows: list[Row]) -> None:
                   f"knee {m.get('knee_max_deg', 0):.0f} travel {m.get('hip_travel', 0):.2f} "
                   f"drop {m.get('hip_drop', 0):.2f}"
                   + (f" reason: {d['reason']}" if d.get("reason") else ""))
+
+
+STICK_BANDS = ((0, 15), (15, 30), (30, 40), (40, 50), (50, 60), (60, 70), (70, 90))
+
+
+def print_stick_by_lean(rows: list[Row], cfg: CoachConfig) -> None:
+    """The head line's bend off the trunk line (forward positive, degrees) on every side-view
+    set, median / 90th centile of the frames in each band of lean (docs/real-cameras.md)."""
+    from station.coach.features import measure
+
+    print("\n== head line off the trunk line by lean (median / 90th centile, degrees) ==")
+    print(f"{'set':24s} " + " ".join(f"{f'{a}-{b}°':>9s}" for a, b in STICK_BANDS))
+    for row in rows:
+        if row.label.view != "side" or row.report.side is None:
+            continue
+        read = [measure(f, row.report.side, cfg.min_visibility)
+                for f in labelled_set(row.label).frames() if f.has_person]
+        got = np.array([(f.trunk, f.stick) for f in read
+                        if f is not None and np.isfinite(f.stick)]).reshape(-1, 2)
+        cells = []
+        for lo, hi in STICK_BANDS:
+            band = got[(got[:, 0] >= lo) & (got[:, 0] < hi), 1]
+            cells.append(f"{np.median(band):4.0f}/{np.percentile(band, 90):<4.0f}"
+                         if len(band) > 3 else "   -     ")
+        rounded = " (rounded)" if "stick_contact" in row.label.expected_faults else ""
+        print(f"{row.label.name:24s} " + " ".join(f"{c:>9s}" for c in cells) + rounded)
 
 
 def _pr(tp: int, fp: int, fn: int) -> str:
@@ -244,6 +273,8 @@ def main() -> int:
                     help="the shared data folder (default: ../shared/data beside the checkout)")
     ap.add_argument("--clip", action="append", help="only these sets (repeat)")
     ap.add_argument("--reps-detail", action="store_true", help="list every rep of every set")
+    ap.add_argument("--stick", action="store_true",
+                    help="the head line off the trunk line by lean, on every side-view set")
     ap.add_argument("--sim-seed", type=int, action="append",
                     help="first seed of a run of simulated sets (repeat to pool; 5000)")
     ap.add_argument("--sets", type=int, default=60, help="simulated sets a seed (60)")
@@ -259,6 +290,8 @@ def main() -> int:
     print_table(rows)
     if args.reps_detail:
         print_rep_detail(rows)
+    if args.stick:
+        print_stick_by_lean(rows, cfg)
     print_targets(rows)
     if not args.no_sim:
         print_simulator(args.sim_seed or [5000], args.sets, args.reps)

@@ -76,8 +76,9 @@ def figure(t: float, trunk: float = 3.0, travel: float = 0.0, shin: float = 0.0,
 def hinge(t0: float, fps: float = 30.0, down: float = 1.2, up: float = 1.0,
           trunk: float = 60.0, travel: float = 0.3, stall_at: float | None = None,
           shin_to: float = -4.0, stick_to: float = 0.0, drop_to: float = 0.0,
-          facing_right: bool = True) -> list[PoseFrame]:
-    """A rep starting at t0: down for `down` s, up for `up` s, with eased motion.
+          facing_right: bool = True, stick_from: float = 0.0) -> list[PoseFrame]:
+    """A rep starting at t0: down for `down` s, up for `up` s, with eased motion; the head
+    line from `stick_from` (standing) to `stick_from + stick_to` (bottom) and back.
 
     stall_at: fraction of the descent at which the hips stop going back (a squat): the trunk
     keeps folding, the hips drop and the shins tilt forward instead.
@@ -91,7 +92,7 @@ def hinge(t0: float, fps: float = 30.0, down: float = 1.2, up: float = 1.0,
             u = k / n_down
             p = 0.5 - 0.5 * math.cos(math.pi * u)
             pose = dict(trunk=3.0 + p * (trunk - 3.0), travel=p * travel,
-                        shin=p * shin_to, stick=p * stick_to, drop=p * drop_to)
+                        shin=p * shin_to, stick=stick_from + p * stick_to, drop=p * drop_to)
             if stall_at is not None and u > stall_at:
                 p0 = 0.5 - 0.5 * math.cos(math.pi * stall_at)
                 q = (u - stall_at) / (1 - stall_at)
@@ -101,15 +102,16 @@ def hinge(t0: float, fps: float = 30.0, down: float = 1.2, up: float = 1.0,
             u = (k - n_down) / n_up
             p = 0.5 + 0.5 * math.cos(math.pi * u)
             assert bottom is not None
-            pose = {key: p * v + (1 - p) * (3.0 if key == "trunk" else 0.0)
-                    for key, v in bottom.items()}
+            rest = {"trunk": 3.0, "stick": stick_from}
+            pose = {key: p * v + (1 - p) * rest.get(key, 0.0) for key, v in bottom.items()}
         frames.append(figure(t, facing_right=facing_right, **pose))
     return frames
 
 
-def standing(t0: float, seconds: float, fps: float = 30.0, facing_right: bool = True
-             ) -> list[PoseFrame]:
-    return [figure(t0 + k / fps, facing_right=facing_right) for k in range(int(seconds * fps))]
+def standing(t0: float, seconds: float, fps: float = 30.0, facing_right: bool = True,
+             stick: float = 0.0) -> list[PoseFrame]:
+    return [figure(t0 + k / fps, facing_right=facing_right, stick=stick)
+            for k in range(int(seconds * fps))]
 
 
 # MediaPipe's shoulder and hip points seen square-on, in torso lengths (the front-view clip).

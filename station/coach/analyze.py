@@ -19,6 +19,8 @@ from station.coach.tuning import Tuning
 from station.coach.view import MESSAGES, REASONS, ViewProblem
 from station.config import CoachConfig
 from station.domain import (
+    LEFT_SHOULDER,
+    RIGHT_SHOULDER,
     Event,
     FaultDetected,
     PoseFrame,
@@ -85,6 +87,8 @@ class Report:
     band_gains: dict[Side, float] = field(default_factory=dict)  # as the coach learned them
     angle_deg: float | None = None  # the view: median degrees off side-on with a person seen
     stretches: list[ViewStretch] = field(default_factory=list)
+    # Seen from the front ("front") or the back ("back") when no side faces the camera.
+    seen_from: str | None = None
 
     @property
     def passed(self) -> int:
@@ -140,6 +144,17 @@ def merged(frames: Iterable[PoseFrame], samples: Iterable[TensionSample] | None,
         yield item
 
 
+def seen_from(pose: PoseStream) -> str | None:
+    """"front" or "back": which a camera that sees no side of the athlete sees, by where
+    MediaPipe puts the left shoulder (its points are the body's own sides: facing the
+    camera, the left shoulder is on the picture's right). None with nobody in view."""
+    seen = ~np.isnan(pose.landmarks[:, LEFT_SHOULDER, 0])
+    if not seen.any():
+        return None
+    gap = pose.landmarks[seen, LEFT_SHOULDER, 0] - pose.landmarks[seen, RIGHT_SHOULDER, 0]
+    return "front" if float(np.median(gap)) > 0.0 else "back"
+
+
 def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig,
             band_gains: Mapping[Side, float] | None = None, pose_delay: float = 0.0, *,
             tuning: Tuning | None = None) -> Report:
@@ -157,8 +172,9 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
             # (Out of view, the frame's own reading: why nobody is seen, at once.)
             problems = coach.view_problems if coach.person_seen else coach.frame_view_problems
             stretches.add(item.t, problems[0] if problems else None)
-            if coach.view_angle is not None:
-                angles.append(coach.view_angle)
+            angle = coach.view_angle
+            if angle is not None:
+                angles.append(angle)
         else:
             report.add(coach.add_tension(item))
     report.add(coach.finish(float(pose.t[-1]) if len(pose) else 0.0))
@@ -168,6 +184,7 @@ def analyze(pose: PoseStream, tension: TensionStream | None, config: CoachConfig
     report.angle_deg = float(np.median(angles)) if angles else None
     if report.angle_deg is not None and report.angle_deg > _NO_SIDE_DEG:
         report.side = None  # seen from the front or back: no side faces the camera
+        report.seen_from = seen_from(pose)
     elif report.side is None and len(pose):
         # Too few frames with a person to settle the side live: decide on all of them.
         votes = [facing_vote(f) for f in pose.frames() if f.has_person]

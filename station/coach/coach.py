@@ -243,7 +243,7 @@ class Coach:
         """No fault is called from a view the coach cannot judge (over the last second, or
         in the frame itself): a live call made then is taken back (no buzz, and not in the
         rep's verdict)."""
-        if self._view.judgeable:
+        if not events or self._view.judgeable:
             return events
         rep = self._reps.rep
         kept: list[Event] = []
@@ -304,14 +304,27 @@ class Coach:
             if not stand.settle(f, s.trunk, s.stick):
                 self._travel = 0.0  # no rep may open until the athlete stands in one place
                 return []
-            # Stood up into the stand from a rep whose start was out of view?
-            events += self._partial(self._unsettled.stood_up(
-                stand.trunk, stand.shoulder, stand.hip_up, stand.torso, stand.height,
-                stand.leg), f.t)
+            # Stood up into the stand from a rep whose start was out of view? (The frames
+            # stay until a rep is counted: a stand settled on a rep's way down is taken
+            # back below, and they are read again at the next.)
+            span = self._unsettled.stood_up(stand.trunk, stand.shoulder, stand.hip_up,
+                                             stand.torso, stand.height, stand.leg, keep=True)
+            if span is not None:
+                self._unsettled.clear()
+            events += self._partial(span, f.t)
         raw_travel = stand.travel(f.hip_forward)
         self._travel = travel = stand.travel(s.hip_forward)
         drop = stand.drop(f.hip_height, f.hip_up)
         shoulder_drop = stand.shoulder_drop(f.shoulder_up)
+        if reps.rep is None and self._unsettled.risen(shoulder_drop, s.trunk):
+            # Upright now, and the shoulders a whole hinge's drop above the stand: that was
+            # no stand but a rep's way down, where misplaced hips held still. Learn it afresh
+            # (the frames since the athlete was first seen kept, to be read when it comes).
+            stand.reset()
+            reps.restand()
+            self._reset_signals()
+            self._travel = 0.0
+            return events
         self._hips.take_back(f.t, travel)
         if reps.still:  # standing still: the standing position follows the athlete
             stand.follow(f, s.hip_forward, s.trunk, s.stick)
@@ -328,10 +341,12 @@ class Coach:
                                     reps.phase is Phase.DESCENDING,
                                     shoulder_drop * stand.torso / stand.leg,
                                     rep.partial or rep.fresh_depth is not None
-                                    or rep.max_shoulder_drop >= reps.min_shoulder_drop)
+                                    or rep.max_shoulder_drop >= reps.min_shoulder_drop,
+                                    s.stick)
         events += reps.finish_step(f.t, self._score)
         return events
 
     def _score(self, rep: Rep, t: float) -> list[Event]:
+        self._unsettled.clear()  # a rep counted: the stand it was read from was one
         self._band.remember(rep.band.gain)
         return score_rep(rep, t, self.config, self.tuning)

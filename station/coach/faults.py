@@ -10,11 +10,14 @@ also called when the hips go down rather than back (an upright squat: the hips d
 than they travelled, and the shoulders dropped with them). knee_bend, stick_contact and
 band_slack must hold for a short time, so one occluded knee or one HX711 spike never buzzes.
 
-stick_contact is the head or upper back folding forward off the trunk line. The other way
+stick_contact is the head or upper back folding forward off the trunk line: further forward
+than it stood (`stick_max_deg` against the stand's line), or, in a deep lean, far forward of
+the trunk line itself (tuning's `stick_deep_*`: a rounded upper back carries the head ahead
+of the trunk line from the stand on, so against the stand it reads nothing). The other way
 (the head line more upright than the trunk line) is not called: in a deep lean MediaPipe's
 shoulder point sags ahead of the spine and lifters look ahead, so on the real clips every
-back that was flat by eye read 17-48 degrees "head up" at 30-90 degrees of lean, and the
-rounded ones read the same or less.
+back that was flat by eye read 17-48 degrees "head up" of its stand at 30-90 degrees of
+lean.
 
 A rep gets no verdict (it is counted, `judged` False, with the reason and what to change)
 when it was seen only in part, when the view it was seen from was not one the coach can
@@ -59,12 +62,17 @@ class LiveFaults:
     def __init__(self, config: CoachConfig, tuning: Tuning) -> None:
         self.config = config
         self.shoulder_share = tuning.hips_down_shoulder_share
+        self.deep_trunk = tuning.stick_deep_trunk_deg
+        self.deep_max = tuning.stick_deep_max_deg
 
     def pose(self, rep: Rep, t: float, travel: float, drop: float, knee: float,
              stick_off: float, trunk: float, descending: bool,
-             shoulder_drop: float = math.inf, moved: bool = True) -> list[Event]:
+             shoulder_drop: float = math.inf, moved: bool = True,
+             stick: float = math.nan) -> list[Event]:
         """A frame's live faults: `drop` and `shoulder_drop` in leg lengths (NaN drop, knee
-        or stick: unsure this frame, not judged). `moved`: the rep's shoulders have come
+        or stick: unsure this frame, not judged). `stick_off`: the head line's fold forward
+        off the trunk line against the stand's; `stick`: the fold itself, read past
+        `stick_deep_trunk_deg` of lean. `moved`: the rep's shoulders have come
         down as a rep's do; until then knee_bend and stick_contact wait (their timers run):
         a "rep" that landmarks made (a plate's hidden hip, a leg's points leaping) would
         buzz at nothing."""
@@ -74,7 +82,8 @@ class LiveFaults:
         if (moved and rep.knee_since is not None
                 and t - rep.knee_since >= cfg.knee_bend_hold_s):
             events += raise_fault(rep, Fault.KNEE_BEND, t)
-        rep.stick_since = _held(rep.stick_since, stick_off > cfg.stick_max_deg, t)
+        rep.stick_since = _held(rep.stick_since, stick_off > cfg.stick_max_deg or (
+            trunk >= self.deep_trunk and stick > self.deep_max), t)
         if (moved and rep.stick_since is not None
                 and t - rep.stick_since >= cfg.stick_hold_s):
             events += raise_fault(rep, Fault.STICK_CONTACT, t)

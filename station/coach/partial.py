@@ -10,6 +10,9 @@ are kept here, and read when it comes or when the stream ends:
   start was out of view, when the frames before it reached a rep's depth (the trunk's lean,
   or the hips' drop, as reps.py reads it) and the shoulders were clearly lower (as low as a
   whole hinge to `min_rep_trunk_deg` puts them: `1 - cos` of it in torso lengths);
+  a stand settled on the way down (hips MediaPipe misplaces hold still while the shoulders
+  sink) is taken back when the athlete then stands upright with the shoulders that whole
+  drop above it (`risen`), and these frames are read again at the next stand;
 - no stand ever came: a rep whose start and end were out of view, when the trunk clearly
   went down and came back up (`partial_clear_share` of `min_rep_trunk_deg` each way) from
   a lean a rep reaches, and the shoulders rose with it.
@@ -50,6 +53,14 @@ class UnsettledFrames:
 
     def clear(self) -> None:
         self._frames.clear()
+
+    def risen(self, shoulder_drop: float, trunk: float) -> bool:
+        """Whether a settled athlete, with frames from before the stand still kept, now
+        stands upright (under `standing_trunk_deg`) with the shoulders at least a whole
+        hinge's drop (to `min_rep_trunk_deg`) above the stand's (`shoulder_drop`, torso
+        lengths below it): the stand was settled on a rep's way down."""
+        return (bool(self._frames) and trunk < self._standing_deg
+                and -shoulder_drop >= self._whole_drop)
 
     def add(self, f: Features, trunk: float) -> None:
         """An unsettled frame (`trunk` steadied)."""

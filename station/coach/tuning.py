@@ -88,6 +88,15 @@ class Tuning:
     deep_share: float = 0.7
     # Share of a rep's frames whose view must be one the coach can judge (view.py).
     view_judged_share: float = 0.5
+    # stick_contact in a deep lean: past `stick_deep_trunk_deg` of lean, the head line
+    # (shoulder to ear) more than `stick_deep_max_deg` forward of the trunk line itself, not
+    # of the stand's. Standing, MediaPipe puts the ear 8-34 degrees ahead of the trunk line;
+    # past 40 degrees of lean flat backs turn the head up onto the line or behind it (the
+    # lifters look ahead: medians -28 to +15, 90th centiles up to 21 on the real side views)
+    # and the rounded backs of the real kettlebell set stay 33-38 ahead (their stand's 36
+    # is why the stand's line cannot tell them).
+    stick_deep_trunk_deg: float = 40.0
+    stick_deep_max_deg: float = 25.0
     # Which frames are the athlete's: MediaPipe follows one person and takes someone passing
     # behind for them for a few frames. A frame's hips may be at most `identity_speed` torso
     # lengths a second from the last accepted frame's, plus `identity_slack` torso lengths

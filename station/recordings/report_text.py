@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from station.coach.analyze import Report
-from station.coach.view import MESSAGES, REASONS
+from station.coach.view import MESSAGES, REASONS, ViewProblem
 
 if TYPE_CHECKING:
     from station.sim.athlete import RepTruth
@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 def report_lines(report: Report, truth: tuple[RepTruth, ...] | None = None) -> list[str]:
     """The camera's view and the stretches it could not judge, one line per rep (verdict,
     faults or why there is none, cue, buzz times), and a summary line."""
-    lines = []
-    side = report.side.value if report.side else "unknown"
-    lines.append(f"Athlete faces {side}.")
+    lines = [_facing(report)]
     if report.angle_deg is not None:
         lines.append(f"Camera: {report.angle_deg:.0f} degrees off side-on.")
     for stretch in report.stretches:
@@ -38,3 +36,14 @@ def report_lines(report: Report, truth: tuple[RepTruth, ...] | None = None) -> l
     lines.append(f"{len(report.reps)} reps: {report.passed} passed, {report.failed} failed"
                  f"{tail}.")
     return lines
+
+
+def _facing(report: Report) -> str:
+    """Which way the athlete faces, or why no side can be named."""
+    if report.side is not None:
+        return f"Athlete faces {report.side.value}."
+    if report.angle_deg is None:
+        return f"Athlete not seen: {MESSAGES[ViewProblem.NOBODY].lower()}."
+    seen = f"from the {report.seen_from}" if report.seen_from else "from the front or back"
+    return (f"Camera sees the athlete {seen}, not side-on: "
+            f"{MESSAGES[ViewProblem.NOT_SIDE_ON].lower()}.")

@@ -60,8 +60,9 @@ def test_the_correct_clip_hinges_deep_enough(clips_dir):
 
 def test_the_rounded_back_clip_leans_further_than_the_correct_one(clips_dir):
     # A rounding upper back drops the shoulders: the hip-to-shoulder line leans 15 degrees
-    # further. (The head follows the upper back here, so the ear-shoulder-hip line itself
-    # stays nearly straight: without a stick, MediaPipe's points cannot see the rounding.)
+    # further. (The head follows the upper back, so against the athlete's stand the
+    # ear-shoulder-hip line stays nearly straight; what tells the rounding is the head line
+    # staying far ahead of the trunk line in the lean: tests/coach/test_real_clips.py.)
     rounded = np.median([r.metrics["trunk_deg"] for r in _report(
         clips_dir, "kb_deadlift_0016r_side").reps])
     correct = np.median([r.metrics["trunk_deg"] for r in _report(

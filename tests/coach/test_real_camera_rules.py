@@ -6,6 +6,7 @@ only, and the report says what it could not judge."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -100,6 +101,33 @@ def test_stick_contact_is_the_head_folding_forward_not_up():
     assert Fault.STICK_CONTACT in down.reps[0].faults
 
 
+def _held_forward(stick_to: float, trunk: float = 60.0):
+    # Standing with the head line 30 degrees ahead of the trunk line, as MediaPipe reads
+    # most real athletes; `stick_to` is its change at the rep's bottom.
+    return _report(_set(standing(0.0, 1.5, stick=30.0),
+                        hinge(1.5, trunk=trunk, stick_from=30.0, stick_to=stick_to),
+                        standing(3.75, 1.5, stick=30.0)))
+
+
+def test_a_head_held_far_ahead_of_the_trunk_line_in_a_deep_lean_is_stick_contact():
+    # A rounded upper back carries the head ahead of the trunk line from the stand on: no
+    # fold against the stand, but 30 degrees ahead of the line itself past a 40-degree lean.
+    assert Fault.STICK_CONTACT in _held_forward(0.0).reps[0].faults
+
+
+def test_a_head_that_comes_onto_the_trunk_line_in_the_lean_is_no_stick_contact():
+    # A flat back looking ahead: ahead of the line standing, on it at the bottom (and 20
+    # degrees ahead, under the deep lean's 25, still passes).
+    assert Fault.STICK_CONTACT not in _held_forward(-30.0).reps[0].faults
+    assert Fault.STICK_CONTACT not in _held_forward(-10.0).reps[0].faults
+
+
+def test_a_head_ahead_of_the_line_in_a_shallow_lean_is_not_judged_by_the_line_itself():
+    # Standing, and in leans short of 40 degrees, the head line reads ahead of the trunk
+    # line on flat backs too: only its fold against the stand counts there.
+    assert Fault.STICK_CONTACT not in _held_forward(0.0, trunk=35.0).reps[0].faults
+
+
 def test_no_fault_is_called_while_the_athlete_is_turned_away_from_side_on():
     # A squat (knees far forward) seen from 40 degrees off side-on: counted, no buzz, no
     # verdict; seen side-on, the same squat fails and buzzes.
@@ -135,3 +163,41 @@ def test_the_coachs_view_is_on_its_snapshot_for_the_screen():
     assert coach.snapshot.view is not None
     assert coach.view.message == "Step back: your head is out of the picture"
     assert coach.snapshot.view.problems[0].value == "head_out"
+
+
+def _found_on_the_way_down(seconds_down: float = 0.6) -> list[PoseFrame]:
+    # First found on the way down (the stand before it out of view), the hips held still
+    # along the ground as MediaPipe holds hips it misplaces, the trunk reading 10-20
+    # degrees while the shoulders sink; a short bottom, up to standing, then a stand.
+    frames, t = [], 0.0
+    n = int(seconds_down * 30)
+    for k in range(n):
+        u = k / (n - 1)
+        frames.append(figure(t, trunk=10.0 + 10.0 * u, drop=0.15 + 0.2 * u, shin=15.0 * u))
+        t += 1 / 30
+    for _ in range(6):
+        frames.append(figure(t, trunk=20.0, drop=0.35, shin=15.0))
+        t += 1 / 30
+    for k in range(24):
+        u = 0.5 - 0.5 * math.cos(math.pi * (k + 1) / 24)
+        frames.append(figure(t, trunk=20.0 - 17.0 * u, drop=0.35 * (1 - u), shin=15 * (1 - u)))
+        t += 1 / 30
+    return frames + standing(t, 1.5)
+
+
+def test_a_stand_settled_on_the_way_down_is_taken_back_and_the_rep_counted_in_part():
+    # The hips hold still on the way down, so the coach first settles its stand there; the
+    # athlete then stands up with the shoulders half a torso above it: that was no stand
+    # but the rep's way down, counted in part (its start out of view), without a verdict.
+    report = _report(_found_on_the_way_down())
+    assert [(r.partial, r.judged) for r in report.reps] == [(True, False)]
+    assert report.buzzes == []
+
+
+def test_a_stand_a_little_below_the_upright_one_is_kept():
+    # Settled a little bent (the shoulders under a whole hinge's drop below the later
+    # stand): standing up straighter is no rep.
+    frames = [figure(k / 30.0, trunk=12.0) for k in range(45)]
+    frames += [figure(1.5 + k / 30.0, trunk=12.0 - 9.0 * k / 14) for k in range(15)]
+    frames += standing(2.0, 1.5)
+    assert _report(frames).reps == []

@@ -12,26 +12,22 @@ import pytest
 
 from station.coach import analyze
 from station.config import CoachConfig
+from station.domain import Fault
 from station.recordings.labelled_clips import labelled_set, load_labels, side_clips
+from station.recordings.report_text import report_lines
 from tests.conftest import SHARED_DATA
 
 LABELS = {lab.name: lab for lab in load_labels(SHARED_DATA / "clips2" / "labels.json")
           + side_clips(SHARED_DATA / "clips")}
 SIDE = sorted(n for n, lab in LABELS.items() if lab.view == "side")
 AWAY = sorted(n for n, lab in LABELS.items() if lab.view != "side")
-# bx_good007: pose finds nobody on its standing lead-in and its descent, then the athlete at
-# the bottom with hips and legs misplaced (its legs a third of their length): the rise it
-# sees is read as a stand, and the rep is not counted. Its report says why (nobody in view).
-NOT_COUNTED = {"bx_good007"}
-
-
 @pytest.fixture(scope="module")
 def reports():
     return {name: analyze(labelled_set(lab), None, CoachConfig())
             for name, lab in LABELS.items()}
 
 
-@pytest.mark.parametrize("name", sorted(set(SIDE) - NOT_COUNTED))
+@pytest.mark.parametrize("name", SIDE)
 def test_every_side_view_set_is_counted_exactly(reports, name):
     lab, report = LABELS[name], reports[name]
     assert len(report.reps) == lab.reps + lab.partial
@@ -44,8 +40,16 @@ def test_no_rep_is_invented(reports, name):
     assert len(reports[name].reps) <= lab.reps + lab.partial
 
 
-def test_the_set_that_is_not_counted_says_why(reports):
-    stretches = reports["bx_good007"].to_dict()["view"]["stretches"]
+def test_the_set_found_on_its_way_down_is_counted_in_part_and_says_why(reports):
+    # bx_good007: pose finds nobody on the stand and the first half of the way down
+    # (MediaPipe unsure of the athlete behind the plate), then misplaces the hips at the
+    # bar, so the coach first settles its stand on the way down; the athlete stands up half
+    # a torso above it. One rep, its start out of view: no verdict, and the report says
+    # the athlete was out of view at first.
+    report = reports["bx_good007"]
+    assert [(r.partial, r.judged) for r in report.reps] == [(True, False)]
+    assert report.reps[0].reason == "seen only in part: its start or its end was out of view"
+    stretches = report.to_dict()["view"]["stretches"]
     assert stretches[0]["problem"] == "nobody" and stretches[0]["start"] == 0.0
     assert stretches[0]["end"] > 1.5  # the lead-in and the descent, pose finding no one
 
@@ -65,6 +69,8 @@ def test_front_and_oblique_cameras_get_no_verdict_and_a_reason(reports, name):
 def test_the_front_camera_names_no_side(reports):
     assert reports["bx_good006"].side is None
     assert reports["bx_good006"].to_dict()["view"]["angle_deg"] > 60.0
+    assert report_lines(reports["bx_good006"])[0] == (
+        "Camera sees the athlete from the front, not side-on: turn side-on to the camera.")
 
 
 def test_the_oblique_sets_are_still_counted(reports):
@@ -99,3 +105,12 @@ def test_a_rep_seen_only_in_its_middle_is_counted_partial(reports):
     report = reports["mat_bad_01"]
     assert [(r.partial, r.judged) for r in report.reps] == [(True, False)]
     assert "head_out" in {s.problem.value for s in report.stretches}
+
+
+def test_stick_contact_on_the_rounded_backs_and_on_no_flat_one(reports):
+    # The rounded kettlebell backs carry the head 33-38 degrees ahead of the trunk line in
+    # the lean (as they stand); the flat backs, the same athlete's included, look ahead.
+    assert all(Fault.STICK_CONTACT in r.faults for r in reports["kb_deadlift_0016r_side"].reps)
+    for name in ("kb_deadlift_0016c_side", "kb_deadlift_0016h_side", "kb_deadlift_0016k_side",
+                 "mat_good_01", "mat_good_02", "mat_good_03", "deadlift_nico_unblocked"):
+        assert not any(Fault.STICK_CONTACT in r.faults for r in reports[name].reps), name
