@@ -104,8 +104,23 @@ def _say_defaults(path: str | None) -> None:
               file=sys.stderr)
 
 
+BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command cut off by `head`
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The `station` command: run one subcommand and return its exit status."""
+    try:
+        return _command(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away (`station log | head`): not an error of ours. Python would
+        # still flush stdout at exit and fail again, so it goes to /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return BROKEN_PIPE_STATUS
+
+
+def _command(argv: list[str]) -> int:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     module = importlib.import_module(f"station.commands.{COMMANDS[args.command][0]}")

@@ -184,3 +184,15 @@ def test_a_long_demo_shows_its_progress(capsys):
     assert len(demo.report.reps) >= 290
     err = capsys.readouterr().err
     assert "simulate:" in err and "coach:" in err and "frames/s" in err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`station analyze ... | head` printed a BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    proc = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--headless", "--reps",
+                           "2"], stdout=write_end,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert proc.returncode == 141
+    assert proc.stderr == ""
