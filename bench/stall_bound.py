@@ -183,7 +183,7 @@ def stalls_of(noisy: SimulatedSet, clean: SimulatedSet, real_like: bool,
     pose = noisy.pose
     tt = noisy.tension.t
     force = _despiked(clean.tension.force_n)
-    band_sigma = noisy.scenario.tension_noise_n
+    band_sigma = math.hypot(noisy.scenario.tension_noise_n, noisy.scenario.load_cell_noise_n or 0.0)
     hips = {side: (_hip_forward(pose, side), _hip_forward(clean.pose, side))
             for side in (Side.LEFT, Side.RIGHT)}
     out = []
@@ -230,6 +230,8 @@ def main() -> int:
                          "times a second)")
     ap.add_argument("--pose-delay", type=float, default=0.0,
                     help="seconds each frame's pose comes after its time stamp (inference)")
+    ap.add_argument("--band-shake", type=float, default=0.0,
+                    help="add what else shakes a band besides the hips (as coach_accuracy.py)")
     args = ap.parse_args()
     started = time.perf_counter()
     clips = real_clips(args.clips)
@@ -237,11 +239,15 @@ def main() -> int:
     stalls: list[Stall] = []
     seeds = seeds_of(args)
     for seed in seeds:
-        noisy = load_or_simulate(seed, args.reps, args.cache, 1.0, fps=args.fps)
-        clean = load_or_simulate(seed, args.reps, args.cache, 0.0, fps=args.fps)
+        shake = args.band_shake
+        noisy = load_or_simulate(seed, args.reps, args.cache, 1.0, fps=args.fps,
+                                 band_shake=shake)
+        clean = load_or_simulate(seed, args.reps, args.cache, 0.0, fps=args.fps,
+                                 band_shake=shake)
         # The camera's jitter is compared with the real clips' at their 30 frames a second.
         filmed = (noisy if args.fps is None
-                  else load_or_simulate(seed, args.reps, args.cache, 1.0)).pose
+                  else load_or_simulate(seed, args.reps, args.cache, 1.0,
+                                        band_shake=shake)).pose
         real_like = real_jitter is not None and hip_jitter(
             filmed.landmarks, filmed.width, filmed.height) <= real_jitter
         stalls += stalls_of(noisy, clean, real_like, args.pose_delay)
