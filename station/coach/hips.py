@@ -1,11 +1,12 @@
 """hips_stopped, called live: the hips stop going back while the trunk folds on.
 
-Three tests read the hips, each a `StallTest`:
+Three tests read the hips:
 
 - the camera's hip travel against this descent's hinge line (stall.py), every frame;
 - the band's tension against its own hinge line (stall.py), at each frame's instant once the
   band's samples on both sides of it have arrived, while the band follows the hips;
-- the band's brake (brake.py), on every tension sample: the tension stops abruptly.
+- the band's own shape (shape.py), on every tension sample: the hips lose their speed
+  abruptly, where a hinge eases into its bottom.
 
 Their calls pass gates that keep them quiet where they cannot judge. The trunk-read tests
 are not judged while the back leaves the stick (`stick_gate`): the hip-to-shoulder line
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 
 from station.coach.band import Band
 from station.coach.baseline import StandingBaseline
-from station.coach.brake import BandBrake, BrakeSample
 from station.coach.faults import raise_fault
 from station.coach.reps import Rep, RepTracker
+from station.coach.shape import BandWitness, Onset
 from station.coach.signals import LineEnd, Track
 from station.coach.stall import LineSample, StallDetector, StallTest
 from station.coach.tuning import Tuning
@@ -46,13 +47,15 @@ class BandFrame:
     moving: bool  # the hips on their way back (judge it), else standing still (the noise)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StallCall:
     """A hips_stopped call, watched in case the hips go on back at once."""
 
     rep: Rep
     t: float
-    travel: float  # the hip travel when it was called (leg lengths)
+    # The hip travel of the first frame from the call's instant on (leg lengths): the band
+    # may call before the camera's frames of that instant have come.
+    travel: float | None = None
 
 
 class HipsStopped:
@@ -73,18 +76,16 @@ class HipsStopped:
         self._band_line = StallDetector(
             tun.hips_stopped_band_window_s, ratio, tun.hips_stopped_band_noise_k,
             tun.tension_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
-        self._brake = BandBrake(
-            tun.hips_stopped_brake_k, tun.hips_stopped_brake_curve, tun.hips_stopped_brake_trunk,
-            tun.tension_noise_floor_n, tun, curve_weak=tun.hips_stopped_brake_curve_weak,
-            trunk_weak=tun.hips_stopped_brake_trunk_weak)
-        self._tests: tuple[StallTest[LineSample], StallTest[LineSample],
-                           StallTest[BrakeSample]] = (self._camera, self._band_line, self._brake)
+        self._shape = BandWitness(tun, ratio)
+        self._onsets: list[Onset] = []
+        self._next_onset: float | None = None
+        self._tests: tuple[StallTest[LineSample], StallTest[LineSample]] = (
+            self._camera, self._band_line)
         self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
-        self._trunk_raw = Track(tun.trunk_history_s)  # the frames' own angles, for the brake
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
         self._stick_off = 0.0  # the stick's bend off standing at the last frame
-        self._travel = 0.0  # the hip travel at the last frame
+        self._frame: tuple[float, float] | None = None  # the last frame's time and travel
         self._early: float | None = None  # a stall seen before the rep opened
         self._rep_seen: Rep | None = None
         self._call: StallCall | None = None
@@ -94,20 +95,29 @@ class HipsStopped:
         """A gap in view: the trunk's history ends before it, and the camera's hinge line and
         stand with it."""
         self._trunk.clear()
-        self._trunk_raw.clear()
         self._trunk_line.reset()
         self._camera.clear()
+        self._shape_reset()
 
     def take_back(self, t: float, travel: float) -> None:
         """A frame at time t, before the rep tracker reads it (`travel`: its hip travel):
         take the last call back from the rep's verdict if the hips went on back soon after
         it, sooner than an athlete could answer the buzz."""
-        self._travel = travel
+        last = self._frame
+        self._frame = (t, travel)
         call = self._call
         if call is None:
             return
         if call.rep is not self._reps.rep or t > call.t + self.tuning.hips_stopped_confirm_s:
             self._call = None
+        elif t < call.t:
+            return  # a frame from before the call, come late
+        elif call.travel is None:
+            # The first frame from the call's instant on: the travel at that instant, read
+            # between it and the frame before.
+            call.travel = travel
+            if last is not None and last[0] < call.t < t:
+                call.travel = last[1] + (travel - last[1]) * (call.t - last[0]) / (t - last[0])
         elif travel - call.travel > self.tuning.hips_stopped_resume:
             if Fault.HIPS_STOPPED in call.rep.faults:
                 call.rep.faults.remove(Fault.HIPS_STOPPED)
@@ -121,13 +131,13 @@ class HipsStopped:
         self._stick_off = stick_off
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
-        self._trunk_raw.add(t, trunk)
         sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
         events: list[Event] = []
         if reps.still:
             if not self._was_still:
                 for test in tests:
                     test.restart_noise()
+                self._shape.noise.restart()
             self._camera.standing(sample)
             self._camera.reset_rep()
             self._band_line.reset_rep()
@@ -153,7 +163,7 @@ class HipsStopped:
 
     def tension(self, t: float, force: float, raw: float) -> list[Event]:
         """A tension sample, despiked (`force`) and as it came (`raw`)."""
-        events = self._brake_step(t, force, raw)
+        events = self._shape_step(t, force, raw)
         frame = self._waiting
         if frame is not None and t >= frame.t + self.tuning.band_half_span_s:
             self._waiting = None
@@ -170,22 +180,49 @@ class HipsStopped:
         rep = self._reps.rep
         return self._band.witness_gain(rep.band if rep is not None else None)
 
-    def _brake_step(self, t: float, force: float, raw: float) -> list[Event]:
-        brake, reps = self._brake, self._reps
-        if brake.k <= 0.0:
-            return []
+    def _shape_reset(self) -> None:
+        self._shape.reset()
+        self._onsets.clear()
+        self._next_onset = None
+
+    def _shape_step(self, t: float, force: float, raw: float) -> list[Event]:
+        """The band's own shape: each onset's evidence, weighed with this reading."""
+        shape, reps = self._shape, self._reps
         if reps.still:
-            brake.standing(BrakeSample(t, raw, force, 1.0, self._trunk_raw))
-            brake.reset_rep()
+            shape.standing(raw, force)
+            self._shape_reset()
             return []
         gain = self._gain()
         if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
                 or self._band.near_slack(force)):
-            brake.reset_rep()
+            self._shape_reset()
             return []
-        sample = BrakeSample(t, raw, force, 1.0 if gain > 0 else -1.0, self._trunk_raw)
-        if (brake.descending(sample)
-                and self._camera.last_z >= self.tuning.brake_camera_z):
+        y = raw if gain > 0 else -raw
+        if not shape.add(t, y):
+            return []  # a spike
+        step = self.tuning.hips_stopped_onset_step_s
+        if self._next_onset is None:
+            self._next_onset = (int(t / step) + 1) * step
+        while self._next_onset < t:
+            self._onsets.append(Onset(self._next_onset))
+            self._next_onset += step
+        life = self.tuning.hips_stopped_onset_life_s
+        while self._onsets and self._onsets[0].c < t - life:
+            self._onsets.pop(0)
+        best = 0.0
+        for onset in self._onsets:
+            if onset.done:
+                continue
+            model = onset.model
+            if model is None:
+                model = onset.model = shape.trend(onset.c, gain)
+                if model is None:
+                    onset.done = True
+                    continue
+            onset.evidence = shape.weigh(model, t, y)
+            best = max(best, onset.evidence)
+        if (best >= self.tuning.hips_stopped_evidence
+                and self._camera.last_z >= self.tuning.shape_camera_z):
             # The band reads the hips themselves: a back leaving the stick does not lean it.
             return self._stalled(t, stick_gate=False)
         return []
@@ -229,5 +266,6 @@ class HipsStopped:
             return []  # its hips are known to go on back: no second buzz for this descent
         events = raise_fault(rep, Fault.HIPS_STOPPED, t)
         if events:
-            self._call = StallCall(rep, t, self._travel)
+            frame = self._frame
+            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None)
         return events
