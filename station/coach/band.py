@@ -102,15 +102,19 @@ class Band:
         return force <= self._least
 
     def learn(self, gain: BandGain, t: float, travel: float) -> None:
-        """Pair the camera's hip travel at a frame (time t) with the newest tension, to learn
-        this rep's gain. No fresh tension: the camera alone, and the band may be anchored
-        anew when it is back, so what was learned is forgotten."""
+        """Pair the camera's hip travel at a frame (time t) with the tension at that instant
+        (its samples around it; the frame may come a pose's inference late), to learn this
+        rep's gain. No fresh tension: the camera alone, and the band may be anchored anew
+        when it is back, so what was learned is forgotten."""
         if self.force is None or self.t is None or t - self.t > self._stale:
             self.forget()
             return
-        if self.near_slack(self.force):
+        force = self.at(t)
+        if force is None:
+            force = self.force
+        if self.near_slack(force):
             return
-        gain.add(travel, self.force)
+        gain.add(travel, force)
 
     def remember(self, gain: float | None) -> None:
         """A finished rep's gain, learned for the way the athlete faces now."""

@@ -180,6 +180,21 @@ class HipsStopped:
         rep = self._reps.rep
         return self._band.witness_gain(rep.band if rep is not None else None)
 
+    def _trunk_folding(self, c: float) -> bool:
+        """Whether the trunk was folding (at `shape_trunk_dps`) at its last frame by c."""
+        times = self._trunk.times
+        i = len(times) - 1
+        while i > 0 and times[i] > c:
+            i -= 1
+        if i < 1:
+            return False
+        t1, t0 = times[i], times[max(0, i - 2)]
+        if t1 <= t0:
+            return False
+        values = self._trunk.values
+        speed = (values[i] - values[max(0, i - 2)]) / (t1 - t0)
+        return speed >= self.tuning.shape_trunk_dps
+
     def _shape_reset(self) -> None:
         self._shape.reset()
         self._onsets.clear()
@@ -190,15 +205,13 @@ class HipsStopped:
         shape, reps = self._shape, self._reps
         if reps.still:
             shape.standing(raw, force)
-            self._shape_reset()
-            return []
         gain = self._gain()
         if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
-                or self._band.near_slack(force)):
+                or reps.unseen_start or self._band.near_slack(force)):
             self._shape_reset()
             return []
         y = raw if gain > 0 else -raw
-        if not shape.add(t, y):
+        if not shape.add(t, y, gain):
             return []  # a spike
         step = self.tuning.hips_stopped_onset_step_s
         if self._next_onset is None:
@@ -215,7 +228,11 @@ class HipsStopped:
                 continue
             model = onset.model
             if model is None:
-                model = onset.model = shape.trend(onset.c, gain)
+                # Hips that stop while the trunk folds on: the trunk must have been folding
+                # at its last frame by c (not a step toward the anchor, or a stand).
+                model = (shape.trend(onset.c, gain)
+                         if self._trunk_folding(onset.c) else None)
+                onset.model = model
                 if model is None:
                     onset.done = True
                     continue

@@ -178,9 +178,10 @@ class BandNoise:
 
 
 class BandWitness:
-    """The band's readings through one descent (read with the band's learned sign, so that
-    they grow as the hips go back), the trend before each onset, and the weight of each new
-    reading for every onset still open."""
+    """The band's last second of readings (read with the band's learned sign, so that they
+    grow as the hips go back), how fast this movement went and how soon, the trend before
+    each onset, and the weight of each new reading for every onset still open. The readings
+    are kept through a stand: the band sees the hips set off before the camera's frames do."""
 
     def __init__(self, tuning: Tuning, ratio: float) -> None:
         self.tuning = tuning
@@ -196,17 +197,23 @@ class BandWitness:
         self._tau = tuning.hips_stopped_coast_s
         self._spike_n = tuning.band_spike_n
         self._min_readings = tuning.band_trend_readings
+        self._keep = max(tuning.band_trend_spans) + tuning.hips_stopped_onset_life_s
         self._speed = SlopeWindow(tuning.band_speed_s, 3)
         self.reset()
 
     def reset(self) -> None:
-        """A new descent (or standing again): forget the readings."""
+        """The band no longer follows the hips here (slack, its sign unknown, the rep going
+        up): forget the readings."""
         self._t0: float | None = None
         self._ts: list[float] = []
-        self._sums: list[list[float]] = [[0.0] * 8]  # running sums, see `_add_sums`
+        self._ys: list[float] = []
+        self._sums: list[list[float]] = [[0.0] * 8]  # running sums of t^k and y t^k
+        self._start = 0.0  # when the hips last set off (the band's speed under its least)
+        self._slow_at: float | None = 0.0  # the last reading with the hips slower than that
         self._fastest = 0.0
         self._fastest_at = 0.0
         self._speed.reset()
+        self._last_y = 0.0
         self.last_t: float | None = None
 
     def standing(self, raw: float, despiked: float) -> None:
@@ -219,10 +226,13 @@ class BandWitness:
     def sigma(self) -> float:
         return self.noise.sigma
 
-    def add(self, t: float, y: float) -> bool:
-        """A reading in a descent (signed); False if it is a spike and was left out."""
+    def add(self, t: float, y: float, gain: float) -> bool:
+        """A reading (signed); False if it is a spike and was left out."""
         if self._t0 is None:
             self._t0 = t
+        elif len(self._ts) > 4 and t - self._t0 - self._ts[0] > 2.0 * self._keep:
+            self._rebase(t)
+        assert self._t0 is not None
         u = t - self._t0
         if self._ts:
             speed = max(self._speed.slope or 0.0, 0.0)
@@ -230,16 +240,49 @@ class BandWitness:
             if abs(y - last) > max(self._spike_n, 10.0 * self.sigma):
                 return False
         self._ts.append(u)
+        self._ys.append(y)
         self._last_y = y
         s = self._sums[-1]
         u2 = u * u
         self._sums.append([s[0] + 1.0, s[1] + u, s[2] + u2, s[3] + u2 * u, s[4] + u2 * u2,
                            s[5] + y, s[6] + y * u, s[7] + y * u2])
         v = self._speed.add(u, y)
-        if v is not None and v > self._fastest:
+        if v is None or v < self.tuning.hips_stopped_min_speed * abs(gain):
+            self._slow_at = u  # (kept still, or slowed: how the last movement went stays)
+        elif self._slow_at is not None:  # the hips set off: a new movement
+            self._start, self._fastest, self._fastest_at = self._slow_at, v, u
+            self._slow_at = None
+        elif v > self._fastest:
             self._fastest, self._fastest_at = v, u
         self.last_t = t
         return True
+
+    def _rebase(self, t: float) -> None:
+        """Keep the last `_keep` seconds of readings, timed from the first of them."""
+        assert self._t0 is not None
+        cut = bisect_left(self._ts, t - self._t0 - self._keep)
+        if cut >= len(self._ts):  # all of them older (the band was away a while)
+            self.reset()
+            self._t0 = t
+            return
+        shift = self._ts[cut]
+        ts = [u - shift for u in self._ts[cut:]]
+        ys = self._ys[cut:]
+        self._t0 += shift
+        self._start -= shift
+        self._fastest_at -= shift
+        if self._slow_at is not None:
+            self._slow_at -= shift
+        self._speed.reset()
+        self._ts, self._ys, self._sums = [], [], [[0.0] * 8]
+        for u, y in zip(ts, ys, strict=True):
+            s = self._sums[-1]
+            u2 = u * u
+            self._sums.append([s[0] + 1.0, s[1] + u, s[2] + u2, s[3] + u2 * u,
+                               s[4] + u2 * u2, s[5] + y, s[6] + y * u, s[7] + y * u2])
+            self._speed.add(u, y)
+            self._ts.append(u)
+            self._ys.append(y)
 
     def trend(self, c: float, gain: float) -> BandTrend | None:
         """The hips' trend just before c: a parabola through the readings of the shortest
@@ -256,7 +299,7 @@ class BandWitness:
         # How hard the hinge may have been speeding up or slowing before c: this descent's
         # fastest speed over the time it took to reach it, as an eased movement's peak
         # acceleration (pi/2 of the mean), by the margin: a loose prior on the curvature.
-        rise = max(self._fastest_at, 0.1)
+        rise = max(self._fastest_at - self._start, 0.1)
         accel = self._margin * 0.5 * math.pi * max(self._fastest, 0.0) / rise
         prior = sigma2 / max(0.5 * accel, 1e-9) ** 2  # on g, half the acceleration
         found = None

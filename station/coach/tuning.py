@@ -131,6 +131,9 @@ class Tuning:
     hips_stopped_window_s: float = 0.1
     # Seconds over which the band's tension is judged against the trunk's fold.
     hips_stopped_band_window_s: float = 0.1
+    # Seconds old a reading must be to join its descent's hinge line (hips that stopped bend
+    # the line toward them once they join it).
+    hips_stopped_line_lag_s: float = 0.1
     # Noise-widths the camera's travel must fall short of its hinge line by.
     hips_stopped_noise_k: float = 3.5
     # Noise-widths the band's tension must fall short of its hinge line by.
@@ -186,6 +189,8 @@ class Tuning:
     band_spike_n: float = 5.0
     # Readings in each block of the slow reading of the load cell's noise.
     band_noise_block: int = 5
+    # Degrees a second the trunk must be folding at an onset for the band to judge it.
+    shape_trunk_dps: float = 10.0
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.

@@ -505,17 +505,17 @@ def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
 
 
 def test_hips_that_stop_soon_after_the_athlete_leaves_standing_are_read_on_the_band():
-    # The band's brake test reads the tension since the athlete stopped standing still. A
-    # stall a fifth of a second into the descent must not wait for a full 0.3 s of it.
+    # The band's shape reads the tension from before the athlete left standing still: a stall
+    # a fifth of a second into the descent needs no span of descent behind it.
     good = standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
     last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), BLIND, tuning=DEAF_CAMERA)
     stall = standing(0, 1.5) + hinge(1.5, stall_at=0.3) + standing(3.75, 1.5)
     _, _, reps, buzzes = run(stall, tension_for(stall, 80.0, -150.0), BLIND, last.band_gains,
                              DEAF_CAMERA)
-    stop = 1.5 + 0.3 * 1.2
+    stop = 1.5 + 0.3 * 1.2 - 1 / 30  # (its speed falls from the frame before, as above)
     live = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert Fault.HIPS_STOPPED in reps[0].faults
-    assert len(live) == 1 and stop < live[0] < stop + 0.09  # 0.127 s if it waited 0.28 s
+    assert len(live) == 1 and stop < live[0] < stop + 0.09
 
 
 def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:
