@@ -74,6 +74,7 @@ class BandTrend:
     time constants `eases`, down to none, or slowing on as it was slowing at c, to a
     standstill) and for "stopped at c"."""
 
+    origin: float  # the time (s) its t counts from
     c: float
     a: float
     b: float
@@ -112,7 +113,7 @@ class BandTrend:
         g1, g2 = c + u, c * c + 2.0 * c * u
         doubt = (inv[0][0] + inv[1][1] * g1 * g1 + inv[2][2] * g2 * g2
                  + 2.0 * (inv[0][1] * g1 + inv[0][2] * g2 + inv[1][2] * g1 * g2))
-        w = 1.0 / (self.sigma2 * (1.0 + doubt))
+        w = 1.0 / (self.sigma2 * (1.0 + max(doubt, 0.0)))
         speed = self.speed
         r = y - self.level
         stopped = self.stopped
@@ -214,6 +215,7 @@ class BandWitness:
         self._fastest_at = 0.0
         self._speed.reset()
         self._last_y = 0.0
+        self._off = 0  # readings in a row off the last one's course
         self.last_t: float | None = None
 
     def standing(self, raw: float, despiked: float) -> None:
@@ -227,7 +229,8 @@ class BandWitness:
         return self.noise.sigma
 
     def add(self, t: float, y: float, gain: float) -> bool:
-        """A reading (signed); False if it is a spike and was left out."""
+        """A reading (signed); False if it is a lone spike and was left out (a reading far
+        off the last one's course; two in a row are the band's new level)."""
         if self._t0 is None:
             self._t0 = t
         elif len(self._ts) > 4 and t - self._t0 - self._ts[0] > 2.0 * self._keep:
@@ -238,7 +241,12 @@ class BandWitness:
             speed = max(self._speed.slope or 0.0, 0.0)
             last = self._last_y + speed * (u - self._ts[-1])
             if abs(y - last) > max(self._spike_n, 10.0 * self.sigma):
-                return False
+                self._off += 1
+                if self._off < 2:
+                    return False
+                self.reset()  # not a spike: the band moved on; start afresh from here
+                self._t0, u = t, 0.0
+        self._off = 0
         self._ts.append(u)
         self._ys.append(y)
         self._last_y = y
@@ -325,10 +333,9 @@ class BandWitness:
         a, b, g, inv, speed = found
         if speed < self.tuning.hips_stopped_min_speed * abs(gain):
             return None
-        return BandTrend(c0, a, b, g, inv, sigma2, self._eases, accel,
+        return BandTrend(self._t0, c0, a, b, g, inv, sigma2, self._eases, accel,
                          [0.0] * (len(self._eases) + 4), [0.0, 0.0])
 
     def weigh(self, model: BandTrend, t: float, y: float) -> float:
         """Weigh a reading after the onset; the onset's evidence so far."""
-        assert self._t0 is not None
-        return model.add(t - self._t0, y, self.ratio, self._tau)
+        return model.add(t - model.origin, y, self.ratio, self._tau)
