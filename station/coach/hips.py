@@ -176,9 +176,9 @@ class HipsStopped:
                                                         frame.trunk_now))
         return events
 
-    def _gain(self) -> float | None:
+    def _gain(self, early: bool = False) -> float | None:
         rep = self._reps.rep
-        return self._band.witness_gain(rep.band if rep is not None else None)
+        return self._band.witness_gain(rep.band if rep is not None else None, early)
 
     def _trunk_folding(self, c: float) -> bool:
         """Whether the trunk was folding (at `shape_trunk_dps`) at its last frame by c."""
@@ -205,7 +205,7 @@ class HipsStopped:
         shape, reps = self._shape, self._reps
         if reps.still:
             shape.standing(raw, force)
-        gain = self._gain()
+        gain = self._gain(early=True)
         if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
                 or reps.unseen_start or self._band.near_slack(force)):
             self._shape_reset()
@@ -238,6 +238,8 @@ class HipsStopped:
                     continue
             onset.evidence = shape.weigh(model, t, y)
             best = max(best, onset.evidence)
+            if onset.evidence < -self.tuning.hips_stopped_evidence:
+                onset.done = True  # the hips went on past it, plainly
         if (best >= self.tuning.hips_stopped_evidence
                 and self._camera.last_z >= self.tuning.shape_camera_z):
             # The band reads the hips themselves: a back leaving the stick does not lean it.

@@ -83,6 +83,7 @@ class BandTrend:
     sigma2: float  # the load cell's noise variance
     eases: tuple[float, ...]  # time constants (s) the speed may ease off with
     brake: float  # the hardest a smooth hinge of this descent's pace slows (units a s^2)
+    pace_doubt: float  # the share of its speed a hinge's pace may be off by
     went_on: list[float]  # the weighted squared residual of each so far
     stopped: list[float]  # the same, stopped keeping none and `ratio` of the speed
     furthest: float = -math.inf  # the furthest back the hips have been read since c
@@ -113,8 +114,9 @@ class BandTrend:
         g1, g2 = c + u, c * c + 2.0 * c * u
         doubt = (inv[0][0] + inv[1][1] * g1 * g1 + inv[2][2] * g2 * g2
                  + 2.0 * (inv[0][1] * g1 + inv[0][2] * g2 + inv[1][2] * g1 * g2))
-        w = 1.0 / (self.sigma2 * (1.0 + max(doubt, 0.0)))
         speed = self.speed
+        pace = self.pace_doubt * speed * u  # a hinge keeps its pace only so well
+        w = 1.0 / (self.sigma2 * (1.0 + max(doubt, 0.0)) + pace * pace)
         r = y - self.level
         stopped = self.stopped
         for i, kept in enumerate((0.0, ratio)):
@@ -194,7 +196,7 @@ class BandWitness:
         # "Went on": the speed easing off over the quickest smooth hinge's time constant,
         # twice, four and eight times it, or not at all (0).
         self._eases = tuple(tuning.hips_stopped_ease_s * 2.0 ** i
-                            for i in range(tuning.hips_stopped_eases)) + (0.0,)
+                            for i in range(int(tuning.hips_stopped_eases))) + (0.0,)
         self._tau = tuning.hips_stopped_coast_s
         self._spike_n = tuning.band_spike_n
         self._min_readings = tuning.band_trend_readings
@@ -334,6 +336,7 @@ class BandWitness:
         if speed < self.tuning.hips_stopped_min_speed * abs(gain):
             return None
         return BandTrend(self._t0, c0, a, b, g, inv, sigma2, self._eases, accel,
+                         self.tuning.hips_stopped_pace_doubt,
                          [0.0] * (len(self._eases) + 4), [0.0, 0.0])
 
     def weigh(self, model: BandTrend, t: float, y: float) -> float:

@@ -103,6 +103,11 @@ class Tuning:
     band_min_corr: float = 0.9
     # Fewest frames a band's gain is learned from.
     band_gain_min_samples: int = 10
+    # Frames, hip travel (leg lengths) and correlation that tell the band's gain early enough
+    # for its own shape to judge an athlete's first rep (its sign is what counts there).
+    band_early_samples: int = 4
+    band_early_travel: float = 0.02
+    band_early_corr: float = 0.8
     # Seconds without a tension sample after which the band is not used.
     band_stale_s: float = 0.25
 
@@ -173,6 +178,8 @@ class Tuning:
     hips_stopped_ease_s: float = 0.08
     # Time constants "went on" may ease off with: that one, twice, four times... (and none).
     hips_stopped_eases: int = 4
+    # Share of its speed by which a hinge's pace may be off what its trend says, any way.
+    hips_stopped_pace_doubt: float = 0.07
     # How much harder than this descent sped up a smooth hinge of its pace may slow.
     hips_stopped_ease_margin: float = 1.4
     # Hip speed (leg lengths a second) under which the band's trend is not judged.
