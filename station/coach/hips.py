@@ -75,7 +75,7 @@ class HipsStopped:
         # cell's white noise, not the trunk's correlated jitter its descent is judged through.
         self._band_line = StallDetector(
             tun.hips_stopped_band_window_s, ratio, tun.hips_stopped_band_noise_k,
-            tun.tension_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
+            tun.band_line_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
         self._shape = BandWitness(tun, ratio)
         self._onsets: list[Onset] = []
         self._next_onset: float | None = None
@@ -195,6 +195,20 @@ class HipsStopped:
         speed = (values[i] - values[max(0, i - 2)]) / (t1 - t0)
         return speed >= self.tuning.shape_trunk_dps
 
+    def _trunk_stopped(self, c: float) -> bool:
+        """Whether the camera's frames since c (the last at least `shape_trunk_after_s` past
+        it) show the trunk slowed under `shape_trunk_keep` of its speed before c, with the
+        hips: the movement is ending, not stalling. No such frame yet: not known to."""
+        times, values = self._trunk.times, self._trunk.values
+        if not times or times[-1] < c + self.tuning.shape_trunk_after_s:
+            return False
+        before, at_c = self._trunk.at(c - 0.1), self._trunk.at(c)
+        if before is None or at_c is None or at_c <= before:
+            return False
+        speed_before = (at_c - before) / 0.1
+        speed_after = (values[-1] - at_c) / (times[-1] - c)
+        return speed_after < self.tuning.shape_trunk_keep * speed_before
+
     def _shape_reset(self) -> None:
         self._shape.reset()
         self._onsets.clear()
@@ -237,7 +251,8 @@ class HipsStopped:
                     onset.done = True
                     continue
             onset.evidence = shape.weigh(model, t, y)
-            best = max(best, onset.evidence)
+            if not self._trunk_stopped(onset.c):
+                best = max(best, onset.evidence)
             if onset.evidence < -self.tuning.hips_stopped_evidence:
                 onset.done = True  # the hips went on past it, plainly
         if (best >= self.tuning.hips_stopped_evidence
@@ -248,9 +263,10 @@ class HipsStopped:
 
     def _band_witness(self, t: float, frame: BandFrame) -> list[Event]:
         """Judge a frame's instant on the band: the tension around it, against the hinge
-        line the band has drawn so far in this descent."""
+        line the band has drawn so far in this descent. A quiet load cell is left to its own
+        shape: read against the camera's trunk, it would carry the trunk's jitter."""
         gain = self._gain()
-        if gain is None:
+        if gain is None or self._shape.sigma < self.tuning.band_line_least_noise_n:
             return []
         force = self._band.at(frame.t)
         if force is None or self._band.near_slack(force):

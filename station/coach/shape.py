@@ -327,12 +327,14 @@ class BandWitness:
             speed = b + 2.0 * g * c0
             # The speed's doubt at c: its gradient (0, 1, 2 c) through the covariance.
             doubt = sigma2 * (inv[1][1] + 4.0 * c0 * inv[1][2] + 4.0 * c0 * c0 * inv[2][2])
-            found = (a, b, g, inv, speed)
             if math.sqrt(max(doubt, 0.0)) <= self._doubt * abs(speed):
+                found = (a, b, g, inv, speed, span)
                 break
+            if math.sqrt(max(doubt, 0.0)) <= self.tuning.band_trend_doubt_last * abs(speed):
+                found = (a, b, g, inv, speed, span)  # the longest so far that will do
         if found is None:
-            return None
-        a, b, g, inv, speed = found
+            return None  # too noisy a band to read the hips' speed in time
+        a, b, g, inv, speed, _ = found
         if speed < self.tuning.hips_stopped_min_speed * abs(gain):
             return None
         return BandTrend(self._t0, c0, a, b, g, inv, sigma2, self._eases, accel,

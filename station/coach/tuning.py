@@ -130,6 +130,12 @@ class Tuning:
     travel_noise_floor: float = 0.002
     # The least load-cell noise assumed (newtons): an HX711's own on a 20 kg cell.
     tension_noise_floor_n: float = 0.005
+    # The least noise the band's hinge line assumes (newtons): the trunk's angle it is read
+    # against shakes it far more than a quiet load cell does.
+    band_line_noise_floor_n: float = 0.1
+    # The load cell's noise (newtons) under which the band is judged on its own shape alone,
+    # not against the camera's trunk as well.
+    band_line_least_noise_n: float = 0.1
 
     # ----- hips_stopped on the hinge line (camera and band) -----
     # Seconds over which the camera's hip travel is judged against the trunk's fold.
@@ -188,6 +194,8 @@ class Tuning:
     band_trend_spans: tuple[float, ...] = (0.06, 0.09, 0.13, 0.19, 0.27)
     # The doubt of the trend's speed (a share of it) that the shortest span must meet.
     band_trend_doubt: float = 0.05
+    # The doubt a longer span may have when none meets band_trend_doubt (a noisier band).
+    band_trend_doubt_last: float = 0.08
     # The fewest tension readings that draw a trend.
     band_trend_readings: int = 5
     # Seconds of tension the band's speed is read over (for how fast the descent went).
@@ -198,6 +206,11 @@ class Tuning:
     band_noise_block: int = 5
     # Degrees a second the trunk must be folding at an onset for the band to judge it.
     shape_trunk_dps: float = 10.0
+    # Share of its speed before an onset under which the trunk's frames since it show it
+    # slowing with the hips (the movement ending, not a stall), and how long after the onset
+    # the last of them must be (seconds).
+    shape_trunk_keep: float = 0.5
+    shape_trunk_after_s: float = 0.03
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.
