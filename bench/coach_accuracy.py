@@ -1,7 +1,7 @@
 """How well and how fast the coach calls the hinge, on simulated sets with ground truth.
 
     .venv/bin/python -m bench.coach_accuracy [--sets 60] [--reps 9] [--seed 5000 ...] [--noise 1]
-                                             [--band-noise 1]
+                                             [--band-noise 1] [--band-shake 0]
 
 Every set is a fresh simulated athlete (body height, tempo, facing side, camera distance and
 angle, landmark noise and lost frames, band stiffness and anchor side all drawn at random;
@@ -24,8 +24,10 @@ false buzz per 200 good reps, under 0.2 ms a sample.
 
 `--noise 0` runs the same sets with noise-free sensors: what is left of the latency is the
 detector's own reaction time (the hips' last coasting, the judging window, the frame rate).
-`--band-noise F` scales the load cell's noise alone (the simulator's 0.2-1.0 N stands for
-everything that shakes a band besides the hips; an HX711's own noise is near 0.01 N).
+`--band-noise F` scales the band's noise alone: the load cell's own (0.012-0.074 N, from the
+HX711's datasheet and measured bar cells) and any `--band-shake F`, which adds what else
+shakes a band besides the hips, unmeasured (0.2-1.0 N at 1: the guess the bench used for the
+load cell before).
 `--pose-delay S` hands the coach each frame S seconds after its time stamp, as the station
 does while pose inference runs (the load cell's samples come at once), and times each buzz
 when it sounds: the latency a station with that pose delay would have.

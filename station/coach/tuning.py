@@ -218,7 +218,7 @@ class Tuning:
     # Seconds of trunk angles kept for the stall tests.
     trunk_history_s: float = 1.0
     # Share of stick_max_deg off the stick past which the trunk-read tests do not judge.
-    stick_gate: float = 0.2
+    stick_gate: float = 0.35
     # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
     band_camera_z: float = 2.0
     # Least shortfall (noise-widths) of the camera's newest frame for the band shape's call.
