@@ -169,10 +169,12 @@ class Tuning:
     evidence_min_z: float = 2.5
 
     # ----- hips_stopped on the band's own shape (shape.py) -----
-    # Log-likelihood ratio of "stopped" over "went on" an onset must reach: a likelihood
-    # ratio exceeds e^h with chance e^-h when nothing stopped (Ville's inequality), so this
-    # is ln(onsets a descent tests, about 75 / one false call in a thousand descents).
-    hips_stopped_evidence: float = 11.0
+    # Log-likelihood ratio of "stopped" over "went on" an onset must reach. A likelihood
+    # ratio exceeds e^h with chance e^-h when nothing stopped (Ville's inequality): noise
+    # alone needs 11, ln(about 75 onsets a descent / one false call in 1,000 descents). A
+    # quick bottom or a movement abandoned half-way departs from what "went on" allows, by
+    # up to 6 more; 17 keeps them under one false buzz in 200 good reps (latency.md).
+    hips_stopped_evidence: float = 17.0
     # Seconds between the onsets (moments the hips may have stopped at) the band weighs.
     hips_stopped_onset_step_s: float = 0.02
     # Seconds after an onset its evidence is gathered (a stall shows within a few tenths).
@@ -206,11 +208,13 @@ class Tuning:
     band_noise_block: int = 5
     # Degrees a second the trunk must be folding at an onset for the band to judge it.
     shape_trunk_dps: float = 10.0
-    # Share of its speed before an onset under which the trunk's frames since it show it
-    # slowing with the hips (the movement ending, not a stall), and how long after the onset
-    # the last of them must be (seconds).
-    shape_trunk_keep: float = 0.5
+    # Log-likelihood ratio by which the trunk's frames since an onset must show it stopped
+    # with the hips rather than folding on (the movement ending, not a stall), and how long
+    # after the onset the last of them must be (seconds).
+    shape_trunk_llr: float = 3.0
     shape_trunk_after_s: float = 0.03
+    # The least jitter assumed on the trunk's angle (degrees).
+    trunk_noise_floor_deg: float = 0.2
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.
@@ -218,11 +222,9 @@ class Tuning:
     # Seconds of trunk angles kept for the stall tests.
     trunk_history_s: float = 1.0
     # Share of stick_max_deg off the stick past which the trunk-read tests do not judge.
-    stick_gate: float = 0.35
+    stick_gate: float = 0.2
     # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
     band_camera_z: float = 2.0
-    # Least shortfall (noise-widths) of the camera's newest frame for the band shape's call.
-    shape_camera_z: float = -1e9
     # Seconds before a rep opens within which a stall seen is called when it opens.
     early_stall_s: float = 0.5
     # Seconds after a call within which hips going on back take it back (0: off).

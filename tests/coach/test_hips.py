@@ -93,7 +93,7 @@ def test_hips_and_trunk_slowing_together_are_a_movement_ending() -> None:
     sim = _varied(11050)
     _, wrong = _verdicts(sim)
     assert wrong == []
-    _, wrong = _verdicts(sim, tuning=dataclasses.replace(TUNING, shape_trunk_keep=0.0))
+    _, wrong = _verdicts(sim, tuning=dataclasses.replace(TUNING, shape_trunk_llr=1e9))
     assert wrong == ["good"]
 
 
