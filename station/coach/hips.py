@@ -1,25 +1,27 @@
 """hips_stopped, called live: the hips stop going back while the trunk folds on.
 
-Three tests read the hips:
+Two witnesses see the hips: the band (80 tension samples a second, at once) and the camera
+(its hip travel, 5-30 frames a second, a pose's inference late). Three tests ask each, in its
+own way, whether the hips stopped at some moment, and the first that is sure calls:
 
+- the band's own shape (shape.py), on every tension sample: for each recent onset, the
+  log-likelihood ratio of "stopped there" over "went on" (easing as a hinge may), called at
+  a set bar; judged only while the trunk folds, and not called when the camera's frames
+  since show the trunk stopping with the hips (a movement ending);
 - the camera's hip travel against this descent's hinge line (stall.py), every frame;
-- the band's tension against its own hinge line (stall.py), at each frame's instant once the
-  band's samples on both sides of it have arrived, while the band follows the hips;
-- the band's own shape (shape.py), on every tension sample: the hips lose their speed
-  abruptly, where a hinge eases into its bottom.
+- a noisy band's tension against its own hinge line (stall.py), at each frame's instant,
+  while the camera's newest frame leans the same way (`band_camera_z`): a quiet load cell is
+  left to its own shape.
 
-Their calls pass gates that keep them quiet where they cannot judge. The trunk-read tests
-are not judged while the back leaves the stick (`stick_gate`): the hip-to-shoulder line
-then leans further than the hips hinge, so it no longer draws the hinge, and the stick is
-the call. A descent not seen from its start is not judged (its line cannot be drawn, and
-hips slowing into its bottom would read as a stall). The band's calls need the camera's
-newest frame to lean the same way (`band_camera_z`, `brake_camera_z`): its jitter and a
-rounding back make most of the band's false stalls, and a burst of load-cell noise leaves
-the camera where it was. A stall seen just before the rep opened is called when it opens.
+The hinge-line tests are not judged while the back leaves the stick (`stick_gate`): the
+hip-to-shoulder line then leans further than the hips hinge, so it no longer draws the hinge,
+and the stick is the call. A descent not seen from its start is not judged. A stall seen
+just before the rep opened is called when it opens.
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
-the buzz: they had not stopped. Its descent is not called again.
+the buzz (they had not stopped), or, for the band's, when the trunk's frames since its onset
+show the trunk stopping with the hips. Its descent is not called again.
 """
 
 from __future__ import annotations

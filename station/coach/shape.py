@@ -10,19 +10,19 @@ would be had they stopped at c, or where they would be had they gone on?
 
 - "Went on" is the hips' trend just before c (a parabola through the shortest span of
   readings that reads their speed to `band_trend_doubt` of itself), going on as it was,
-  easing off its speed over a quarter of a second or longer time constants
-  (`hips_stopped_ease_s` and its doubles), slowing as it was slowing at c or up to four times
-  as hard, or as hard as a smooth hinge of this descent's pace slows (its top speed over the
-  time it took to reach it, as an eased movement's, by `hips_stopped_ease_margin`), each down
-  to a standstill: the best of them.
-- "Stopped" keeps none of the speed at c, or `hips_stopped_ratio` of it.
+  easing its speed off with a time constant of `hips_stopped_ease_s` or its doubles, slowing
+  as it was slowing at c or up to four times as hard, or as hard as a smooth hinge of this
+  descent's pace slows (its top speed over the time it took to reach it, as an eased
+  movement's, by `hips_stopped_ease_margin`), each to a standstill: the best of them.
+- "Stopped" keeps none of the speed at c, or `hips_stopped_ratio` of it: the better.
 
 The weight of one reading is its log-likelihood ratio in the load cell's noise (learned while
-the athlete stands, `BandNoise`), widened by the trend's own doubt; an onset's evidence is
-their sum, and a stall is called when it reaches `hips_stopped_evidence`. A likelihood ratio
-that starts at 1 exceeds e^h with chance at most e^-h when nothing stopped (Ville's
-inequality): h is set by how many onsets a descent tests and how few false buzzes it may
-give, not tuned witness by witness.
+the athlete stands, `BandNoise`), widened by the trend's own doubt and by
+`hips_stopped_pace_doubt` of the speed (a hinge keeps its pace only so well). An onset's
+evidence is their sum until the hips come back up (then nothing more is told of a stop), and
+a stall is called when it reaches `hips_stopped_evidence`: a likelihood ratio that starts at 1
+exceeds e^h with chance at most e^-h when nothing stopped (Ville's inequality), so h is set
+by how many onsets a descent tests and how few false buzzes it may give (tuning.py).
 """
 
 from __future__ import annotations
