@@ -173,8 +173,8 @@ class Tuning:
     # ratio exceeds e^h with chance e^-h when nothing stopped (Ville's inequality): noise
     # alone needs 11, ln(about 75 onsets a descent / one false call in 1,000 descents). A
     # quick bottom or a movement abandoned half-way departs from what "went on" allows, by
-    # up to 6 more; 17 keeps them under one false buzz in 200 good reps (latency.md).
-    hips_stopped_evidence: float = 17.0
+    # up to 4 more; 15 keeps them under one false buzz in 200 good reps (latency.md).
+    hips_stopped_evidence: float = 15.0
     # Seconds between the onsets (moments the hips may have stopped at) the band weighs.
     hips_stopped_onset_step_s: float = 0.02
     # Seconds after an onset its evidence is gathered (a stall shows within a few tenths).
@@ -189,7 +189,7 @@ class Tuning:
     # Share of its speed by which a hinge's pace may be off what its trend says, any way.
     hips_stopped_pace_doubt: float = 0.07
     # How much harder than this descent sped up a smooth hinge of its pace may slow.
-    hips_stopped_ease_margin: float = 1.4
+    hips_stopped_ease_margin: float = 2.0
     # Hip speed (leg lengths a second) under which the band's trend is not judged.
     hips_stopped_min_speed: float = 0.05
     # Seconds of tension before an onset that may draw the hips' trend, shortest first.

@@ -87,10 +87,11 @@ def test_a_step_toward_the_anchor_is_not_a_stall() -> None:
 
 
 def test_hips_and_trunk_slowing_together_are_a_movement_ending() -> None:
-    # In set 11050 a quick good rep eases into its bottom as abruptly as the band can tell
-    # from a stall; the camera's frames since show the trunk slowing with the hips, and that
-    # keeps it from being called (without it, it buzzes).
-    sim = _varied(11050)
+    # In set 7056 good rep 2 eases into its bottom as abruptly as the band can tell from a
+    # stall; the camera's frames since show the trunk slowing with the hips, and that keeps
+    # it from being called (without it, it buzzes).
+    sim = _varied(7056)
+    assert sim.truth[1].kind is RepKind.GOOD
     _, wrong = _verdicts(sim)
     assert wrong == []
     _, wrong = _verdicts(sim, tuning=dataclasses.replace(TUNING, shape_trunk_llr=1e9))
