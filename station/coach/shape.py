@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import deque
 from dataclasses import dataclass
 
 from station.coach.signals import NoiseGauge, SlopeWindow
@@ -149,35 +150,46 @@ class BandNoise:
     def __init__(self, tuning: Tuning) -> None:
         floor = tuning.tension_noise_floor_n
         self.fast = NoiseGauge(floor, tuning)
-        self.slow = NoiseGauge(floor, tuning)
+        self._slow: deque[float] = deque(maxlen=tuning.band_noise_blocks)
         self._n = tuning.band_noise_block
         self._block: list[float] = []
         self._means: list[float] = []
-        self._prev: float | None = None
+        self._last: list[float] = []
 
     def restart(self) -> None:
         self.fast.restart()
-        self.slow.restart()
-        self._prev = None
+        self._last.clear()
         self._block.clear()
         self._means.clear()
 
     def add(self, y: float) -> None:
-        if self._prev is not None:
-            self.fast.add((y - self._prev) / math.sqrt(2.0))
-        self._prev = y
+        last = self._last
+        if len(last) == 2:
+            self.fast.add((y - 2.0 * last[1] + last[0]) / math.sqrt(6.0))
+            last.pop(0)
+        last.append(y)
         self._block.append(y)
         if len(self._block) == self._n:
             self._means.append(sum(self._block) / self._n)
             self._block.clear()
-            if len(self._means) == 3:
-                a, b, c = self._means
-                self.slow.add((a - 2.0 * b + c) * math.sqrt(self._n / 6.0))
+            if len(self._means) == 4:
+                a, b, c, d = self._means
+                self._slow.append(abs(d - 3.0 * c + 3.0 * b - a) * math.sqrt(self._n / 20.0))
                 self._means.pop(0)
 
     @property
     def sigma(self) -> float:
-        return max(self.fast.sigma, self.slow.sigma)
+        return max(self.fast.sigma, self.slow)
+
+    @property
+    def slow(self) -> float:
+        """The noise the blocks' means read: the median of their third differences (a
+        movement caught at a stand's edge is outlived), 0 before `band_noise_blocks`."""
+        values = self._slow
+        if len(values) < values.maxlen:  # type: ignore[operator]
+            return 0.0
+        ordered = sorted(values)
+        return 1.4826 * 0.5 * (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2])
 
 
 class BandWitness:

@@ -247,15 +247,11 @@ class Tuning:
     band_spike_n: float = 5.0
     # Readings in each block of the slow reading of the load cell's noise.
     band_noise_block: int = 5
+    # How many blocks' third differences the band's slow noise is the median of (6 s of
+    # standing: a median of fewer reads the noise 20% high now and then).
+    band_noise_blocks: int = 96
     # Degrees a second the trunk must be folding at an onset for the band to judge it.
     shape_trunk_dps: float = 10.0
-    # Log-likelihood ratio by which the trunk's frames since an onset must show it stopped
-    # with the hips rather than folding on (the movement ending, not a stall), and how long
-    # after the onset the last of them must be (seconds).
-    shape_trunk_llr: float = 3.0
-    shape_trunk_after_s: float = 0.03
-    # The least jitter assumed on the trunk's angle (degrees).
-    trunk_noise_floor_deg: float = 0.2
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.
