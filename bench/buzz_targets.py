@@ -21,6 +21,7 @@ buzzed live and the false buzzes per 200 good reps, then each target with PASS o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -76,8 +77,9 @@ def run(seeds: list[int], reps: int, fps: float, shake: float, cache,
         noisy = load_or_simulate(seed, reps, cache, 1.0, fps=rate, band_shake=shake)
         clean = load_or_simulate(seed, reps, cache, 0.0, fps=rate, band_shake=shake)
         sims.append((seed, noisy))
-        for d, _ in _DELAYS:
-            stalls_by_delay[d] += stalls_of(noisy, clean, False, d)
+        stalls = stalls_of(noisy, clean, False)
+        for d, _ in _DELAYS:  # the pose delay only moves the camera's evidence later
+            stalls_by_delay[d] += [dataclasses.replace(s, cam_t=s.cam_t + d) for s in stalls]
     rows = []
     for d, name in _DELAYS:
         band, camera = Tally(), Tally()
