@@ -1,7 +1,7 @@
 """How well and how fast the coach calls the hinge, on simulated sets with ground truth.
 
     .venv/bin/python -m bench.coach_accuracy [--sets 60] [--reps 9] [--seed 5000 ...] [--noise 1]
-                                             [--band-noise 1]
+                                             [--band-noise 1] [--band-shake 0]
 
 Every set is a fresh simulated athlete (body height, tempo, facing side, camera distance and
 angle, landmark noise and lost frames, band stiffness and anchor side all drawn at random;
@@ -24,8 +24,10 @@ false buzz per 200 good reps, under 0.2 ms a sample.
 
 `--noise 0` runs the same sets with noise-free sensors: what is left of the latency is the
 detector's own reaction time (the hips' last coasting, the judging window, the frame rate).
-`--band-noise F` scales the load cell's noise alone (the simulator's 0.2-1.0 N stands for
-everything that shakes a band besides the hips; an HX711's own noise is near 0.01 N).
+`--band-noise F` scales the band's noise alone: the load cell's own (0.012-0.074 N, from the
+HX711's datasheet and measured bar cells) and any `--band-shake F`, which adds what else
+shakes a band besides the hips, unmeasured (0.2-1.0 N at 1: the guess the bench used for the
+load cell before).
 `--pose-delay S` hands the coach each frame S seconds after its time stamp, as the station
 does while pose inference runs (the load cell's samples come at once), and times each buzz
 when it sounds: the latency a station with that pose delay would have.
@@ -210,26 +212,33 @@ def print_targets(band: Tally, learned: Tally, camera: Tally) -> None:
 
 def load_or_simulate(seed: int, reps: int, cache: Path | None,
                      noise: float = 1.0, band_noise: float = 1.0,
-                     fps: float | None = None) -> SimulatedSet:
+                     fps: float | None = None, band_shake: float = 0.0) -> SimulatedSet:
     """Set `seed` (from the cache when it is there); `fps` replaces the camera's 30 frames a
-    second with the rate pose is found at (a Pi finds it 5-15 times a second)."""
+    second with the rate pose is found at (a Pi finds it 5-15 times a second); `band_shake`
+    adds what else shakes a band besides the hips (0.2-1.0 N at 1, unmeasured)."""
     if cache is not None:
-        name = (f"varied-{seed}-{reps}{'' if noise == 1.0 else f'-noise{noise:g}'}"
+        name = (f"varied2-{seed}-{reps}{'' if noise == 1.0 else f'-noise{noise:g}'}"
                 f"{'' if band_noise == 1.0 else f'-band{band_noise:g}'}"
+                f"{'' if band_shake == 0.0 else f'-shake{band_shake:g}'}"
                 f"{'' if fps is None else f'-fps{fps:g}'}.pkl")
         path = cache / name
         if path.exists():
             return pickle.loads(path.read_bytes())
-    scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True)
+    scenario = Scenario.random(np.random.default_rng(seed + 1_000_000), varied=True,
+                               shake=band_shake)
     if fps is not None:
         scenario = dataclasses.replace(scenario, fps=fps)
     if noise != 1.0 or band_noise != 1.0:
         # The same athletes, cameras and bands with the sensors' noise scaled: shows how
         # much of the latency is the noise and how much the detector's own reaction time.
         view = dataclasses.replace(scenario.view, noise_px=noise * scenario.view.noise_px)
+        drawn = simulate_set(seed, 0, scenario=scenario).scenario  # the set's own load cell
+        assert drawn.load_cell_noise_n is not None
         scenario = dataclasses.replace(
             scenario, view=view,
-            tension_noise_n=noise * band_noise * scenario.tension_noise_n)
+            tension_noise_n=noise * band_noise * scenario.tension_noise_n,
+            load_cell_noise_n=noise * band_noise * drawn.load_cell_noise_n,
+            load_cell_drift_n_per_min=noise * (drawn.load_cell_drift_n_per_min or 0.0))
     sim = simulate_set(seed, reps, scenario=scenario)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -329,7 +338,10 @@ def main() -> int:
                     help="scale the camera's landmark jitter and the load cell's noise "
                          "(0: noise-free sensors, the detector's own reaction time)")
     ap.add_argument("--band-noise", type=float, default=1.0,
-                    help="scale the load cell's noise alone (0.05: a quiet load cell)")
+                    help="scale the band's noise alone (the load cell's, and any --band-shake)")
+    ap.add_argument("--band-shake", type=float, default=0.0,
+                    help="add what else shakes a band besides the hips, unmeasured: 0.2-1.0 N "
+                         "at 1 (what the bench assumed for the load cell before)")
     ap.add_argument("--pose-delay", type=float, default=0.0,
                     help="seconds each frame's pose reaches the coach after its time stamp "
                          "(as pose inference delays it on the station); buzz latency is then "
@@ -350,7 +362,7 @@ def main() -> int:
     seeds = seeds_of(args)
     for seed in seeds:
         sim = load_or_simulate(seed, args.reps, args.cache, args.noise, args.band_noise,
-                               args.fps)
+                               args.fps, args.band_shake)
         if args.frames_kept < 1.0:
             sim = thinned(sim, args.frames_kept, seed)
         kinds.update(tr.kind.value for tr in sim.truth)

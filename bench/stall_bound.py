@@ -1,7 +1,7 @@
 """The soonest any hips_stopped detector could buzz on the simulator's sensors (an oracle).
 
     .venv/bin/python -m bench.stall_bound [--sets 60] [--reps 9] [--seed 5000 ...] [--cache DIR]
-                                          [--fps F] [--pose-delay S]
+                                          [--fps F] [--pose-delay S] [--band-shake F]
 
 The issue's latency targets (p95 <= 100 ms with the band, <= 170 ms on the camera alone) are
 measured by `coach_accuracy.py` on these same simulated sets. This script asks what the
@@ -9,8 +9,9 @@ sensors allow at all. Its oracle is given what no real detector has:
 
 - the instant the hips stop, and where they would have gone had they not (the noise-free
   twin of every set: same athlete, camera and band with the noise turned off);
-- the sensors' exact noise: the load cell's spread, and the camera's frame-to-frame
-  correlated jitter on the hip (measured per rep as the noisy set minus its twin).
+- the sensors' exact noise: the band's spread (its load cell's, and whatever `--band-shake`
+  adds), and the camera's frame-to-frame correlated jitter on the hip (measured per rep as
+  the noisy set minus its twin).
 
 All it must do is wait until the hips' shortfall stands out of that noise: it buzzes at the
 first sample at which the matched filter's signal-to-noise ratio reaches z (the band's
@@ -23,7 +24,8 @@ It prints the oracle's latency p50 / p95 for each z, with the band and camera to
 band alone and the camera alone, at the simulator's noise and with the noise scaled down
 (what sensors would meet the targets), and on the sets whose camera jitters no more than the
 real clips in ../shared/data (when they are there). `--fps` and `--pose-delay` ask the same at
-the rates a Pi finds pose (5-15 frames a second) and with the time inference takes.
+the rates a Pi finds pose (5-15 frames a second) and with the time inference takes;
+`--band-shake` on a band shaken by more than its load cell (as coach_accuracy.py).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _HIPS, _SHOULDERS = (23, 24), (11, 12)
 @dataclass(frozen=True)
 class Stall:
     """One stall's evidence: per sample, its time after the onset and its squared SNR at
-    unit noise (band: the shortfall over the load cell's noise; camera: the whitened
+    unit noise (band: the shortfall over the band's noise; camera: the whitened
     innovation over the jitter's innovation spread)."""
 
     band_t: np.ndarray
@@ -71,7 +73,7 @@ class Stall:
     def latency(self, z: float, scale: float, band: bool, camera: bool,
                 band_scale: float | None = None) -> float:
         """Seconds from the onset until the oracle's evidence reaches z, with the sensors'
-        noise scaled by `scale` (the load cell's by `band_scale` if given)."""
+        noise scaled by `scale` (the band's by `band_scale` if given)."""
         bs = scale if band_scale is None else band_scale
         ts = [self.band_t] * band + [self.cam_t] * camera
         ss = [self.band_snr2 / (bs * bs)] * band + [self.cam_snr2 / (scale * scale)] * camera
@@ -183,7 +185,7 @@ def stalls_of(noisy: SimulatedSet, clean: SimulatedSet, real_like: bool,
     pose = noisy.pose
     tt = noisy.tension.t
     force = _despiked(clean.tension.force_n)
-    band_sigma = noisy.scenario.tension_noise_n
+    band_sigma = math.hypot(noisy.scenario.tension_noise_n, noisy.scenario.load_cell_noise_n or 0.0)
     hips = {side: (_hip_forward(pose, side), _hip_forward(clean.pose, side))
             for side in (Side.LEFT, Side.RIGHT)}
     out = []
@@ -230,6 +232,8 @@ def main() -> int:
                          "times a second)")
     ap.add_argument("--pose-delay", type=float, default=0.0,
                     help="seconds each frame's pose comes after its time stamp (inference)")
+    ap.add_argument("--band-shake", type=float, default=0.0,
+                    help="add what else shakes a band besides the hips (as coach_accuracy.py)")
     args = ap.parse_args()
     started = time.perf_counter()
     clips = real_clips(args.clips)
@@ -237,11 +241,15 @@ def main() -> int:
     stalls: list[Stall] = []
     seeds = seeds_of(args)
     for seed in seeds:
-        noisy = load_or_simulate(seed, args.reps, args.cache, 1.0, fps=args.fps)
-        clean = load_or_simulate(seed, args.reps, args.cache, 0.0, fps=args.fps)
+        shake = args.band_shake
+        noisy = load_or_simulate(seed, args.reps, args.cache, 1.0, fps=args.fps,
+                                 band_shake=shake)
+        clean = load_or_simulate(seed, args.reps, args.cache, 0.0, fps=args.fps,
+                                 band_shake=shake)
         # The camera's jitter is compared with the real clips' at their 30 frames a second.
         filmed = (noisy if args.fps is None
-                  else load_or_simulate(seed, args.reps, args.cache, 1.0)).pose
+                  else load_or_simulate(seed, args.reps, args.cache, 1.0,
+                                        band_shake=shake)).pose
         real_like = real_jitter is not None and hip_jitter(
             filmed.landmarks, filmed.width, filmed.height) <= real_jitter
         stalls += stalls_of(noisy, clean, real_like, args.pose_delay)
@@ -254,7 +262,7 @@ def main() -> int:
     for scale in _SCALES:
         for z in _ZS:
             print(f"x{scale:<5g}{z:<4g}| {_row(stalls, z, scale)}")
-    print("the load cell's noise alone scaled (the camera's as simulated):")
+    print("the band's noise alone scaled (the camera's as simulated):")
     for band_scale in _SCALES[1:]:
         for z in _ZS:
             print(f"x{band_scale:<5g}{z:<4g}| {_row(stalls, z, 1.0, band_scale)}")

@@ -120,9 +120,8 @@ COACH_INTERNALS = (
     "side_settle_s", "side_switch_s", "lost_reset_s", "rep_start_rise_deg",
     "rep_start_speed_dps", "hips_stopped_window_s", "hips_stopped_band_window_s",
     "hips_stopped_noise_k", "hips_stopped_band_noise_k", "hips_stopped_band_hold_s",
-    "hips_stopped_hold_s", "hips_stopped_evidence_k", "hips_stopped_brake_k",
-    "hips_stopped_brake_curve", "hips_stopped_brake_trunk", "hips_stopped_brake_curve_weak",
-    "hips_stopped_brake_trunk_weak", "hips_stopped_confirm_s", "hips_stopped_resume",
+    "hips_stopped_hold_s", "hips_stopped_evidence_k", "hips_stopped_confirm_s",
+    "hips_stopped_resume",
     "hips_stopped_late_share", "band_learn_travel", "band_min_corr", "band_stale_s",
 )
 

@@ -38,6 +38,9 @@ class BandGain:
         self.min_travel = tuning.band_learn_travel
         self.min_corr = tuning.band_min_corr
         self.min_samples = tuning.band_gain_min_samples
+        self.early_samples = tuning.band_early_samples
+        self.early_travel = tuning.band_early_travel
+        self.early_corr = tuning.band_early_corr
         self._fit = LineFit()
 
     def add(self, travel: float, tension: float) -> None:
@@ -46,9 +49,18 @@ class BandGain:
     @property
     def gain(self) -> float | None:
         """Newtons per leg length of hip travel (signed), once learned and trustworthy."""
+        return self._learned(self.min_samples, self.min_travel, self.min_corr)
+
+    @property
+    def early(self) -> float | None:
+        """The gain as the rep's first frames tell it (`band_early_*`): its sign is all the
+        band's own shape needs, and a wrong one leaves the hips never going back on it."""
+        return self._learned(self.early_samples, self.early_travel, self.early_corr)
+
+    def _learned(self, samples: int, travel: float, corr: float) -> float | None:
         fit = self._fit
         n = fit.n
-        if n < self.min_samples or fit.hi - fit.lo < self.min_travel:
+        if n < samples or fit.hi - fit.lo < travel:
             return None
         # (Variances and covariance per point: the sums over n.)
         vx = fit.sxx / n - (fit.sx / n) ** 2
@@ -56,7 +68,7 @@ class BandGain:
         cxy = fit.sxy / n - (fit.sx / n) * (fit.sy / n)
         if vx <= 0.0 or vy <= 0.0:
             return None
-        if abs(cxy) / math.sqrt(vx * vy) < self.min_corr:
+        if abs(cxy) / math.sqrt(vx * vy) < corr:
             return None
         return cxy / vx
 
@@ -102,15 +114,19 @@ class Band:
         return force <= self._least
 
     def learn(self, gain: BandGain, t: float, travel: float) -> None:
-        """Pair the camera's hip travel at a frame (time t) with the newest tension, to learn
-        this rep's gain. No fresh tension: the camera alone, and the band may be anchored
-        anew when it is back, so what was learned is forgotten."""
+        """Pair the camera's hip travel at a frame (time t) with the tension at that instant
+        (its samples around it; the frame may come a pose's inference late), to learn this
+        rep's gain. No fresh tension: the camera alone, and the band may be anchored anew
+        when it is back, so what was learned is forgotten."""
         if self.force is None or self.t is None or t - self.t > self._stale:
             self.forget()
             return
-        if self.near_slack(self.force):
+        force = self.at(t)
+        if force is None:
+            force = self.force
+        if self.near_slack(force):
             return
-        gain.add(travel, self.force)
+        gain.add(travel, force)
 
     def remember(self, gain: float | None) -> None:
         """A finished rep's gain, learned for the way the athlete faces now."""
@@ -138,10 +154,11 @@ class Band:
         other = [g for s, g in self._gains.items() if s is not side]
         return -other[0] if other else None
 
-    def witness_gain(self, rep_gain: BandGain | None) -> float | None:
+    def witness_gain(self, rep_gain: BandGain | None, early: bool = False) -> float | None:
         """The gain to read the hips by: the one learned over the reps so far, else the one
-        the rep in progress has learned (an athlete's first rep), else None."""
+        the rep in progress has learned (an athlete's first rep; with `early`, as its first
+        frames tell it), else None."""
         gain = self.facing_gain()
         if gain is None and rep_gain is not None:
-            return rep_gain.gain
+            return rep_gain.early if early else rep_gain.gain
         return gain

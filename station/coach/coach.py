@@ -242,8 +242,13 @@ class Coach:
     def _judgeable(self, events: list[Event]) -> list[Event]:
         """No fault is called from a view the coach cannot judge (over the last second, or
         in the frame itself): a live call made then is taken back (no buzz, and not in the
-        rep's verdict)."""
-        if not events or self._view.judgeable:
+        rep's verdict). A lost frame alone (nobody in it, the last second's view sound) does
+        not hold back what the band calls between frames."""
+        if not events:
+            return events
+        view = self._view
+        if view.judgeable or (not view.problems
+                              and set(view.frame_problems) == {ViewProblem.NOBODY}):
             return events
         rep = self._reps.rep
         kept: list[Event] = []

@@ -1,24 +1,25 @@
 """hips_stopped, called live: the hips stop going back while the trunk folds on.
 
-Three tests read the hips, each a `StallTest`:
+Two witnesses see the hips: the band (80 tension samples a second, at once) and the camera
+(its hip travel, 5-30 frames a second, a pose's inference late). Three tests ask each, in its
+own way, whether the hips stopped at some moment, and the first that is sure calls:
 
+- the band's own shape (shape.py), on every tension sample: for each recent onset, the
+  log-likelihood ratio of "stopped there" over "went on" (easing as a hinge may), called at
+  a set bar; judged only where the trunk was folding;
 - the camera's hip travel against this descent's hinge line (stall.py), every frame;
-- the band's tension against its own hinge line (stall.py), at each frame's instant once the
-  band's samples on both sides of it have arrived, while the band follows the hips;
-- the band's brake (brake.py), on every tension sample: the tension stops abruptly.
+- a noisy band's tension against its own hinge line (stall.py), at each frame's instant,
+  while the camera's newest frame leans the same way (`band_camera_z`): a quiet load cell is
+  left to its own shape.
 
-Their calls pass gates that keep them quiet where they cannot judge. The trunk-read tests
-are not judged while the back leaves the stick (`stick_gate`): the hip-to-shoulder line
-then leans further than the hips hinge, so it no longer draws the hinge, and the stick is
-the call. A descent not seen from its start is not judged (its line cannot be drawn, and
-hips slowing into its bottom would read as a stall). The band's calls need the camera's
-newest frame to lean the same way (`band_camera_z`, `brake_camera_z`): its jitter and a
-rounding back make most of the band's false stalls, and a burst of load-cell noise leaves
-the camera where it was. A stall seen just before the rep opened is called when it opens.
+The hinge-line tests are not judged while the back leaves the stick (`stick_gate`): the
+hip-to-shoulder line then leans further than the hips hinge, so it no longer draws the hinge,
+and the stick is the call. A descent not seen from its start is not judged. A stall seen
+just before the rep opened is called when it opens.
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
-the buzz: they had not stopped. Its descent is not called again.
+the buzz (they had not stopped). Its descent is not called again.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 
 from station.coach.band import Band
 from station.coach.baseline import StandingBaseline
-from station.coach.brake import BandBrake, BrakeSample
 from station.coach.faults import raise_fault
 from station.coach.reps import Rep, RepTracker
+from station.coach.shape import BandWitness, Onset
 from station.coach.signals import LineEnd, Track
 from station.coach.stall import LineSample, StallDetector, StallTest
 from station.coach.tuning import Tuning
@@ -46,13 +47,15 @@ class BandFrame:
     moving: bool  # the hips on their way back (judge it), else standing still (the noise)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StallCall:
     """A hips_stopped call, watched in case the hips go on back at once."""
 
     rep: Rep
     t: float
-    travel: float  # the hip travel when it was called (leg lengths)
+    # The hip travel of the first frame from the call's instant on (leg lengths): the band
+    # may call before the camera's frames of that instant have come.
+    travel: float | None = None
 
 
 class HipsStopped:
@@ -72,19 +75,17 @@ class HipsStopped:
         # cell's white noise, not the trunk's correlated jitter its descent is judged through.
         self._band_line = StallDetector(
             tun.hips_stopped_band_window_s, ratio, tun.hips_stopped_band_noise_k,
-            tun.tension_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
-        self._brake = BandBrake(
-            tun.hips_stopped_brake_k, tun.hips_stopped_brake_curve, tun.hips_stopped_brake_trunk,
-            tun.tension_noise_floor_n, tun, curve_weak=tun.hips_stopped_brake_curve_weak,
-            trunk_weak=tun.hips_stopped_brake_trunk_weak)
-        self._tests: tuple[StallTest[LineSample], StallTest[LineSample],
-                           StallTest[BrakeSample]] = (self._camera, self._band_line, self._brake)
+            tun.band_line_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
+        self._shape = BandWitness(tun, ratio)
+        self._onsets: list[Onset] = []
+        self._next_onset: float | None = None
+        self._tests: tuple[StallTest[LineSample], StallTest[LineSample]] = (
+            self._camera, self._band_line)
         self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
-        self._trunk_raw = Track(tun.trunk_history_s)  # the frames' own angles, for the brake
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
         self._stick_off = 0.0  # the stick's bend off standing at the last frame
-        self._travel = 0.0  # the hip travel at the last frame
+        self._frame: tuple[float, float] | None = None  # the last frame's time and travel
         self._early: float | None = None  # a stall seen before the rep opened
         self._rep_seen: Rep | None = None
         self._call: StallCall | None = None
@@ -94,25 +95,31 @@ class HipsStopped:
         """A gap in view: the trunk's history ends before it, and the camera's hinge line and
         stand with it."""
         self._trunk.clear()
-        self._trunk_raw.clear()
         self._trunk_line.reset()
         self._camera.clear()
+        self._shape_reset()
 
     def take_back(self, t: float, travel: float) -> None:
         """A frame at time t, before the rep tracker reads it (`travel`: its hip travel):
         take the last call back from the rep's verdict if the hips went on back soon after
         it, sooner than an athlete could answer the buzz."""
-        self._travel = travel
+        last = self._frame
+        self._frame = (t, travel)
         call = self._call
         if call is None:
             return
         if call.rep is not self._reps.rep or t > call.t + self.tuning.hips_stopped_confirm_s:
             self._call = None
+        elif t < call.t:
+            return  # a frame from before the call, come late
+        elif call.travel is None:
+            # The first frame from the call's instant on: the travel at that instant, read
+            # between it and the frame before.
+            call.travel = travel
+            if last is not None and last[0] < call.t < t:
+                call.travel = last[1] + (travel - last[1]) * (call.t - last[0]) / (t - last[0])
         elif travel - call.travel > self.tuning.hips_stopped_resume:
-            if Fault.HIPS_STOPPED in call.rep.faults:
-                call.rep.faults.remove(Fault.HIPS_STOPPED)
-            call.rep.stall_taken_back = True
-            self._call = None
+            self._take_back(call)
 
     def frame(self, t: float, trunk: float, travel: float, stick_off: float) -> list[Event]:
         """A frame after the rep tracker read it: its own trunk angle, its unsmoothed hip
@@ -121,13 +128,13 @@ class HipsStopped:
         self._stick_off = stick_off
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
-        self._trunk_raw.add(t, trunk)
         sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
         events: list[Event] = []
         if reps.still:
             if not self._was_still:
                 for test in tests:
                     test.restart_noise()
+                self._shape.noise.restart()
             self._camera.standing(sample)
             self._camera.reset_rep()
             self._band_line.reset_rep()
@@ -153,7 +160,7 @@ class HipsStopped:
 
     def tension(self, t: float, force: float, raw: float) -> list[Event]:
         """A tension sample, despiked (`force`) and as it came (`raw`)."""
-        events = self._brake_step(t, force, raw)
+        events = self._shape_step(t, force, raw)
         frame = self._waiting
         if frame is not None and t >= frame.t + self.tuning.band_half_span_s:
             self._waiting = None
@@ -166,35 +173,82 @@ class HipsStopped:
                                                         frame.trunk_now))
         return events
 
-    def _gain(self) -> float | None:
+    def _gain(self, early: bool = False) -> float | None:
         rep = self._reps.rep
-        return self._band.witness_gain(rep.band if rep is not None else None)
+        return self._band.witness_gain(rep.band if rep is not None else None, early)
 
-    def _brake_step(self, t: float, force: float, raw: float) -> list[Event]:
-        brake, reps = self._brake, self._reps
-        if brake.k <= 0.0:
-            return []
+    def _trunk_folding(self, c: float) -> bool:
+        """Whether the trunk was folding (at `shape_trunk_dps`) at its last frame by c."""
+        times = self._trunk.times
+        i = len(times) - 1
+        while i > 0 and times[i] > c:
+            i -= 1
+        if i < 1:
+            return False
+        t1, t0 = times[i], times[max(0, i - 2)]
+        if t1 <= t0:
+            return False
+        values = self._trunk.values
+        speed = (values[i] - values[max(0, i - 2)]) / (t1 - t0)
+        return speed >= self.tuning.shape_trunk_dps
+
+    def _shape_reset(self) -> None:
+        self._shape.reset()
+        self._onsets.clear()
+        self._next_onset = None
+
+    def _shape_step(self, t: float, force: float, raw: float) -> list[Event]:
+        """The band's own shape: each onset's evidence, weighed with this reading."""
+        shape, reps = self._shape, self._reps
         if reps.still:
-            brake.standing(BrakeSample(t, raw, force, 1.0, self._trunk_raw))
-            brake.reset_rep()
-            return []
-        gain = self._gain()
+            shape.standing(raw, force)
+        gain = self._gain(early=True)
         if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
-                or self._band.near_slack(force)):
-            brake.reset_rep()
+                or reps.unseen_start or self._band.near_slack(force)):
+            self._shape_reset()
             return []
-        sample = BrakeSample(t, raw, force, 1.0 if gain > 0 else -1.0, self._trunk_raw)
-        if (brake.descending(sample)
-                and self._camera.last_z >= self.tuning.brake_camera_z):
+        y = raw if gain > 0 else -raw
+        if not shape.add(t, y, gain):
+            return []  # a spike
+        step = self.tuning.hips_stopped_onset_step_s
+        if self._next_onset is None:
+            self._next_onset = (int(t / step) + 1) * step
+        while self._next_onset < t:
+            self._onsets.append(Onset(self._next_onset))
+            self._next_onset += step
+        life = self.tuning.hips_stopped_onset_life_s
+        while self._onsets and self._onsets[0].c < t - life:
+            self._onsets.pop(0)
+        best = 0.0
+        for onset in self._onsets:
+            if onset.done:
+                continue
+            model = onset.model
+            if model is None:
+                # Hips that stop while the trunk folds on: the trunk must have been folding
+                # at its last frame by c (not a step toward the anchor, or a stand).
+                model = (shape.trend(onset.c, gain)
+                         if self._trunk_folding(onset.c) else None)
+                onset.model = model
+                if model is None:
+                    onset.done = True
+                    continue
+            onset.evidence = shape.weigh(model, t, y)
+            if onset.evidence > best:
+                best = onset.evidence
+            if onset.evidence < -self.tuning.hips_stopped_evidence:
+                onset.done = True  # the hips went on past it, plainly
+        if best >= self.tuning.hips_stopped_evidence:
             # The band reads the hips themselves: a back leaving the stick does not lean it.
             return self._stalled(t, stick_gate=False)
         return []
 
     def _band_witness(self, t: float, frame: BandFrame) -> list[Event]:
         """Judge a frame's instant on the band: the tension around it, against the hinge
-        line the band has drawn so far in this descent."""
+        line the band has drawn so far in this descent. A quiet load cell is left to its own
+        shape: read against the camera's trunk, it would carry the trunk's jitter."""
         gain = self._gain()
-        if gain is None:
+        if gain is None or self._shape.sigma < self.tuning.band_line_least_noise_n:
             return []
         force = self._band.at(frame.t)
         if force is None or self._band.near_slack(force):
@@ -229,5 +283,12 @@ class HipsStopped:
             return []  # its hips are known to go on back: no second buzz for this descent
         events = raise_fault(rep, Fault.HIPS_STOPPED, t)
         if events:
-            self._call = StallCall(rep, t, self._travel)
+            frame = self._frame
+            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None)
         return events
+
+    def _take_back(self, call: StallCall) -> None:
+        if Fault.HIPS_STOPPED in call.rep.faults:
+            call.rep.faults.remove(Fault.HIPS_STOPPED)
+        call.rep.stall_taken_back = True
+        self._call = None

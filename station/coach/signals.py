@@ -179,6 +179,14 @@ class SlopeWindow:
             return None
         return cov / var
 
+    @property
+    def slope(self) -> float | None:
+        """The slope of the samples in the window now, or None with fewer than two."""
+        if len(self._samples) < 2:
+            return None
+        var, cov, _ = self._fit.centred()
+        return cov / var if var > 1e-12 else None
+
     def value_at_newest(self, slope: float) -> float:
         """The least-squares line's value at the newest sample, given its slope."""
         s = self._samples

@@ -85,6 +85,7 @@ class StallDetector:
                  hold: float, tuning: Tuning, *, evidence_k: float = 0.0,
                  correlated: bool = False) -> None:
         self.window = window
+        self.line_lag = tuning.hips_stopped_line_lag_s  # samples join the line this old
         self.ratio = ratio
         self.noise_k = noise_k
         self.hold = hold
@@ -149,7 +150,7 @@ class StallDetector:
             self._fit.add(origin[0], origin[1], self._origin_weight)
         q.append((t, x))
         self._recent.append((trunk_now, x))
-        while q and q[0][0] <= t - self.window:
+        while q and q[0][0] <= t - max(self.window, self.line_lag):
             ts, xs = q.popleft()
             k = trunk.at(ts)
             if k is not None:

@@ -153,6 +153,11 @@ class Tuning:
     band_min_corr: float = 0.9
     # Fewest frames a band's gain is learned from.
     band_gain_min_samples: int = 10
+    # Frames, hip travel (leg lengths) and correlation that tell the band's gain early enough
+    # for its own shape to judge an athlete's first rep (its sign is what counts there).
+    band_early_samples: int = 4
+    band_early_travel: float = 0.02
+    band_early_corr: float = 0.8
     # Seconds without a tension sample after which the band is not used.
     band_stale_s: float = 0.25
 
@@ -173,14 +178,23 @@ class Tuning:
     prior_squares: int = 3
     # The least camera noise assumed on hip travel over one window (leg lengths).
     travel_noise_floor: float = 0.002
-    # The least load-cell noise assumed (newtons).
-    tension_noise_floor_n: float = 0.1
+    # The least load-cell noise assumed (newtons): an HX711's own on a 20 kg cell.
+    tension_noise_floor_n: float = 0.005
+    # The least noise the band's hinge line assumes (newtons): the trunk's angle it is read
+    # against shakes it far more than a quiet load cell does.
+    band_line_noise_floor_n: float = 0.1
+    # The load cell's noise (newtons) under which the band is judged on its own shape alone,
+    # not against the camera's trunk as well.
+    band_line_least_noise_n: float = 0.1
 
     # ----- hips_stopped on the hinge line (camera and band) -----
     # Seconds over which the camera's hip travel is judged against the trunk's fold.
     hips_stopped_window_s: float = 0.1
     # Seconds over which the band's tension is judged against the trunk's fold.
     hips_stopped_band_window_s: float = 0.1
+    # Seconds old a reading must be to join its descent's hinge line (hips that stopped bend
+    # the line toward them once they join it).
+    hips_stopped_line_lag_s: float = 0.1
     # Noise-widths the camera's travel must fall short of its hinge line by.
     hips_stopped_noise_k: float = 3.5
     # Noise-widths the band's tension must fall short of its hinge line by.
@@ -204,33 +218,49 @@ class Tuning:
     # Noise-widths short of the line the level must also be for the innovations to call.
     evidence_min_z: float = 2.5
 
-    # ----- hips_stopped on the band's brake -----
-    # Noise-widths by which "moving, then stopped" beats "still moving" (0: off).
-    hips_stopped_brake_k: float = 5.0
-    # Squared noise-widths by which "stopped" beats "slowing smoothly".
-    hips_stopped_brake_curve: float = 9.0
-    # Least share of its speed the trunk keeps after the brake's onset.
-    hips_stopped_brake_trunk: float = 0.6
-    # The second tier's smaller margin over "slowing smoothly" (squared noise-widths).
-    hips_stopped_brake_curve_weak: float = 4.0
-    # The second tier's larger share of its speed the trunk keeps.
-    hips_stopped_brake_trunk_weak: float = 0.8
-    # Seconds of tension the brake test reads.
-    brake_span_s: float = 0.3
-    # Seconds of tension since standing the brake test needs before it judges.
-    brake_fill_s: float = 0.15
-    # Seconds back of the earliest onset tried.
-    brake_onset_first_s: float = 0.15
-    # Seconds back of the latest onset tried.
-    brake_onset_last_s: float = 0.0375
-    # Seconds between the onsets tried (one sample at 80 a second).
-    brake_onset_step_s: float = 0.0125
-    # Seconds of frames before the onset that give the trunk's speed.
-    brake_trunk_before_s: float = 0.2
-    # The fewest frames before the onset that give it.
-    brake_trunk_frames: int = 4
-    # Samples in each block of the slow reading of the load cell's noise.
-    brake_noise_block: int = 5
+    # ----- hips_stopped on the band's own shape (shape.py) -----
+    # Log-likelihood ratio of "stopped" over "went on" an onset must reach. A likelihood
+    # ratio exceeds e^h with chance e^-h when nothing stopped (Ville's inequality): noise
+    # alone needs 11, ln(about 75 onsets a descent / one false call in 1,000 descents). A
+    # quick bottom or a movement abandoned half-way departs from what "went on" allows, by
+    # up to 4 more; 15 keeps them under one false buzz in 200 good reps (latency.md).
+    hips_stopped_evidence: float = 15.0
+    # Seconds between the onsets (moments the hips may have stopped at) the band weighs.
+    hips_stopped_onset_step_s: float = 0.02
+    # Seconds after an onset its evidence is gathered (a stall shows within a few tenths).
+    hips_stopped_onset_life_s: float = 0.25
+    # Seconds over which stopped hips coast out the speed they lose (they have momentum).
+    hips_stopped_coast_s: float = 0.03
+    # Seconds over which the quickest smooth hinge eases off its speed into its bottom (a
+    # time constant: hips that stop lose it over hips_stopped_coast_s).
+    hips_stopped_ease_s: float = 0.08
+    # Time constants "went on" may ease off with: that one, twice, four times... (and none).
+    hips_stopped_eases: int = 4
+    # Share of its speed by which a hinge's pace may be off what its trend says, any way.
+    hips_stopped_pace_doubt: float = 0.07
+    # How much harder than this descent sped up a smooth hinge of its pace may slow.
+    hips_stopped_ease_margin: float = 2.0
+    # Hip speed (leg lengths a second) under which the band's trend is not judged.
+    hips_stopped_min_speed: float = 0.05
+    # Seconds of tension before an onset that may draw the hips' trend, shortest first.
+    band_trend_spans: tuple[float, ...] = (0.06, 0.09, 0.13, 0.19, 0.27)
+    # The doubt of the trend's speed (a share of it) that the shortest span must meet.
+    band_trend_doubt: float = 0.05
+    # The doubt a longer span may have when none meets band_trend_doubt (a noisier band).
+    band_trend_doubt_last: float = 0.08
+    # The fewest tension readings that draw a trend.
+    band_trend_readings: int = 5
+    # Seconds of tension the band's speed is read over (for how fast the descent went).
+    band_speed_s: float = 0.1
+    # Newtons off its trend past which a tension reading is a spike (ten noise-widths if more).
+    band_spike_n: float = 5.0
+    # Readings in each block of the slow reading of the load cell's noise.
+    band_noise_block: int = 5
+    # How many blocks' third differences the band's slow noise is the median of (6 s of
+    # standing: a median of fewer reads the noise 20% high now and then).
+    band_noise_blocks: int = 96
+    # Degrees a second the trunk must be folding at an onset for the band to judge it.
+    shape_trunk_dps: float = 10.0
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.
@@ -241,8 +271,6 @@ class Tuning:
     stick_gate: float = 0.2
     # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
     band_camera_z: float = 2.0
-    # Least shortfall (noise-widths) of the camera's newest frame for the brake's call.
-    brake_camera_z: float = 0.0
     # Seconds before a rep opens within which a stall seen is called when it opens.
     early_stall_s: float = 0.5
     # Seconds after a call within which hips going on back take it back (0: off).

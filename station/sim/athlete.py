@@ -321,21 +321,87 @@ class Athlete:
         )
 
 
+# A latex band's tension against its elongation (stretch over rest length), as a share of
+# its tension at 100%: 1 - exp(-e / 0.6) + 0.042 e^2.6, fitted (3.5% rms) to the modulus of a
+# natural-rubber band compound at 100-500% (105, 154, 202, 331, 460 psi: Primeline's figures,
+# quoted on chiefdelphi.com), and agreeing with TheraBand's published chart (x1.42-1.50 from
+# 100% to 200% for every colour). Its stiffness is least near 150% and grows past it: x4 by
+# 500% (docs/accuracy.md#the-band).
+_LATEX_E0 = 0.6
+_LATEX_HARD = 0.042
+_LATEX_POWER = 2.6
+
+
+def latex_pull(e: float) -> float:
+    """A latex band's tension at elongation e (0 = slack), in units of about its tension at
+    100%."""
+    if e <= 0.0:
+        return 0.0
+    return 1.0 - math.exp(-e / _LATEX_E0) + _LATEX_HARD * e ** _LATEX_POWER
+
+
+def latex_stiffness(e: float) -> float:
+    """d latex_pull / de."""
+    if e <= 0.0:
+        return 0.0
+    return math.exp(-e / _LATEX_E0) / _LATEX_E0 + _LATEX_HARD * _LATEX_POWER * e ** (
+        _LATEX_POWER - 1.0)
+
+
 @dataclass(frozen=True)
 class Band:
     """The resistance band from the anchor to the hips.
 
-    The tension is the band's stiffness times its stretch. With the anchor behind the hips the
-    stretch shrinks as the hips travel back toward it; in front, it grows.
+    With the anchor behind the hips (the usual way to cue the hips back) the band shortens
+    as the hips travel back toward it and its tension falls; anchored in front, it stretches
+    and the tension rises. `stiffness` is newtons per metre where the athlete stands.
+    `elongation` is the band's stretch there over its rest length (1.5: half as long again):
+    its tension then follows a latex band's curve (`latex_pull`), so its stiffness grows with
+    stretch; None keeps the tension a straight line in the stretch.
     """
 
-    stiffness: float  # newtons per metre
+    stiffness: float  # newtons per metre, where the athlete stands
     standing_n: float  # tension when standing in the athlete's spot
     anchor_behind: bool = True
+    elongation: float | None = None  # stretch over rest length while standing (None: linear)
+
+    @property
+    def rest_length_m(self) -> float | None:
+        """The band's rest length that gives `stiffness` at `elongation` (None if linear)."""
+        e = self.elongation
+        if e is None:
+            return None
+        return self.standing_n * latex_stiffness(e) / (latex_pull(e) * self.stiffness)
 
     def tension(self, travel_m: float, step_in_n: float = 0.0) -> float:
         sign = -1.0 if self.anchor_behind else 1.0
-        return max(0.0, self.standing_n - step_in_n + sign * self.stiffness * travel_m)
+        rest = self.rest_length_m
+        if rest is None:
+            pull = self.standing_n + sign * self.stiffness * travel_m
+        else:
+            assert self.elongation is not None
+            e = self.elongation + sign * travel_m / rest
+            pull = self.standing_n * latex_pull(e) / latex_pull(self.elongation)
+        return max(0.0, pull - step_in_n)
+
+    def holding(self, travel_m: float, least_n: float) -> Band:
+        """This band with the athlete standing far enough out (a larger standing tension)
+        that `travel_m` of hip travel toward the anchor still leaves `least_n`."""
+        toward = Band(self.stiffness, self.standing_n, True, self.elongation)
+        if toward.tension(travel_m) >= least_n:
+            return self
+        if self.elongation is None:
+            return Band(self.stiffness, self.stiffness * travel_m + least_n, self.anchor_behind)
+        lo, hi = self.standing_n, self.standing_n + self.stiffness * travel_m + least_n
+        while Band(self.stiffness, hi, True, self.elongation).tension(travel_m) < least_n:
+            hi *= 2.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if Band(self.stiffness, mid, True, self.elongation).tension(travel_m) < least_n:
+                lo = mid
+            else:
+                hi = mid
+        return Band(self.stiffness, hi, self.anchor_behind, self.elongation)
 
 
 def band_step_in(plan: RepPlan | None, t: float, ramp_s: float = 0.4) -> float:

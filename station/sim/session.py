@@ -2,7 +2,9 @@
 
 `Scenario.random` draws what varies between sets (body height, tempo, facing side, camera
 distance and angle, noise, dropped frames, band stiffness); `simulate_set` runs it into the
-pose stream and tension stream of docs/formats.md plus the truth of every rep.
+pose stream and tension stream of docs/formats.md plus the truth of every rep. The band's
+stretch and the load cell's noise and drift, when a scenario leaves them open, are drawn for
+each set from its seed (load_cell_noise.py has their sources).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from station.sim.athlete import (
 )
 from station.sim.body import Body, pose_joints
 from station.sim.camera import CameraView, LandmarkCamera
+from station.sim.load_cell_noise import draw_load_cell, load_cell_error
 
 LEAD_IN_S = 2.0  # standing before the first rep, as an athlete settles in
 LEAD_OUT_S = 1.5  # standing after the last rep
@@ -45,11 +48,20 @@ class Scenario:
     tempo: float = 1.0  # multiplies every phase's duration
     view: CameraView = CameraView()
     fps: float = 30.0
-    band_stiffness: float = 180.0  # newtons per metre of stretch
+    band_stiffness: float = 180.0  # newtons per metre of stretch, where the athlete stands
     standing_tension_n: float = 75.0
     anchor_behind: bool = True
+    # The band's stretch over its rest length where the athlete stands (its tension then
+    # follows a latex band's curve); None: drawn for the set (1.5-3.5).
+    band_elongation: float | None = None
     tension_rate: float = 80.0  # samples per second (HX711 with RATE high)
-    tension_noise_n: float = 0.5  # HX711 + load-cell noise, standard deviation
+    # What else shakes the band besides the hips (standard deviation, N): unmeasured, 0
+    # unless asked for (Scenario.random(shake=1) gives the 0.2-1.0 N the bench once assumed).
+    tension_noise_n: float = 0.0
+    # The load cell's own noise (N rms) and drift (N a minute); None: drawn for the set from
+    # the HX711's datasheet and published measurements (load_cell_noise.py).
+    load_cell_noise_n: float | None = None
+    load_cell_drift_n_per_min: float | None = None
     spike_rate: float = 0.002  # fraction of tension samples that are spikes
     chain_p: float = 0.0  # chance a good rep follows a good one without a full stand
     partial_p: float = 0.0  # chance of a movement abandoned before rep depth, in a rest
@@ -81,9 +93,12 @@ class Scenario:
         return dataclasses.replace(base, view=view, walker=kind == "walker")
 
     @classmethod
-    def random(cls, rng: np.random.Generator, varied: bool = False) -> Scenario:
+    def random(cls, rng: np.random.Generator, varied: bool = False,
+               shake: float = 0.0) -> Scenario:
         """A random scenario; `varied` adds what a long session brings: the anchor in front,
-        chained and abandoned reps, stepping out of frame and turning around."""
+        chained and abandoned reps, stepping out of frame and turning around. `shake` scales
+        what else shakes the band besides the hips, drawn 0.2-1.0 N (0: the load cell's own
+        noise alone)."""
         height = rng.uniform(1.50, 2.00)
         distance = rng.uniform(2.6, 3.6) * height / 1.75
         view = CameraView(
@@ -102,7 +117,7 @@ class Scenario:
             view=view,
             band_stiffness=rng.uniform(100.0, 250.0),
             standing_tension_n=rng.uniform(60.0, 110.0),
-            tension_noise_n=rng.uniform(0.2, 1.0),
+            tension_noise_n=shake * rng.uniform(0.2, 1.0),
         )
         if varied:
             scenario = dataclasses.replace(
@@ -133,7 +148,7 @@ def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: S
         names = list(DEFAULT_MIX)
         weights = np.array([DEFAULT_MIX[k] for k in names])
         kinds = [names[i] for i in rng.choice(len(names), size=reps, p=weights / weights.sum())]
-    band = Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind)
+    band = _band(scenario)
     plans: list[RepPlan] = []
     t = LEAD_IN_S * rng.uniform(0.8, 1.5)
     for i, kind in enumerate(kinds, start=1):
@@ -142,7 +157,7 @@ def plan_set(rng: np.random.Generator, scenario: Scenario, body: Body, stance: S
             # Step in so far that the band falls to 0-8 N at the bottom of the rep.
             at_bottom = band.tension(plan.travel_bottom)
             if scenario.turn:  # it may come after the turn, with the band pulling the other way
-                other = Band(band.stiffness, band.standing_n, not band.anchor_behind)
+                other = dataclasses.replace(band, anchor_behind=not band.anchor_behind)
                 at_bottom = max(at_bottom, other.tension(plan.travel_bottom))
             plan = dataclasses.replace(plan, step_in_n=at_bottom - rng.uniform(0.0, 8.0))
         prev = plans[-1] if plans else None
@@ -199,12 +214,12 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     if scenario is None:
         scenario = Scenario.random(rng)
     body = Body.from_height(scenario.height_m)
+    scenario = _band_and_cell(scenario, seed)
     # The athlete stands far enough out that even the deepest good hinge keeps 35 N or more.
     deepest = 0.45 * body.leg_length
     if scenario.anchor_behind or scenario.turn:
-        least = scenario.band_stiffness * deepest + 35.0
-        if scenario.standing_tension_n < least:
-            scenario = dataclasses.replace(scenario, standing_tension_n=least)
+        held = _band(scenario).holding(deepest, 35.0)
+        scenario = dataclasses.replace(scenario, standing_tension_n=held.standing_n)
     stance = Stance.random(rng)
     plans = plan_set(rng, scenario, body, stance, reps, kinds)
     walk = turn = None
@@ -239,10 +254,9 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
         _walk_past(landmarks, t_pose, scenario, extra)
     pose = PoseStream(t_pose, landmarks, scenario.view.width, scenario.view.height)
 
-    band = Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind)
+    band = _band(scenario)
     # Turned around, the athlete has the anchor on the other side: the band pulls the other way.
-    turned = Band(scenario.band_stiffness, scenario.standing_tension_n,
-                  not scenario.anchor_behind)
+    turned = dataclasses.replace(band, anchor_behind=not scenario.anchor_behind)
     m = int(duration * scenario.tension_rate)
     t_ten = np.arange(m) / scenario.tension_rate + rng.normal(0.0, 0.0005, m)
     t_ten = np.maximum.accumulate(np.maximum(t_ten, 0.0))
@@ -257,6 +271,10 @@ def simulate_set(seed: int, reps: int = 10, kinds: list[RepKind] | None = None,
     force += rng.normal(0.0, scenario.tension_noise_n, m)
     spikes = rng.random(m) < scenario.spike_rate
     force[spikes] += rng.choice([-1.0, 1.0], spikes.sum()) * rng.uniform(50, 200, spikes.sum())
+    assert scenario.load_cell_noise_n is not None
+    assert scenario.load_cell_drift_n_per_min is not None
+    force += load_cell_error(np.random.default_rng([seed, 2]), t_ten, scenario.load_cell_noise_n,
+                             scenario.load_cell_drift_n_per_min)
     tension = TensionStream(t_ten, np.round(force, 2))
     truth = tuple(RepTruth.of(p) for p in plans if p.counts)
     return SimulatedSet(scenario, pose, tension, truth)
@@ -321,3 +339,26 @@ class _SlackRamps:
             return self.plans[i] if i < len(self.plans) and self.starts[i] <= t else None
         return next((p for p, a, b in zip(self.plans, self.starts, self.ends, strict=True)
                      if a <= t <= b), None)
+
+
+def _band_and_cell(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario with what it leaves open drawn for this seed: the band's stretch (1.5-3.5
+    times its rest length: where a latex band's stiffness grows with stretch) and the load
+    cell's noise and drift. Drawn apart from the set's other draws, so the same seed gives the
+    same athlete and camera whatever the band."""
+    rng = np.random.default_rng([seed, 1])
+    elongation = rng.uniform(1.5, 3.5)
+    noise, drift = draw_load_cell(rng)
+    return dataclasses.replace(
+        scenario,
+        band_elongation=(elongation if scenario.band_elongation is None
+                         else scenario.band_elongation),
+        load_cell_noise_n=(noise if scenario.load_cell_noise_n is None
+                           else scenario.load_cell_noise_n),
+        load_cell_drift_n_per_min=(drift if scenario.load_cell_drift_n_per_min is None
+                                   else scenario.load_cell_drift_n_per_min))
+
+
+def _band(scenario: Scenario) -> Band:
+    return Band(scenario.band_stiffness, scenario.standing_tension_n, scenario.anchor_behind,
+                scenario.band_elongation)

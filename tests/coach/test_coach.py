@@ -475,7 +475,9 @@ def test_turned_around_the_band_is_read_the_other_way():
     samples = tension_for(frames, 80.0, -150.0)  # falls facing right, rises facing left
     coach, _, reps, buzzes = run(frames, samples, BLIND, tuning=DEAF_CAMERA)
     assert reps[0].passed and Fault.HIPS_STOPPED in reps[1].faults
-    stop = 6.75 + 0.4 * 1.2
+    # (The band here follows the frames' hip travel drawn straight from frame to frame: its
+    # speed falls from the last frame before the stall, a thirtieth of a second before it.)
+    stop = 6.75 + 0.4 * 1.2 - 1 / 30
     stall = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert len(stall) == 1 and stop < stall[0] < stop + 0.15  # live, on the band
     assert coach.band_trusted
@@ -497,23 +499,23 @@ def test_the_next_athlete_starts_with_the_band_the_station_has_learned():
         live = {name: [b.t for b in run(stall, samples, BLIND, gains, DEAF_CAMERA)[3]
                        if b.fault is Fault.HIPS_STOPPED]
                 for name, gains in (("fresh", None), ("learned", last.band_gains))}
-        stop = 1.5 + 0.4 * 1.2
+        stop = 1.5 + 0.4 * 1.2 - 1 / 30  # (its speed falls from the frame before, as above)
         assert len(live["learned"]) == 1 and stop < live["learned"][0] < stop + 0.1
         assert all(t > live["learned"][0] + 0.05 for t in live["fresh"])
 
 
 def test_hips_that_stop_soon_after_the_athlete_leaves_standing_are_read_on_the_band():
-    # The band's brake test reads the tension since the athlete stopped standing still. A
-    # stall a fifth of a second into the descent must not wait for a full 0.3 s of it.
+    # The band's shape reads the tension from before the athlete left standing still: a stall
+    # a fifth of a second into the descent needs no span of descent behind it.
     good = standing(0, 1.5) + hinge(1.5) + standing(3.75, 1.5)
     last, _, _, _ = run(good, tension_for(good, 80.0, -150.0), BLIND, tuning=DEAF_CAMERA)
     stall = standing(0, 1.5) + hinge(1.5, stall_at=0.3) + standing(3.75, 1.5)
     _, _, reps, buzzes = run(stall, tension_for(stall, 80.0, -150.0), BLIND, last.band_gains,
                              DEAF_CAMERA)
-    stop = 1.5 + 0.3 * 1.2
+    stop = 1.5 + 0.3 * 1.2 - 1 / 30  # (its speed falls from the frame before, as above)
     live = [b.t for b in buzzes if b.fault is Fault.HIPS_STOPPED]
     assert Fault.HIPS_STOPPED in reps[0].faults
-    assert len(live) == 1 and stop < live[0] < stop + 0.09  # 0.127 s if it waited 0.28 s
+    assert len(live) == 1 and stop < live[0] < stop + 0.09
 
 
 def hitch(t0: float, hold: float, at: float = 0.4, fps: float = 30.0) -> list[PoseFrame]:
