@@ -2,22 +2,4 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.mqtt.broker import Mosquitto
-
-
-@pytest.fixture
-def broker(tmp_path):
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-def stations():
-    """Stations a test starts, closed after it whatever happens."""
-    made = []
-    yield made
-    for st in made:
-        st.close()
+from tests.mqtt.fixtures import broker, stations  # noqa: F401  (fixtures, found by name)

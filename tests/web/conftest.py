@@ -17,6 +17,7 @@ import pytest
 
 from station.sim.logbook import fill_log
 from station.web.pin import hash_pin
+from tests.mqtt.fixtures import broker, stations  # noqa: F401  (the Gym tests' fixtures)
 from tests.support import tool
 
 REPO = Path(__file__).resolve().parents[2]

@@ -62,22 +62,6 @@ def mqtt_section(port: int, station_id: str = "bay-1", **extra: object) -> str:
 
 
 @pytest.fixture
-def broker(tmp_path):
-    b = Mosquitto(tmp_path / "broker").start()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
-def stations():
-    """Stations a test starts, closed after it whatever happens."""
-    made: list[Station] = []
-    yield made
-    for st in made:
-        st.close()
-
-
-@pytest.fixture
 def web(tmp_path, broker):
     """`station web` for station bay-1, whose settings name the test's broker."""
     port = free_port()
