@@ -19,7 +19,8 @@ just before the rep opened is called when it opens.
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
-the buzz (they had not stopped). Its descent is not called again.
+the buzz (they had not stopped), or, for the band's, when the trunk's frames since its onset
+show the trunk stopping with the hips (a movement ending). Its descent is not called again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from station.coach.baseline import StandingBaseline
 from station.coach.faults import raise_fault
 from station.coach.reps import Rep, RepTracker
 from station.coach.shape import BandWitness, Onset
-from station.coach.signals import LineEnd, Track
+from station.coach.signals import LineEnd, NoiseGauge, Track
 from station.coach.stall import LineSample, StallDetector, StallTest
 from station.coach.tuning import Tuning
 from station.config import CoachConfig
@@ -56,6 +57,7 @@ class StallCall:
     # The hip travel of the first frame from the call's instant on (leg lengths): the band
     # may call before the camera's frames of that instant have come.
     travel: float | None = None
+    onset: float | None = None  # the band's shape: the moment the hips stopped at
 
 
 class HipsStopped:
@@ -82,6 +84,7 @@ class HipsStopped:
         self._tests: tuple[StallTest[LineSample], StallTest[LineSample]] = (
             self._camera, self._band_line)
         self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
+        self._trunk_noise = NoiseGauge(tun.trunk_noise_floor_deg, tun)  # theirs, standing
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
         self._stick_off = 0.0  # the stick's bend off standing at the last frame
@@ -128,6 +131,10 @@ class HipsStopped:
         self._stick_off = stick_off
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
+        call = self._call
+        if call is not None and call.onset is not None and self._trunk_stopped(call.onset):
+            # The frames since show the trunk slowing with the hips: the movement was ending.
+            self._take_back(call)
         sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
         events: list[Event] = []
         if reps.still:
@@ -135,7 +142,9 @@ class HipsStopped:
                 for test in tests:
                     test.restart_noise()
                 self._shape.noise.restart()
+                self._trunk_noise.restart()
             self._camera.standing(sample)
+            self._trunk_noise.add(trunk_now)
             self._camera.reset_rep()
             self._band_line.reset_rep()
             self._early = None
@@ -192,6 +201,22 @@ class HipsStopped:
         speed = (values[i] - values[max(0, i - 2)]) / (t1 - t0)
         return speed >= self.tuning.shape_trunk_dps
 
+    def _trunk_stopped(self, c: float) -> bool:
+        """Whether the camera's frames since c (the last at least `shape_trunk_after_s` past
+        it) show the trunk stopped with the hips rather than folding on at its speed before
+        c, by a likelihood ratio of e^`shape_trunk_llr` in the trunk's own jitter: the
+        movement is ending, not stalling. No such frame yet: not known to."""
+        times, values = self._trunk.times, self._trunk.values
+        if not times or times[-1] < c + self.tuning.shape_trunk_after_s:
+            return False
+        before, at_c = self._trunk.at(c - 0.1), self._trunk.at(c)
+        if before is None or at_c is None or at_c <= before:
+            return False
+        went = values[-1] - at_c  # how far the trunk folded since c
+        on = (at_c - before) / 0.1 * (times[-1] - c)  # how far it would have at its speed
+        spread2 = 2.0 * self._trunk_noise.sigma ** 2
+        return (on * on - 2.0 * went * on) / (2.0 * spread2) >= self.tuning.shape_trunk_llr
+
     def _shape_reset(self) -> None:
         self._shape.reset()
         self._onsets.clear()
@@ -219,7 +244,7 @@ class HipsStopped:
         life = self.tuning.hips_stopped_onset_life_s
         while self._onsets and self._onsets[0].c < t - life:
             self._onsets.pop(0)
-        best = 0.0
+        best, at = 0.0, None
         for onset in self._onsets:
             if onset.done:
                 continue
@@ -235,12 +260,12 @@ class HipsStopped:
                     continue
             onset.evidence = shape.weigh(model, t, y)
             if onset.evidence > best:
-                best = onset.evidence
+                best, at = onset.evidence, onset.c
             if onset.evidence < -self.tuning.hips_stopped_evidence:
                 onset.done = True  # the hips went on past it, plainly
         if best >= self.tuning.hips_stopped_evidence:
             # The band reads the hips themselves: a back leaving the stick does not lean it.
-            return self._stalled(t, stick_gate=False)
+            return self._stalled(t, stick_gate=False, onset=at)
         return []
 
     def _band_witness(self, t: float, frame: BandFrame) -> list[Event]:
@@ -262,10 +287,11 @@ class HipsStopped:
             return self._stalled(t)
         return []
 
-    def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
+    def _stalled(self, t: float, stick_gate: bool = True,
+                 onset: float | None = None) -> list[Event]:
         """The hips stopped: call it in a descending rep, or hold it for the rep about to
         open. `stick_gate`: not while the back rounds (for the tests read against the
-        trunk)."""
+        trunk). `onset`: the moment the band's shape has them stop at."""
         limit = self.tuning.stick_gate * self.config.stick_max_deg
         if (stick_gate and abs(self._stick_off) > limit) or self._reps.unseen_start:
             return []
@@ -274,17 +300,18 @@ class HipsStopped:
             self._early = t if self._early is None else self._early
             return []
         if self._reps.phase is Phase.DESCENDING:
-            return self._call_stall(rep, t)
+            return self._call_stall(rep, t, onset)
         return []
 
-    def _call_stall(self, rep: Rep, t: float) -> list[Event]:
+    def _call_stall(self, rep: Rep, t: float, onset: float | None = None) -> list[Event]:
         """Raise hips_stopped live (the buzz), and watch the hips to confirm it."""
         if rep.stall_taken_back:
             return []  # its hips are known to go on back: no second buzz for this descent
         events = raise_fault(rep, Fault.HIPS_STOPPED, t)
         if events:
             frame = self._frame
-            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None)
+            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None,
+                                   onset)
         return events
 
     def _take_back(self, call: StallCall) -> None:

@@ -261,6 +261,14 @@ class Tuning:
     band_noise_blocks: int = 96
     # Degrees a second the trunk must be folding at an onset for the band to judge it.
     shape_trunk_dps: float = 10.0
+    # Log-likelihood ratio by which the trunk's frames since a band call's onset must show it
+    # stopped with the hips rather than folding on (the movement ending, not a stall: the
+    # call is taken back from the verdict), and how long after the onset the last of them
+    # must be (seconds).
+    shape_trunk_llr: float = 3.0
+    shape_trunk_after_s: float = 0.03
+    # The least jitter assumed on the trunk's angle (degrees).
+    trunk_noise_floor_deg: float = 0.2
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.

@@ -84,6 +84,23 @@ def test_hips_stopping_where_the_trunk_does_not_fold_are_not_a_stall() -> None:
     assert wrong == ["back_rounds"]
 
 
+def test_a_band_call_the_trunk_then_stops_with_is_taken_back_from_the_verdict() -> None:
+    # Set 7052's first rep: shallow, no stall. The band's shape calls hips_stopped as the
+    # descent ends; the camera's frames since its onset show the trunk stopping with the
+    # hips (a movement ending), so the call is taken back from the rep's verdict. The buzz
+    # has sounded all the same: the take-back moves no buzz.
+    sim = _varied(7052)
+    assert sim.truth[0].faults == (Fault.SHALLOW,) and sim.truth[0].hips_stopped_t is None
+    report = analyze(sim.pose, sim.tension, CFG)
+    unguarded = analyze(sim.pose, sim.tension, CFG,
+                        tuning=dataclasses.replace(TUNING, shape_trunk_llr=1e9))
+    assert set(report.reps[0].faults) == {Fault.SHALLOW}
+    assert set(unguarded.reps[0].faults) == {Fault.HIPS_STOPPED}  # and not shallow
+    assert report.buzzes == unguarded.buzzes
+    assert any(b.fault is Fault.HIPS_STOPPED and sim.truth[0].start <= b.t <= sim.truth[0].end
+               for b in report.buzzes)
+
+
 def test_a_noisy_band_is_read_against_the_trunk_not_on_its_own() -> None:
     # A band shaken by 0.8 N (a guess at what else shakes one): its own shape cannot read
     # the hips' speed in time and calls nothing; the band's hinge line and the camera's do.
