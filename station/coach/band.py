@@ -47,6 +47,10 @@ class BandGain:
         self._fit.add(travel, tension)
 
     @property
+    def empty(self) -> bool:
+        return self._fit.n == 0
+
+    @property
     def gain(self) -> float | None:
         """Newtons per leg length of hip travel (signed), once learned and trustworthy."""
         return self._learned(self.min_samples, self.min_travel, self.min_corr)

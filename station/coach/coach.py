@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from station.coach.band import Band
+from station.coach.band import Band, BandGain
 from station.coach.baseline import StandingBaseline
 from station.coach.faults import LiveFaults, score_rep
 from station.coach.features import Features, Steadier, facing_vote, measure
@@ -33,6 +33,7 @@ from station.coach.view import View, ViewCheck, ViewLimits, ViewProblem
 from station.config import CoachConfig
 from station.domain import (
     Event,
+    Fault,
     FaultDetected,
     Phase,
     PoseFrame,
@@ -84,6 +85,10 @@ class Coach:
             tuning.partial_clear_share, tuning.rep_shoulder_share)
         self._band = Band(config, tuning, self._sides, band_gains)
         self._hips = HipsStopped(config, tuning, self._reps, self._band, self._stand)
+        # The band's gain as the hips set off from the last still frame, before the rep
+        # opens: the rep starts from it (at a few frames a second, a first rep's stall may
+        # come before the rep has frames enough of its own to tell the band's sign).
+        self._setting_off = BandGain(tuning)
         self._last: Features | None = None
         self._in_view = False
         self._travel = 0.0
@@ -242,23 +247,30 @@ class Coach:
     def _judgeable(self, events: list[Event]) -> list[Event]:
         """No fault is called from a view the coach cannot judge (over the last second, or
         in the frame itself): a live call made then is taken back (no buzz, and not in the
-        rep's verdict). A lost frame alone (nobody in it, the last second's view sound) does
-        not hold back what the band calls between frames."""
-        if not events:
-            return events
-        view = self._view
-        if view.judgeable or (not view.problems
-                              and set(view.frame_problems) == {ViewProblem.NOBODY}):
+        rep's verdict). A lone frame's problem (the last second's view sound) holds back
+        only what it hides: a lost frame nothing the band calls between frames, feet out of
+        the picture not hips_stopped (judged from the hips and the trunk)."""
+        if not events or self._view.judgeable:
             return events
         rep = self._reps.rep
         kept: list[Event] = []
         for e in events:
-            if isinstance(e, FaultDetected) and e.live:
+            if isinstance(e, FaultDetected) and e.live and self._hidden(e.fault):
                 if rep is not None and e.index == rep.index and e.fault in rep.faults:
                     rep.faults.remove(e.fault)
                 continue
             kept.append(e)
         return kept
+
+    def _hidden(self, fault: Fault) -> bool:
+        """Whether the view hides what `fault` is judged from (see `_judgeable`)."""
+        view = self._view
+        if view.problems:
+            return True
+        lone = set(view.frame_problems) - {ViewProblem.NOBODY}
+        if fault is Fault.HIPS_STOPPED:
+            lone.discard(ViewProblem.FEET_OUT)
+        return bool(lone)
 
     def _partial(self, span: tuple[float, float] | None, t: float) -> list[Event]:
         """Count a rep seen only in part (`span`: its first and last frames seen)."""
@@ -337,8 +349,15 @@ class Coach:
         problems = self._view.problems
         events += reps.step(f.t, s.trunk, drop, travel, s.knee, shoulder_drop,
                             problems[0] if problems else None)
-        events += self._hips.frame(f.t, f.trunk, raw_travel, stick_off)
         rep = reps.rep
+        if rep is None:
+            if reps.still:
+                self._setting_off = BandGain(self.tuning)
+            self._band.learn(self._setting_off, f.t, travel)
+        elif rep.band.empty and not rep.partial and rep.fresh_depth is None:
+            rep.band = self._setting_off
+            self._setting_off = BandGain(self.tuning)
+        events += self._hips.frame(f.t, f.trunk, raw_travel, stick_off)
         if rep is None:
             return events
         self._band.learn(rep.band, f.t, travel)

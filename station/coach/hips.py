@@ -19,12 +19,12 @@ just before the rep opened is called when it opens.
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
-the buzz (they had not stopped), or, for the band's, when the trunk's frames since its onset
-show the trunk stopping with the hips (a movement ending). Its descent is not called again.
+the buzz (they had not stopped). Its descent is not called again.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from station.coach.band import Band
@@ -32,7 +32,7 @@ from station.coach.baseline import StandingBaseline
 from station.coach.faults import raise_fault
 from station.coach.reps import Rep, RepTracker
 from station.coach.shape import BandWitness, Onset
-from station.coach.signals import LineEnd, NoiseGauge, Track
+from station.coach.signals import LineEnd, Track
 from station.coach.stall import LineSample, StallDetector, StallTest
 from station.coach.tuning import Tuning
 from station.config import CoachConfig
@@ -57,7 +57,6 @@ class StallCall:
     # The hip travel of the first frame from the call's instant on (leg lengths): the band
     # may call before the camera's frames of that instant have come.
     travel: float | None = None
-    onset: float | None = None  # the band's shape: the moment the hips stopped at
 
 
 class HipsStopped:
@@ -81,10 +80,12 @@ class HipsStopped:
         self._shape = BandWitness(tun, ratio)
         self._onsets: list[Onset] = []
         self._next_onset: float | None = None
+        # Readings of a descent whose band's sign is not known yet (an athlete's first rep):
+        # weighed once it is, so the band's shape reads the hips from where they set off.
+        self._unsigned: deque[tuple[float, float]] = deque()
         self._tests: tuple[StallTest[LineSample], StallTest[LineSample]] = (
             self._camera, self._band_line)
         self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
-        self._trunk_noise = NoiseGauge(tun.trunk_noise_floor_deg, tun)  # theirs, standing
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
         self._stick_off = 0.0  # the stick's bend off standing at the last frame
@@ -131,10 +132,6 @@ class HipsStopped:
         self._stick_off = stick_off
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
-        call = self._call
-        if call is not None and call.onset is not None and self._trunk_stopped(call.onset):
-            # The frames since show the trunk slowing with the hips: the movement was ending.
-            self._take_back(call)
         sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
         events: list[Event] = []
         if reps.still:
@@ -142,9 +139,7 @@ class HipsStopped:
                 for test in tests:
                     test.restart_noise()
                 self._shape.noise.restart()
-                self._trunk_noise.restart()
             self._camera.standing(sample)
-            self._trunk_noise.add(trunk_now)
             self._camera.reset_rep()
             self._band_line.reset_rep()
             self._early = None
@@ -186,55 +181,60 @@ class HipsStopped:
         rep = self._reps.rep
         return self._band.witness_gain(rep.band if rep is not None else None, early)
 
-    def _trunk_folding(self, c: float) -> bool:
-        """Whether the trunk was folding (at `shape_trunk_dps`) at its last frame by c."""
+    def _trunk_folding(self, c: float) -> bool | None:
+        """Whether the trunk was folding (at `shape_trunk_dps`) at its last frame by c: True
+        as soon as the frames show it, False once a frame after c has come (the frames by c
+        are all in), else None (not known yet)."""
         times = self._trunk.times
         i = len(times) - 1
         while i > 0 and times[i] > c:
             i -= 1
-        if i < 1:
-            return False
-        t1, t0 = times[i], times[max(0, i - 2)]
-        if t1 <= t0:
-            return False
+        settled = bool(times) and times[-1] > c
+        t1, t0 = (times[i], times[max(0, i - 2)]) if times else (0.0, 0.0)
+        if i < 1 or t1 <= t0:
+            return False if settled else None
         values = self._trunk.values
         speed = (values[i] - values[max(0, i - 2)]) / (t1 - t0)
-        return speed >= self.tuning.shape_trunk_dps
-
-    def _trunk_stopped(self, c: float) -> bool:
-        """Whether the camera's frames since c (the last at least `shape_trunk_after_s` past
-        it) show the trunk stopped with the hips rather than folding on at its speed before
-        c, by a likelihood ratio of e^`shape_trunk_llr` in the trunk's own jitter: the
-        movement is ending, not stalling. No such frame yet: not known to."""
-        times, values = self._trunk.times, self._trunk.values
-        if not times or times[-1] < c + self.tuning.shape_trunk_after_s:
-            return False
-        before, at_c = self._trunk.at(c - 0.1), self._trunk.at(c)
-        if before is None or at_c is None or at_c <= before:
-            return False
-        went = values[-1] - at_c  # how far the trunk folded since c
-        on = (at_c - before) / 0.1 * (times[-1] - c)  # how far it would have at its speed
-        spread2 = 2.0 * self._trunk_noise.sigma ** 2
-        return (on * on - 2.0 * went * on) / (2.0 * spread2) >= self.tuning.shape_trunk_llr
+        if speed >= self.tuning.shape_trunk_dps:
+            return True
+        return False if settled else None
 
     def _shape_reset(self) -> None:
         self._shape.reset()
         self._onsets.clear()
         self._next_onset = None
+        self._unsigned.clear()
 
     def _shape_step(self, t: float, force: float, raw: float) -> list[Event]:
-        """The band's own shape: each onset's evidence, weighed with this reading."""
+        """The band's own shape: each onset's evidence, weighed with this reading (and
+        with the readings that waited for the band's sign)."""
         shape, reps = self._shape, self._reps
         if reps.still:
             shape.standing(raw, force)
-        gain = self._gain(early=True)
-        if (gain is None or reps.phase not in (Phase.STANDING, Phase.DESCENDING)
-                or reps.unseen_start or self._band.near_slack(force)):
+        if (reps.phase not in (Phase.STANDING, Phase.DESCENDING) or reps.unseen_start
+                or self._band.near_slack(force)):
             self._shape_reset()
             return []
-        y = raw if gain > 0 else -raw
+        gain = self._gain(early=True)
+        waiting = self._unsigned
+        if gain is None:
+            waiting.append((t, raw))
+            while t - waiting[0][0] > self.tuning.band_sign_wait_s:
+                waiting.popleft()
+            return []
+        best = max(self._weigh(tw, rw if gain > 0 else -rw, gain) for tw, rw in
+                   (*waiting, (t, raw)))
+        waiting.clear()
+        if best >= self.tuning.hips_stopped_evidence:
+            # The band reads the hips themselves: a back leaving the stick does not lean it.
+            return self._stalled(t, stick_gate=False)
+        return []
+
+    def _weigh(self, t: float, y: float, gain: float) -> float:
+        """One reading, read with the band's sign (`y`): the best onset's evidence now."""
+        shape = self._shape
         if not shape.add(t, y, gain):
-            return []  # a spike
+            return 0.0  # a spike
         step = self.tuning.hips_stopped_onset_step_s
         if self._next_onset is None:
             self._next_onset = (int(t / step) + 1) * step
@@ -244,29 +244,30 @@ class HipsStopped:
         life = self.tuning.hips_stopped_onset_life_s
         while self._onsets and self._onsets[0].c < t - life:
             self._onsets.pop(0)
-        best, at = 0.0, None
+        best = 0.0
         for onset in self._onsets:
             if onset.done:
                 continue
             model = onset.model
             if model is None:
                 # Hips that stop while the trunk folds on: the trunk must have been folding
-                # at its last frame by c (not a step toward the anchor, or a stand).
-                model = (shape.trend(onset.c, gain)
-                         if self._trunk_folding(onset.c) else None)
-                onset.model = model
+                # at its last frame by c (not a step toward the anchor, or a stand). Until
+                # the frames up to c have all come (a pose's inference late), it waits.
+                folding = self._trunk_folding(onset.c)
+                if folding is None:
+                    continue
+                model = shape.trend(onset.c, gain) if folding else None
                 if model is None:
                     onset.done = True
                     continue
-            onset.evidence = shape.weigh(model, t, y)
-            if onset.evidence > best:
-                best, at = onset.evidence, onset.c
+                onset.model = model
+                onset.evidence = shape.catch_up(model)  # the readings since c
+            else:
+                onset.evidence = shape.weigh(model, t, y)
+            best = max(best, onset.evidence)
             if onset.evidence < -self.tuning.hips_stopped_evidence:
                 onset.done = True  # the hips went on past it, plainly
-        if best >= self.tuning.hips_stopped_evidence:
-            # The band reads the hips themselves: a back leaving the stick does not lean it.
-            return self._stalled(t, stick_gate=False, onset=at)
-        return []
+        return best
 
     def _band_witness(self, t: float, frame: BandFrame) -> list[Event]:
         """Judge a frame's instant on the band: the tension around it, against the hinge
@@ -287,11 +288,10 @@ class HipsStopped:
             return self._stalled(t)
         return []
 
-    def _stalled(self, t: float, stick_gate: bool = True,
-                 onset: float | None = None) -> list[Event]:
+    def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
         """The hips stopped: call it in a descending rep, or hold it for the rep about to
         open. `stick_gate`: not while the back rounds (for the tests read against the
-        trunk). `onset`: the moment the band's shape has them stop at."""
+        trunk)."""
         limit = self.tuning.stick_gate * self.config.stick_max_deg
         if (stick_gate and abs(self._stick_off) > limit) or self._reps.unseen_start:
             return []
@@ -300,18 +300,17 @@ class HipsStopped:
             self._early = t if self._early is None else self._early
             return []
         if self._reps.phase is Phase.DESCENDING:
-            return self._call_stall(rep, t, onset)
+            return self._call_stall(rep, t)
         return []
 
-    def _call_stall(self, rep: Rep, t: float, onset: float | None = None) -> list[Event]:
+    def _call_stall(self, rep: Rep, t: float) -> list[Event]:
         """Raise hips_stopped live (the buzz), and watch the hips to confirm it."""
         if rep.stall_taken_back:
             return []  # its hips are known to go on back: no second buzz for this descent
         events = raise_fault(rep, Fault.HIPS_STOPPED, t)
         if events:
             frame = self._frame
-            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None,
-                                   onset)
+            self._call = StallCall(rep, t, frame[1] if frame and frame[0] == t else None)
         return events
 
     def _take_back(self, call: StallCall) -> None:

@@ -353,6 +353,15 @@ class BandWitness:
                          self.tuning.hips_stopped_pace_doubt,
                          [0.0] * (len(self._eases) + 4), [0.0, 0.0])
 
+    def catch_up(self, model: BandTrend) -> float:
+        """Weigh the readings since the onset, for a trend drawn after them; its evidence."""
+        c0 = model.c + model.origin - (self._t0 or 0.0)
+        evidence = 0.0
+        for i in range(bisect_right(self._ts, c0), len(self._ts)):
+            evidence = model.add(self._ts[i] + (self._t0 or 0.0) - model.origin, self._ys[i],
+                                 self.ratio, self._tau)
+        return evidence
+
     def weigh(self, model: BandTrend, t: float, y: float) -> float:
         """Weigh a reading after the onset; the onset's evidence so far."""
         return model.add(t - model.origin, y, self.ratio, self._tau)

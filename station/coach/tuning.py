@@ -155,9 +155,12 @@ class Tuning:
     band_gain_min_samples: int = 10
     # Frames, hip travel (leg lengths) and correlation that tell the band's gain early enough
     # for its own shape to judge an athlete's first rep (its sign is what counts there).
-    band_early_samples: int = 4
+    band_early_samples: int = 3
     band_early_travel: float = 0.02
     band_early_corr: float = 0.8
+    # Seconds of tension a descent keeps while the band's sign is not known yet, weighed by
+    # the band's own shape once it is (a first rep's stall often comes before it is).
+    band_sign_wait_s: float = 1.5
     # Seconds without a tension sample after which the band is not used.
     band_stale_s: float = 0.25
 
@@ -261,14 +264,6 @@ class Tuning:
     band_noise_blocks: int = 96
     # Degrees a second the trunk must be folding at an onset for the band to judge it.
     shape_trunk_dps: float = 10.0
-    # Log-likelihood ratio by which the trunk's frames since a band call's onset must show it
-    # stopped with the hips rather than folding on (the movement ending, not a stall: the
-    # call is taken back from the verdict), and how long after the onset the last of them
-    # must be (seconds).
-    shape_trunk_llr: float = 3.0
-    shape_trunk_after_s: float = 0.03
-    # The least jitter assumed on the trunk's angle (degrees).
-    trunk_noise_floor_deg: float = 0.2
 
     # ----- hips_stopped: the gates and the take-back -----
     # Seconds of trunk angle in the straight line read as the trunk's angle now.
