@@ -225,10 +225,17 @@ class HipsStopped:
         best = max(self._weigh(tw, rw if gain > 0 else -rw, gain) for tw, rw in
                    (*waiting, (t, raw)))
         waiting.clear()
-        if best >= self.tuning.hips_stopped_evidence:
-            # The band reads the hips themselves: a back leaving the stick does not lean it.
-            return self._stalled(t, stick_gate=False)
-        return []
+        if best < self.tuning.hips_stopped_evidence:
+            return []
+        events: list[Event] = []
+        if (reps.rep is None and reps.phase is Phase.STANDING
+                and reps.over >= self.tuning.still_deg):
+            # Hips that went back and stopped while the trunk folds, the frames already
+            # past standing: a rep's descent, which they (a few a second, a pose's
+            # inference late) have not yet shown at speed or deep enough to open it.
+            events.append(reps.open_now(t))
+        # The band reads the hips themselves: a back leaving the stick does not lean it.
+        return events + self._stalled(t, stick_gate=False)
 
     def _weigh(self, t: float, y: float, gain: float) -> float:
         """One reading, read with the band's sign (`y`): the best onset's evidence now."""

@@ -111,6 +111,7 @@ class RepTracker:
         self._base: float | None = None
         self._closing: RepClose | None = None
         self.still = False  # standing still (within still_deg of the standing depth)
+        self.over = 0.0  # standing: the last frame's depth over the standing depth (deg)
         self._still_t: float | None = None
         self._back = False  # back in view after a while, not yet standing still
         self._last_t: float | None = None
@@ -122,6 +123,15 @@ class RepTracker:
         """The depth signal (degrees) of a trunk lean and a hip drop (leg lengths; NaN when
         the leg is unsure: the trunk alone)."""
         return max(trunk, drop * self._scale) if math.isfinite(drop) else trunk
+
+    def open_now(self, t: float) -> Event:
+        """Open the rep at t (on the band's word, before the frames show it at speed or
+        deep enough): it began when the athlete last stood still. Like any rep, it is
+        dropped if it never reaches `min_rep_trunk_deg`."""
+        onset = t
+        if self._still_t is not None and t - self._still_t < self.tuning.onset_lookback_s:
+            onset = self._still_t
+        return self._open(t, onset)
 
     def _open(self, t: float, start: float) -> Event:
         self.count += 1
@@ -235,17 +245,14 @@ class RepTracker:
         if self.phase is Phase.STANDING:
             if self._base is None:
                 self._base = d
-            over = d - self._base
+            over = self.over = d - self._base
             # Rising: moving down at speed, or (just back from lost frames, no speed yet)
             # twice as far over the standing depth.
             rising = (v > tun.rep_start_speed_dps) if v is not None else (
                 over > tun.rep_start_rise_deg)
             if d > cfg.rep_start_trunk_deg or (rising and over > tun.rep_start_rise_deg):
                 # The rep began when the athlete last stood still (the descent's first frame).
-                onset = t
-                if self._still_t is not None and t - self._still_t < tun.onset_lookback_s:
-                    onset = self._still_t
-                events.append(self._open(t, onset))
+                events.append(self.open_now(t))
             else:
                 if over < tun.rep_start_rise_deg:
                     self._base += tun.baseline_alpha * over
