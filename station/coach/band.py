@@ -132,11 +132,18 @@ class Band:
             return
         gain.add(travel, force)
 
-    def remember(self, gain: float | None) -> None:
-        """A finished rep's gain, learned for the way the athlete faces now."""
+    def remember(self, gain: BandGain) -> None:
+        """A finished rep's gain, learned for the way the athlete faces now; or, when nothing
+        is known facing this way, its early gain (a shallow first rep spans too little hip
+        travel for the full one; the band's own shape needs only the sign)."""
         side = self._sides.side
-        if gain is not None and side is not None:
-            self._gains[side] = gain
+        if side is None:
+            return
+        learned = gain.gain
+        if learned is None and side not in self._gains:
+            learned = gain.early
+        if learned is not None:
+            self._gains[side] = learned
 
     def forget(self) -> None:
         """The band may have been rigged anew: learn its gain again from the next reps."""

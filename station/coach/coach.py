@@ -372,5 +372,5 @@ class Coach:
 
     def _score(self, rep: Rep, t: float) -> list[Event]:
         self._unsettled.clear()  # a rep counted: the stand it was read from was one
-        self._band.remember(rep.band.gain)
+        self._band.remember(rep.band)
         return score_rep(rep, t, self.config, self.tuning)

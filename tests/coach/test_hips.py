@@ -112,6 +112,18 @@ def test_the_band_opens_a_rep_the_frames_have_not_shown_deep_yet() -> None:
     assert len(analyze(sim.pose, sim.tension, CFG, None, 0.1).reps) == len(sim.truth)
 
 
+def test_a_shallow_first_rep_leaves_the_band_s_sign_for_the_next() -> None:
+    # Set 5049 at 5 frames a second on a Pi 4: the first rep is shallow (too little hip
+    # travel to learn the band's gain in full), the second stalls 0.47 s into its descent.
+    # The first rep's early gain is kept, nothing better being known, so the band's shape
+    # reads the second from its start (without it, the camera called it 0.29 s late).
+    sim = _varied(5049, fps=5.0)
+    assert sim.truth[0].kind.value == "shallow" and sim.truth[1].hips_stopped_t is not None
+    stalls, wrong = _verdicts(sim, pose_delay=0.1)
+    assert wrong == [] and len(stalls) == 3
+    assert all(s is not None and s < 0.1 for s in stalls)
+
+
 def test_feet_out_of_one_frame_do_not_hold_back_the_hips() -> None:
     # Set 5033's camera has the athlete's feet at the picture's edge: some frames lose them
     # (the last second's view sound). hips_stopped is judged from the hips and the trunk,
