@@ -15,7 +15,8 @@ own way, whether the hips stopped at some moment, and the first that is sure cal
 The hinge-line tests are not judged while the back leaves the stick (`stick_gate`): the
 hip-to-shoulder line then leans further than the hips hinge, so it no longer draws the hinge,
 and the stick is the call. A descent not seen from its start is not judged. A stall seen
-just before the rep opened is called when it opens.
+just before the rep opened is called when it opens; the band's shape opens it itself when
+the frames are already off standing (they come a few a second, a pose's inference late).
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
