@@ -210,6 +210,7 @@ class HipsStopped:
         """The band's own shape: each onset's evidence, weighed with this reading (and
         with the readings that waited for the band's sign)."""
         shape, reps = self._shape, self._reps
+        shape.timing.add(t)
         if reps.still:
             shape.standing(raw, force)
         if (reps.phase not in (Phase.STANDING, Phase.DESCENDING) or reps.unseen_start

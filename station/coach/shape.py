@@ -17,7 +17,8 @@ would be had they stopped at c, or where they would be had they gone on?
 - "Stopped" keeps none of the speed at c, or `hips_stopped_ratio` of it: the better.
 
 The weight of one reading is its log-likelihood ratio in the load cell's noise (learned while
-the athlete stands, `BandNoise`), widened by the trend's own doubt and by
+the athlete stands, `BandNoise`) and its time stamp's (the stamps' wander off the load cell's
+steady rate, `SampleTiming`, times the hips' speed), widened by the trend's own doubt and by
 `hips_stopped_pace_doubt` of the speed (a hinge keeps its pace only so well). An onset's
 evidence is their sum until the hips come back up (then nothing more is told of a stop), and
 a stall is called when it reaches `hips_stopped_evidence`: a likelihood ratio that starts at 1
@@ -82,6 +83,7 @@ class BandTrend:
     g: float
     inv: list[list[float]]
     sigma2: float  # the load cell's noise variance
+    timing2: float  # the time stamps' variance (s^2): a moving band's reading is off by speed x it
     eases: tuple[float, ...]  # time constants (s) the speed may ease off with
     brake: float  # the hardest a smooth hinge of this descent's pace slows (units a s^2)
     pace_doubt: float  # the share of its speed a hinge's pace may be off by
@@ -117,7 +119,8 @@ class BandTrend:
                  + 2.0 * (inv[0][1] * g1 + inv[0][2] * g2 + inv[1][2] * g1 * g2))
         speed = self.speed
         pace = self.pace_doubt * speed * u  # a hinge keeps its pace only so well
-        w = 1.0 / (self.sigma2 * (1.0 + max(doubt, 0.0)) + pace * pace)
+        late = speed * speed * self.timing2
+        w = 1.0 / ((self.sigma2 + late) * (1.0 + max(doubt, 0.0)) + pace * pace)
         r = y - self.level
         stopped = self.stopped
         for i, kept in enumerate((0.0, ratio)):
@@ -192,6 +195,45 @@ class BandNoise:
         return 1.4826 * 0.5 * (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2])
 
 
+class SampleTiming:
+    """How far the load cell's time stamps wander off its steady rate (a spread, seconds).
+
+    The HX711 converts at a fixed rate, but a reading is stamped when the reader finds it, a
+    poll and the scheduler late: a stamp off by dt puts a moving band's reading its speed
+    times dt off the trend, a noise that standing never shows. The rate is the median of the
+    last `timing_intervals` intervals; an interval's distance from a whole number of periods
+    (a reading may be lost) is two stamps' errors."""
+
+    def __init__(self, tuning: Tuning) -> None:
+        self._intervals: deque[float] = deque(maxlen=tuning.timing_intervals)
+        self._alpha = tuning.gauge_alpha
+        self._period: float | None = None
+        self._last: float | None = None
+        self._var = 0.0
+        self._n = 0
+
+    def add(self, t: float) -> None:
+        last, self._last = self._last, t
+        if last is None or t <= last:
+            return
+        dt = t - last
+        intervals = self._intervals
+        intervals.append(dt)
+        if self._period is None or len(intervals) % 16 == 0:
+            ordered = sorted(intervals)
+            self._period = ordered[len(ordered) // 2]
+        periods = round(dt / self._period)
+        if not 1 <= periods <= 4:
+            return  # a gap, not a late stamp
+        dev = dt - periods * self._period
+        self._n += 1
+        self._var += max(self._alpha, 1.0 / self._n) * (0.5 * dev * dev - self._var)
+
+    @property
+    def sigma(self) -> float:
+        return math.sqrt(self._var)
+
+
 class BandWitness:
     """The band's last second of readings (read with the band's learned sign, so that they
     grow as the hips go back), how fast this movement went and how soon, the trend before
@@ -202,6 +244,7 @@ class BandWitness:
         self.tuning = tuning
         self.ratio = ratio
         self.noise = BandNoise(tuning)
+        self.timing = SampleTiming(tuning)
         self._spans = tuning.band_trend_spans
         self._doubt = tuning.band_trend_doubt
         self._margin = tuning.hips_stopped_ease_margin
@@ -318,6 +361,7 @@ class BandWitness:
         c0 = c - self._t0
         hi = bisect_right(self._ts, c0)
         sigma2 = self.sigma ** 2
+        timing2 = self.timing.sigma ** 2
         # How hard the hinge may have been speeding up or slowing before c: this descent's
         # fastest speed over the time it took to reach it, as an eased movement's peak
         # acceleration (pi/2 of the mean), by the margin: a loose prior on the curvature.
@@ -337,8 +381,10 @@ class BandWitness:
             except ZeroDivisionError:
                 continue
             speed = b + 2.0 * g * c0
-            # The speed's doubt at c: its gradient (0, 1, 2 c) through the covariance.
-            doubt = sigma2 * (inv[1][1] + 4.0 * c0 * inv[1][2] + 4.0 * c0 * c0 * inv[2][2])
+            # The speed's doubt at c: its gradient (0, 1, 2 c) through the covariance, the
+            # readings' noise with their stamps' (at this speed).
+            doubt = ((sigma2 + speed * speed * timing2)
+                     * (inv[1][1] + 4.0 * c0 * inv[1][2] + 4.0 * c0 * c0 * inv[2][2]))
             if math.sqrt(max(doubt, 0.0)) <= self._doubt * abs(speed):
                 found = (a, b, g, inv, speed, span)
                 break
@@ -349,7 +395,7 @@ class BandWitness:
         a, b, g, inv, speed, _ = found
         if speed < self.tuning.hips_stopped_min_speed * abs(gain):
             return None
-        return BandTrend(self._t0, c0, a, b, g, inv, sigma2, self._eases, accel,
+        return BandTrend(self._t0, c0, a, b, g, inv, sigma2, timing2, self._eases, accel,
                          self.tuning.hips_stopped_pace_doubt,
                          [0.0] * (len(self._eases) + 4), [0.0, 0.0])
 

@@ -257,6 +257,9 @@ class Tuning:
     band_speed_s: float = 0.1
     # Newtons off its trend past which a tension reading is a spike (ten noise-widths if more).
     band_spike_n: float = 5.0
+    # Intervals between readings the load cell's rate is the median of (its time stamps'
+    # wander is read against it).
+    timing_intervals: int = 64
     # Readings in each block of the slow reading of the load cell's noise.
     band_noise_block: int = 5
     # How many blocks' third differences the band's slow noise is the median of (6 s of
