@@ -111,6 +111,12 @@ class SimulatedStation(threading.Thread):
         self.store.close()
 
 
+def texts(wait: WebDriverWait, css: str) -> list[str]:
+    """The texts of what `css` finds, read in one go: read again when the page's poll redraws
+    the list meanwhile (an element read mid-redraw is stale)."""
+    return wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, css)] or None)
+
+
 def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
     browser.get(server.url + "/")
     db = open_log(server.log)
@@ -147,7 +153,7 @@ def test_a_simulated_sets_reps_appear_while_it_runs(server, browser):
     wait.until(lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#verdicts li")]
                == want)
     assert browser.find_element(By.ID, "screen").text.lower() == "summary"
-    badges = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#badges li")]
+    badges = texts(wait, "#badges li")
     assert badges[0].startswith("camera")
     shoot(browser, "02-now-summary")
 
@@ -165,12 +171,11 @@ def test_the_now_card_while_a_set_runs(server, browser):
                                  {"hip_travel": 0.2}))
     log.set_live(datetime.now(UTC).isoformat(), live_state(uid, "coaching", 3, 2,
                                                            {"id": 1, "name": "Sam"}))
-    wait = WebDriverWait(browser, 5, poll_frequency=0.05)
+    wait = WebDriverWait(browser, 5, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,))
     wait.until(lambda d: d.find_element(By.ID, "reps").text == "3")
-    items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#verdicts li")]
-    assert items == ["Rep 1: PASS", "Rep 2: FAIL knee bend", "Rep 3: PASS"]
-    badges = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#badges li")]
-    assert badges == ["camera", "load cell: stale"]
+    assert texts(wait, "#verdicts li") == ["Rep 1: PASS", "Rep 2: FAIL knee bend", "Rep 3: PASS"]
+    assert texts(wait, "#badges li") == ["camera", "load cell: stale"]
     shoot(browser, "02-now-coaching")
     log.close()
 
