@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -100,6 +100,18 @@ def until(browser, what: str, predicate, timeout: float = 15.0):
     return wait.until(lambda d: predicate(d), what)
 
 
+def load(browser, url: str) -> None:
+    """Open `url`, once more if the first load times out. In about one full test run in
+    three, Chromium's renderer stops answering on this test's first load of /gym
+    ("Timed out receiving message from renderer"), with it and `station web` each at a whole
+    core; the cause is not found (docs/changes.md, 2026-12-05). A second load is a fresh
+    request: if the page itself hung, it hangs again and the test fails."""
+    try:
+        browser.get(url)
+    except TimeoutException:
+        browser.get(url)
+
+
 def test_every_station_on_the_broker_live_on_the_gym_page(
         broker, web, browser, tmp_path, stations):
     a = Station(station_config(tmp_path / "a", broker.port, "bay-1"))
@@ -119,7 +131,7 @@ def test_every_station_on_the_broker_live_on_the_gym_page(
                              text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         assert first_line(dying) == "up"
-        browser.get(web + "/gym")
+        load(browser, web + "/gym")
         until(browser, "three stations with their figures", lambda d: (
             (c := cards(d)).keys() == {"bay-1", "bay-2", "bay-3"}
             and c["bay-1"]["reps"] == "4" and c["bay-2"]["last"].startswith("Rep 2")
