@@ -33,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass
 
-from station.coach.signals import NoiseGauge, SlopeWindow
+from station.coach.signals import MedianWindow, NoiseGauge, SlopeWindow
 from station.coach.tuning import Tuning
 
 
@@ -205,9 +205,8 @@ class SampleTiming:
     (a reading may be lost) is two stamps' errors."""
 
     def __init__(self, tuning: Tuning) -> None:
-        self._intervals: deque[float] = deque(maxlen=tuning.timing_intervals)
+        self._rate = MedianWindow(tuning.timing_intervals)
         self._alpha = tuning.gauge_alpha
-        self._period: float | None = None
         self._last: float | None = None
         self._var = 0.0
         self._n = 0
@@ -217,15 +216,11 @@ class SampleTiming:
         if last is None or t <= last:
             return
         dt = t - last
-        intervals = self._intervals
-        intervals.append(dt)
-        if self._period is None or len(intervals) % 16 == 0:
-            ordered = sorted(intervals)
-            self._period = ordered[len(ordered) // 2]
-        periods = round(dt / self._period)
+        period = self._rate.add(dt)
+        periods = round(dt / period)
         if not 1 <= periods <= 4:
             return  # a gap, not a late stamp
-        dev = dt - periods * self._period
+        dev = dt - periods * period
         self._n += 1
         self._var += max(self._alpha, 1.0 / self._n) * (0.5 * dev * dev - self._var)
 
@@ -401,11 +396,11 @@ class BandWitness:
 
     def catch_up(self, model: BandTrend) -> float:
         """Weigh the readings since the onset, for a trend drawn after them; its evidence."""
-        c0 = model.c + model.origin - (self._t0 or 0.0)
+        assert self._t0 is not None  # the trend was drawn from these readings
+        shift = self._t0 - model.origin
         evidence = 0.0
-        for i in range(bisect_right(self._ts, c0), len(self._ts)):
-            evidence = model.add(self._ts[i] + (self._t0 or 0.0) - model.origin, self._ys[i],
-                                 self.ratio, self._tau)
+        for i in range(bisect_right(self._ts, model.c - shift), len(self._ts)):
+            evidence = model.add(self._ts[i] + shift, self._ys[i], self.ratio, self._tau)
         return evidence
 
     def weigh(self, model: BandTrend, t: float, y: float) -> float:
