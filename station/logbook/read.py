@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from station.errors import InputError
-from station.store import migrate
+from station.store import INTERRUPTED, migrate
 
 # The faults of DESIGN.md in the order a tie is broken (the root cause first).
 FAULT_ORDER = ("hips_stopped", "knee_bend", "stick_contact", "shallow", "band_slack")
@@ -128,8 +128,19 @@ def iter_sets(db: sqlite3.Connection, *, athlete_id: int | None = None,
         yield dict(zip(names, row, strict=True))
 
 
+def ended_words(ended: str | None) -> str:
+    """How a set ended, as a coach reads it later: the log's value, said in full where the
+    value alone does not tell what happened."""
+    if ended is None:
+        return "still under way"
+    if ended == INTERRUPTED:
+        return "interrupted (the station stopped before closing it: a power cut, a crash or a kill)"
+    return ended
+
+
 def get_set(db: sqlite3.Connection, uid: str) -> dict:
-    """One set with its reps; `uid` may be any unique prefix of the set's id (8 is plenty)."""
+    """One set with its reps (and `ended_words`); `uid` may be any unique prefix of the
+    set's id (8 is plenty)."""
     rows = _rows(db.execute(_SET_SELECT + " WHERE s.uid LIKE ? || '%' ORDER BY s.id LIMIT 2",
                             (uid.strip().lower(),)))
     if not rows or not uid.strip():
@@ -145,6 +156,7 @@ def get_set(db: sqlite3.Connection, uid: str) -> dict:
         r["faults"] = [f for f in r["faults"].split(",") if f]
         r["metrics"] = json.loads(r["metrics"])
     found["rep_list"] = reps
+    found["ended_words"] = ended_words(found["ended"])
     return found
 
 

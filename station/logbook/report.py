@@ -36,7 +36,7 @@ def set_text(s: dict) -> str:
     who = s["athlete"] or "guest"
     head = (f"set {s['uid']}  {_when(s['started_at'])}  {who}  side {s['side'] or '?'}\n"
             f"{s['passed']} of {s['reps']} passed; main fault {s['main_fault'] or 'none'}; "
-            f"ended: {s['ended'] or 'still under way'}"
+            f"ended: {s['ended_words']}"
             + (f" after {s['duration_s']:.0f} s" if s["duration_s"] else ""))
     lines = [head, f"{'rep':>3}  {'verdict':30}  cue"]
     for r in s["rep_list"]:

@@ -79,6 +79,23 @@ def test_show_one_set(config, capsys):
                                                     ["3", "PASS"]]
 
 
+def test_a_set_left_open_says_what_interrupted_means(config, capsys):
+    """A set a power cut left open is closed as "interrupted" at the next start; shown, it
+    says what that means, and the exports keep the log's own value."""
+    args, path = config
+    log = SessionLog(path)
+    log.begin_set("d4" * 16, datetime.now(UTC).isoformat(timespec="seconds"), None, None)
+    log.add_rep("d4" * 16, FakeRep(1, 1, 3.5, True, (), "cue good", {}))
+    assert log.close_open_sets() == 1
+    log.close()
+    _, out, _ = run(capsys, *args, "d4d4")
+    assert out.splitlines()[1] == (
+        "1 of 1 passed; main fault none; ended: interrupted (the station stopped before "
+        "closing it: a power cut, a crash or a kill) after 2 s")
+    _, out, _ = run(capsys, *args, "--json")
+    assert [s["ended"] for s in json.loads(out) if s["uid"] == "d4" * 16] == ["interrupted"]
+
+
 def test_csv_and_json_exports_equal_the_database(config, capsys):
     args, path = config
     db = sqlite3.connect(path)

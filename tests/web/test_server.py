@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from station.sim.logbook import fill_log
+from station.sim.logbook import FakeRep, fill_log
+from station.store import SessionLog
 from station.web.logins import MAX_WAIT_S, Logins
 from station.web.pin import check_pin_text, hash_pin, verify_pin, write_pin_hash
 from tests.web.conftest import PIN, REPO, free_port, start_server, stop, write_config
@@ -220,3 +221,21 @@ def test_the_rotation_marks_class_modes_athlete_going_round_the_roster(tmp_path)
     current = [line for line in body.splitlines() if 'class="current"' in line]
     assert len(current) == 1 and "#2" in current[0] and "now" in current[0]  # 7th of 5: 2nd
     assert "on: 2 min each" in body
+
+
+def test_a_set_a_stop_left_open_says_what_interrupted_means(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, port)
+    log = SessionLog(tmp_path / "sessions.sqlite3")
+    log.begin_set("e5" * 16, "2026-12-05T09:00:00+00:00", None, None)
+    log.add_rep("e5" * 16, FakeRep(1, 1, 3.0, True, (), "cue good", {}))
+    log.close_open_sets()
+    log.close()
+    proc = start_server(config)
+    try:
+        status, body, _ = fetch(f"http://127.0.0.1:{port}/sets/{'e5' * 8}")
+    finally:
+        stop(proc)
+    assert status == 200
+    assert ("Ended: interrupted (the station stopped before closing it: a power cut, a crash "
+            "or a kill).") in body

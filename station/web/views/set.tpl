@@ -1,7 +1,7 @@
 % rebase('base.tpl', title=title)
 <section class="card">
   <h1>{{s['athlete'] or 'Guest'}}, {{local(s['started_at'], '%d %b %H:%M')}}</h1>
-  <p>{{s['passed']}} of {{s['reps']}} passed{{', main fault ' + s['main_fault'].replace('_', ' ') if s['main_fault'] else ''}}. Ended: {{s['ended'] or 'still under way'}}.</p>
+  <p>{{s['passed']}} of {{s['reps']}} passed{{', main fault ' + s['main_fault'].replace('_', ' ') if s['main_fault'] else ''}}. Ended: {{s['ended_words']}}.</p>
   <table id="reps">
     <thead><tr><th>Rep</th><th>Verdict</th><th>Cue</th><th>Hips back</th></tr></thead>
     <tbody>
