@@ -299,14 +299,8 @@ class BandWitness:
                 self.reset()  # not a spike: the band moved on; start afresh from here
                 self._t0, u = t, 0.0
         self._off = 0
-        self._ts.append(u)
-        self._ys.append(y)
         self._last_y = y
-        s = self._sums[-1]
-        u2 = u * u
-        self._sums.append([s[0] + 1.0, s[1] + u, s[2] + u2, s[3] + u2 * u, s[4] + u2 * u2,
-                           s[5] + y, s[6] + y * u, s[7] + y * u2])
-        v = self._speed.add(u, y)
+        v = self._take(u, y)
         if v is None or v < self.tuning.hips_stopped_min_speed * abs(gain):
             self._slow_at = u  # (kept still, or slowed: how the last movement went stays)
         elif self._slow_at is not None:  # the hips set off: a new movement
@@ -336,13 +330,18 @@ class BandWitness:
         self._speed.reset()
         self._ts, self._ys, self._sums = [], [], [[0.0] * 8]
         for u, y in zip(ts, ys, strict=True):
-            s = self._sums[-1]
-            u2 = u * u
-            self._sums.append([s[0] + 1.0, s[1] + u, s[2] + u2, s[3] + u2 * u,
-                               s[4] + u2 * u2, s[5] + y, s[6] + y * u, s[7] + y * u2])
-            self._speed.add(u, y)
-            self._ts.append(u)
-            self._ys.append(y)
+            self._take(u, y)
+
+    def _take(self, u: float, y: float) -> float | None:
+        """Keep a reading (u from `_t0`): its time, value and running sums; the band's
+        speed now (None until its window holds enough readings)."""
+        self._ts.append(u)
+        self._ys.append(y)
+        s = self._sums[-1]
+        u2 = u * u
+        self._sums.append([s[0] + 1.0, s[1] + u, s[2] + u2, s[3] + u2 * u, s[4] + u2 * u2,
+                           s[5] + y, s[6] + y * u, s[7] + y * u2])
+        return self._speed.add(u, y)
 
     def trend(self, c: float, gain: float) -> BandTrend | None:
         """The hips' trend just before c: a parabola through the readings of the shortest
