@@ -8,6 +8,8 @@ is taken, an unreadable log or no PIN is one clear line and exit status 2.
 from __future__ import annotations
 
 import errno
+import faulthandler
+import signal
 import sys
 from pathlib import Path
 
@@ -61,6 +63,9 @@ def serve(site: Site, host: str, port: int, ready=None, gym: Gym | None = None) 
         ready(url)
     if gym is not None:
         gym.start()
+    # `systemctl kill -s USR1 station-web` writes every thread's stack to the journal: what
+    # a page that hangs or a process that takes a whole core is doing (docs/appliance.md).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         server.run()
     finally:

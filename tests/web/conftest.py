@@ -51,16 +51,19 @@ def write_config(folder: Path, port: int, extra: str = "") -> Path:
 
 
 def start_server(config: Path, *args: str, timeout_s: float = 20.0) -> subprocess.Popen:
-    """`station web` in its own process; returns once it serves (or has exited)."""
-    proc = subprocess.Popen([sys.executable, "-m", "station.cli", "web", "--config",
-                             str(config), *args], cwd=REPO, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert proc.stderr is not None
+    """`station web` in its own process; returns once it serves (or has exited). Its stderr
+    goes to `station-web.stderr` beside the config (a pipe nobody reads could fill and stop
+    it mid-test)."""
+    err = config.parent / "station-web.stderr"
+    with err.open("w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "station.cli", "web", "--config",
+                                 str(config), *args], cwd=REPO, stderr=f,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if "serving" in line or proc.poll() is not None:
+        if "serving" in err.read_text() or proc.poll() is not None:
             return proc
+        time.sleep(0.02)
     raise AssertionError("station web did not start")
 
 
@@ -72,8 +75,33 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
+
+
+def web_snapshot() -> str:
+    """What the machine does while a page hangs: its busiest processes, and the threads
+    (state, CPU ticks) and stacks of each `station web` this test run started (SIGUSR1
+    makes it write them to its stderr, read back here)."""
+    ps = subprocess.run(["ps", "-eo", "pid,ppid,pcpu,stat,wchan:24,etimes,args",
+                         "--sort=-pcpu"], capture_output=True, text=True).stdout
+    out = ["\n".join(line[:220] for line in ps.splitlines()[:16])]
+    for proc in Path("/proc").iterdir():
+        try:
+            if (b"station.cli\0web\0" not in (proc / "cmdline").read_bytes()
+                    or int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    != os.getpid()):
+                continue
+            err = Path(os.readlink(proc / "fd" / "2"))
+            threads = [f"  {t.name} {(t / 'comm').read_text().strip()} "
+                       f"wchan={(t / 'wchan').read_text() or '-'} "
+                       f"utime,stime={' '.join((t / 'stat').read_text().split()[13:15])}"
+                       for t in sorted((proc / "task").iterdir())]
+            os.kill(int(proc.name), signal.SIGUSR1)
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or not ours to read
+        time.sleep(0.5)
+        stacks = err.read_text()[-20000:] if err.is_file() else f"(stderr is {err})"
+        out += [f"== station web {proc.name}", *threads, stacks]
+    return "\n".join(out)
 
 
 @pytest.fixture

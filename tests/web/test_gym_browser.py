@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -25,8 +26,18 @@ from tests.mqtt.broker import Mosquitto, make_password_file
 from tests.mqtt.station_kit import Station, rep
 from tests.mqtt.station_kit import write_config as station_config
 from tests.mqtt.test_fleet import publish_raw
-from tests.web.conftest import REPO, free_port, shoot, start_server, stop, write_config
+from tests.web.conftest import (
+    REPO,
+    free_port,
+    shoot,
+    start_server,
+    stop,
+    web_snapshot,
+    write_config,
+)
 from tests.web.test_page_browser import get
+
+DIAG = REPO / "out" / "diag"
 
 # A station in a process of its own, so that it can die without a goodbye.
 # It never outlives its two minutes, connected or not (the publisher's thread would keep
@@ -101,14 +112,19 @@ def until(browser, what: str, predicate, timeout: float = 15.0):
 
 
 def load(browser, url: str) -> None:
-    """Open `url`, once more if the first load times out. In about one full test run in
-    three, Chromium's renderer stops answering on this test's first load of /gym
+    """Open `url`, once more if the first load times out. In some full test runs Chromium's
+    renderer has stopped answering on this first load of /gym, the session's first page
     ("Timed out receiving message from renderer"), with it and `station web` each at a whole
-    core; the cause is not found (docs/changes.md, 2026-12-05). A second load is a fresh
-    request: if the page itself hung, it hangs again and the test fails."""
+    core; the cause is not found (docs/changes.md). A timeout leaves what the machine was
+    doing in out/diag/ and a warning in the run's summary; a second load is a fresh request:
+    if the page itself hung, it hangs again and the test fails."""
     try:
         browser.get(url)
     except TimeoutException:
+        DIAG.mkdir(parents=True, exist_ok=True)
+        path = DIAG / f"gym-first-load-{time.strftime('%Y%m%dT%H%M%S')}.txt"
+        path.write_text(web_snapshot())
+        warnings.warn(f"Chromium's first load of {url} timed out: {path}", stacklevel=2)
         browser.get(url)
 
 

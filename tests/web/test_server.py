@@ -17,7 +17,7 @@ from station.sim.logbook import FakeRep, fill_log
 from station.store import SessionLog
 from station.web.logins import MAX_WAIT_S, Logins
 from station.web.pin import check_pin_text, hash_pin, verify_pin, write_pin_hash
-from tests.web.conftest import PIN, REPO, free_port, start_server, stop, write_config
+from tests.web.conftest import PIN, REPO, free_port, start_server, stop, web_snapshot, write_config
 
 
 def fetch(url: str, data: dict | None = None, cookie: str = "") -> tuple[int, str, dict]:
@@ -239,3 +239,14 @@ def test_a_set_a_stop_left_open_says_what_interrupted_means(tmp_path):
     assert status == 200
     assert ("Ended: interrupted (the station stopped before closing it: a power cut, a crash "
             "or a kill).") in body
+
+
+def test_a_busy_page_process_says_what_each_thread_does(server):
+    """SIGUSR1 makes `station web` write every thread's stack to its stderr (the journal on
+    the station): the main thread waits in waitress's loop, its workers for requests."""
+    snap = web_snapshot()
+    part = snap.split(f"== station web {server.proc.pid}\n", 1)[1]
+    assert "wchan=" in part
+    assert "(most recent call first)" in part and "wasyncore.py" in part
+    assert server.proc.poll() is None  # and it goes on serving
+    assert fetch(server.url + "/api/now")[0] == 200
