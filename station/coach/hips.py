@@ -12,9 +12,12 @@ own way, whether the hips stopped at some moment, and the first that is sure cal
   while the camera's newest frame leans the same way (`band_camera_z`): a quiet load cell is
   left to its own shape.
 
-The hinge-line tests are not judged while the back leaves the stick (`stick_gate`): the
-hip-to-shoulder line then leans further than the hips hinge, so it no longer draws the hinge,
-and the stick is the call. A descent not seen from its start is not judged. A stall seen
+The hinge-line tests are not judged while the back folds forward off the stick
+(`stick_gate`): the hip-to-shoulder line then leans further than the hips hinge, so it no
+longer draws the hinge, and the stick is the call. (Folded back, the stick shows the shoulder
+point's jitter, or a deep hinge: they judge on.) Nor past `hinge_line_max_fold_deg` of fold,
+where a deep hinge's last frames fall short of the line by the camera's jitter alone. A
+descent not seen from its start is not judged. A stall seen
 just before the rep opened is called when it opens; the band's shape opens it itself when
 the frames are already off standing (they come a few a second, a pose's inference late).
 
@@ -90,6 +93,7 @@ class HipsStopped:
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
         self._stick_off = 0.0  # the stick's bend off standing at the last frame
+        self._fold = 0.0  # the last frame's trunk past standing (degrees)
         self._frame: tuple[float, float] | None = None  # the last frame's time and travel
         self._early: float | None = None  # a stall seen before the rep opened
         self._rep_seen: Rep | None = None
@@ -131,6 +135,7 @@ class HipsStopped:
         travel and the stick's bend off standing. Returns the calls it makes."""
         reps, tests = self._reps, self._tests
         self._stick_off = stick_off
+        self._fold = trunk - self._stand.trunk
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
         sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
@@ -299,10 +304,13 @@ class HipsStopped:
 
     def _stalled(self, t: float, stick_gate: bool = True) -> list[Event]:
         """The hips stopped: call it in a descending rep, or hold it for the rep about to
-        open. `stick_gate`: not while the back rounds (for the tests read against the
-        trunk)."""
-        limit = self.tuning.stick_gate * self.config.stick_max_deg
-        if (stick_gate and abs(self._stick_off) > limit) or self._reps.unseen_start:
+        open. `stick_gate`: not while the back rounds, nor deep in the fold (for the tests
+        read against the trunk)."""
+        tun = self.tuning
+        if stick_gate and (self._stick_off > tun.stick_gate * self.config.stick_max_deg
+                           or self._fold > tun.hinge_line_max_fold_deg):
+            return []
+        if self._reps.unseen_start:
             return []
         rep = self._reps.rep
         if rep is None:

@@ -273,8 +273,14 @@ class Tuning:
     trunk_line_s: float = 0.15
     # Seconds of trunk angles kept for the stall tests.
     trunk_history_s: float = 1.0
-    # Share of stick_max_deg off the stick past which the trunk-read tests do not judge.
+    # Share of stick_max_deg the back may fold forward off the stick before the trunk-read
+    # tests stop judging (folded back, it is the shoulder point's jitter: they judge on).
     stick_gate: float = 0.2
+    # Degrees of fold (trunk past standing) past which the trunk-read tests do not judge:
+    # stalls come in a descent's first half (the simulator's are called at 27 degrees at the
+    # median, 45 at most); a deep hinge's last frames fall short of its line by the camera's
+    # jitter alone.
+    hinge_line_max_fold_deg: float = 50.0
     # Least shortfall (noise-widths) of the camera's newest frame for the band line's call.
     band_camera_z: float = 2.0
     # Seconds before a rep opens within which a stall seen is called when it opens.

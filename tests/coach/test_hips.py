@@ -190,3 +190,25 @@ def test_the_bands_gain_is_learned_against_each_frames_own_instant() -> None:
             band.learn(gain, frame_t, 0.2 * frame_t)
     assert gain.gain == pytest.approx(-150.0, rel=0.01)
     assert gain.early == pytest.approx(-150.0, rel=0.01)
+
+
+def test_a_stick_folded_back_does_not_hold_the_hinge_line_back() -> None:
+    # Set 5017 at 5 frames a second, camera alone: at rep 6's stall the stick reads about 3
+    # degrees folded back (the shoulder point's jitter; a back that rounds folds it
+    # forward). The camera's call there sounds, 0.31 s after the stall; read both ways, the
+    # gate held it to the rep's end.
+    sim = _varied(5017, fps=5.0)
+    stalls, wrong = _verdicts(sim, band=False)
+    assert wrong == []
+    assert stalls[3] is not None and 0.25 < stalls[3] < 0.35
+
+
+def test_a_deep_hinge_s_last_degrees_are_not_judged_on_its_line() -> None:
+    # Set 5050, camera alone: past 50 degrees of fold a good rep's frames fall short of its
+    # hinge line by the camera's jitter. Judged there, they buzz hips_stopped.
+    sim = _varied(5050)
+    _, wrong = _verdicts(sim, band=False)
+    assert wrong == []
+    deep = dataclasses.replace(TUNING, hinge_line_max_fold_deg=1e9)
+    _, wrong = _verdicts(sim, band=False, tuning=deep)
+    assert wrong == ["good"]
