@@ -17,9 +17,9 @@ The hinge-line tests are not judged while the back folds forward off the stick
 longer draws the hinge, and the stick is the call. (Folded back, the stick shows the shoulder
 point's jitter, or a deep hinge: they judge on.) Nor past `hinge_line_max_fold_deg` of fold,
 where a deep hinge's last frames fall short of the line by the camera's jitter alone. A
-descent not seen from its start is not judged. A stall seen
-just before the rep opened is called when it opens; the band's shape opens it itself when
-the frames are already off standing (they come a few a second, a pose's inference late).
+descent not seen from its start is not judged. A stall seen just before the rep opened is
+called when it opens; the band's shape opens it itself when the frames are already off
+standing (they come a few a second, a pose's inference late).
 
 A call is taken back from the rep's verdict (its buzz has sounded) when the hips go on back
 by `hips_stopped_resume` within `hips_stopped_confirm_s`, sooner than an athlete can answer
