@@ -7,7 +7,8 @@ own way, whether the hips stopped at some moment, and the first that is sure cal
 - the band's own shape (shape.py), on every tension sample: for each recent onset, the
   log-likelihood ratio of "stopped there" over "went on" (easing as a hinge may), called at
   a set bar; judged only where the trunk was folding;
-- the camera's hip travel against this descent's hinge line (stall.py), every frame;
+- the camera's hip travel against this descent's hinge line (stall.py), every frame, and
+  against an older line that holds the hinge from before an early stall a while longer;
 - a noisy band's tension against its own hinge line (stall.py), at each frame's instant,
   while the camera's newest frame leans the same way (`band_camera_z`): a quiet load cell is
   left to its own shape.
@@ -74,13 +75,14 @@ class HipsStopped:
         ratio = config.hips_stopped_ratio
         self._camera = StallDetector(
             tun.hips_stopped_window_s, ratio, tun.hips_stopped_noise_k, tun.travel_noise_floor,
-            tun.hips_stopped_hold_s, tun, evidence_k=tun.hips_stopped_evidence_k,
-            correlated=True)
+            tun.hips_stopped_hold_s, tun, lags=tun.hips_stopped_line_lags_s,
+            evidence_k=tun.hips_stopped_evidence_k, correlated=True)
         # The band's witness has no innovations test: its standing innovations are the load
         # cell's white noise, not the trunk's correlated jitter its descent is judged through.
         self._band_line = StallDetector(
             tun.hips_stopped_band_window_s, ratio, tun.hips_stopped_band_noise_k,
-            tun.band_line_noise_floor_n, tun.hips_stopped_band_hold_s, tun)
+            tun.band_line_noise_floor_n, tun.hips_stopped_band_hold_s, tun,
+            lags=tun.hips_stopped_line_lags_s[:1])
         self._shape = BandWitness(tun, ratio)
         self._onsets: list[Onset] = []
         self._next_onset: float | None = None
@@ -138,7 +140,8 @@ class HipsStopped:
         self._fold = trunk - self._stand.trunk
         trunk_now = self._trunk_line.add(t, trunk)
         self._trunk.add(t, trunk_now)
-        sample = LineSample(t, travel, self._trunk, trunk_now, origin=(self._stand.trunk, 0.0))
+        sample = LineSample(t, travel, self._trunk, trunk_now, sign=1.0,
+                            origin=(self._stand.trunk, 0.0))
         events: list[Event] = []
         if reps.still:
             if not self._was_still:

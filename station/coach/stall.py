@@ -10,6 +10,11 @@ The expected change is this rep's slope (hips moved per degree of trunk, fitted 
 standing up to the start of the window) times the trunk's change over the window. The
 shortfall must also clear the witness's own noise (learned while the athlete stands: the
 spread of its change over one window), so jitter alone never buzzes.
+
+A reading joins the line only once it is a little old, since hips that stopped bend the
+line toward them once they join it. A stall early in the descent, when the line rests on a
+few degrees, may not yet stand out of the noise when its frames join; so the camera also
+judges against an older line, which holds the hinge from before the stall a while longer.
 """
 
 from __future__ import annotations
@@ -48,9 +53,10 @@ class LineSample:
 
     `x`: the witness (the camera's hip travel in leg lengths, or the band's tension).
     `trunk`: the trunk's recent angles, the line's other axis; `trunk_now`: its angle at t.
-    `sign`: the way x moves as the hips go back (the band's learned sign), or None: a rep
-    whose line slopes the other way is not judged on it. `origin`: (trunk, x) while
-    standing, where the hinge line starts, or None.
+    `sign`: the way x moves as the hips go back (+1 for the camera's travel, the band's
+    learned sign): a rep whose line slopes the other way is not judged on it; None: judged
+    whichever way it slopes. `origin`: (trunk, x) while standing, where the hinge line
+    starts, or None.
     """
 
     t: float
@@ -61,15 +67,49 @@ class LineSample:
     origin: tuple[float, float] | None = None
 
 
+class HingeLine:
+    """One descent's hinge line (the witness against the trunk angle), drawn from the
+    readings at least `lag` seconds old, pinned lightly at the standing point."""
+
+    def __init__(self, lag: float) -> None:
+        self.lag = lag
+        self.fit = LineFit()
+        self._queue: deque[tuple[float, float]] = deque()
+
+    def add(self, sample: LineSample, origin_weight: float,
+            min_span: float) -> tuple[float, float, float] | None:
+        """Take a new reading (it joins the line once `lag` old) and give the line (a, b,
+        scatter) if it spans `min_span` degrees and slopes the way `sample.sign` says."""
+        q, fit = self._queue, self.fit
+        if sample.origin is not None and fit.n == 0 and not q:
+            # The hinge starts from standing: pin the line near the standing point.
+            fit.add(sample.origin[0], sample.origin[1], origin_weight)
+        q.append((sample.t, sample.x))
+        while q and q[0][0] <= sample.t - self.lag:
+            ts, xs = q.popleft()
+            k = sample.trunk.at(ts)
+            if k is not None:
+                fit.add(k, xs)
+        solved = fit.solve()
+        if solved is None or fit.hi - fit.lo < min_span:
+            return None
+        if sample.sign is not None and solved[1] * sample.sign <= 0.0:
+            return None
+        return solved
+
+
 class StallDetector:
     """Hips-stopped on one witness of hip travel (camera travel, or band tension).
 
     While the rep descends, the witness is fitted as a straight line against the trunk angle
-    (the hinge line), using samples older than one window; the standing point weighs in as
-    `origin_weight` samples, since a hinge starts from standing. Each new sample is compared
-    with the line at the trunk's current angle: the hips have stalled when they fall short
-    of the line by more than `noise_k` times the witness's noise and by more than
-    `1 - ratio` of what the trunk's last `window` seconds say they should have moved.
+    (the hinge line), from samples at least one of `lags` old (one line per lag, none
+    younger than the window); the standing point weighs in as `origin_weight` samples, since
+    a hinge starts from standing. Each new sample is compared with each line at the trunk's
+    current angle: the hips have stalled when they fall short of a line by more than
+    `noise_k` times the witness's noise and by more than `1 - ratio` of what the trunk's
+    last `window` seconds say they should have moved. The lines after the first judge only
+    within `older_line_max_fold_deg` of fold, and with their bars `older_line_bar` times
+    higher: each is another chance for the jitter to clear a bar.
 
     The noise of one reading is the scatter about the line or the standing noise, whichever
     is larger (the camera's jitter is correlated from frame to frame, so a line through a
@@ -82,10 +122,11 @@ class StallDetector:
     """
 
     def __init__(self, window: float, ratio: float, noise_k: float, noise_floor: float,
-                 hold: float, tuning: Tuning, *, evidence_k: float = 0.0,
-                 correlated: bool = False) -> None:
+                 hold: float, tuning: Tuning, *, lags: tuple[float, ...],
+                 evidence_k: float = 0.0, correlated: bool = False) -> None:
         self.window = window
-        self.line_lag = tuning.hips_stopped_line_lag_s  # samples join the line this old
+        # Samples join each of the descent's lines this old (never younger than the window).
+        self._lags = tuple(max(window, lag) for lag in lags)
         self.ratio = ratio
         self.noise_k = noise_k
         self.hold = hold
@@ -104,16 +145,16 @@ class StallDetector:
         self.innovation = NoiseGauge(noise_floor * (1.0 - rho), tuning)
         self._stand_prev: float | None = None
         self._recent: deque[tuple[float, float]] = deque(maxlen=tuning.evidence_frames + 1)
-        self._fit = LineFit()
-        self._queue: deque[tuple[float, float]] = deque()
+        self._older_max_fold = tuning.older_line_max_fold_deg
+        self._older_bar = tuning.older_line_bar
+        self._lines = [HingeLine(lag) for lag in self._lags]
         self._since: float | None = None
-        self.last_z = 0.0  # the newest reading's shortfall in noise units
+        self.last_z = 0.0  # the newest reading's shortfall in noise units (the first line)
 
     def reset_rep(self) -> None:
-        """Forget the hinge line (the athlete is still again, or a new descent begins)."""
-        self._fit = LineFit()
+        """Forget the hinge lines (the athlete is still again, or a new descent begins)."""
+        self._lines = [HingeLine(lag) for lag in self._lags]
         self.last_z = 0.0
-        self._queue.clear()
         self._since = None
         self._recent.clear()
 
@@ -143,46 +184,50 @@ class StallDetector:
     def descending(self, sample: LineSample) -> bool:
         """A sample while the trunk goes down: True once the hips have stalled for `hold`."""
         t, x, trunk, trunk_now = sample.t, sample.x, sample.trunk, sample.trunk_now
-        q = self._queue
-        origin = sample.origin
-        if origin is not None and self._fit.n == 0 and not q:
-            # The hinge starts from standing: pin the line near the standing point.
-            self._fit.add(origin[0], origin[1], self._origin_weight)
-        q.append((t, x))
         self._recent.append((trunk_now, x))
-        while q and q[0][0] <= t - max(self.window, self.line_lag):
-            ts, xs = q.popleft()
-            k = trunk.at(ts)
-            if k is not None:
-                self._fit.add(k, xs)
-        fit = self._fit.solve()
-        if fit is None or self._fit.hi - self._fit.lo < self.min_span_deg:
-            self._since = None
-            return False
-        a, b, scatter = fit
-        if sample.sign is not None and b * sample.sign <= 0.0:
-            self._since = None
-            return False
-        s = 1.0 if b > 0.0 else -1.0
         k0 = trunk.at(t - self.window)
-        if k0 is None:
-            return False
-        expected = abs(b) * (trunk_now - k0)
-        shortfall = s * (a + b * trunk_now - x)
         standing = self.standing_sigma()
-        noise = max(scatter, standing)
-        sigma = noise * math.sqrt(1.0 + self._fit.leverage(trunk_now))
-        self.last_z = shortfall / sigma if sigma > 0.0 else 0.0
-        stalled = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
-                   and (shortfall > self.noise_k * sigma
-                        or (self.evidence_k > 0.0 and shortfall > self._min_z * sigma
-                            and self._evidence(a, b, s, noise, standing) > self.evidence_k)))
+        fold = trunk_now - sample.origin[0] if sample.origin is not None else 0.0
+        drawn = stalled = False
+        for i, line in enumerate(self._lines):
+            fit = line.add(sample, self._origin_weight, self.min_span_deg)
+            if fit is None:
+                continue
+            drawn = True
+            if k0 is None or (i > 0 and fold > self._older_max_fold):
+                continue
+            short, z = self._short(line.fit, fit, sample, k0, standing,
+                                   1.0 if i == 0 else self._older_bar)
+            stalled = stalled or short
+            if i == 0:
+                self.last_z = z
+        if drawn and k0 is None:
+            return False
         if not stalled:
             self._since = None
             return False
         if self._since is None:
             self._since = t
         return t - self._since >= self.hold
+
+    def _short(self, sums: LineFit, line: tuple[float, float, float], sample: LineSample,
+               k0: float, standing: float, bar: float) -> tuple[bool, float]:
+        """Whether the sample falls short of one hinge line (`line`: its a, b and scatter;
+        `sums`: the fit it came from), its bars raised `bar` times, and by how many
+        noise-widths."""
+        a, b, scatter = line
+        s = 1.0 if b > 0.0 else -1.0
+        trunk_now, x = sample.trunk_now, sample.x
+        expected = abs(b) * (trunk_now - k0)
+        shortfall = s * (a + b * trunk_now - x)
+        noise = max(scatter, standing)
+        sigma = noise * math.sqrt(1.0 + sums.leverage(trunk_now))
+        z = shortfall / sigma if sigma > 0.0 else 0.0
+        short = (expected > 0.0 and shortfall > (1.0 - self.ratio) * expected
+                 and (shortfall > bar * self.noise_k * sigma
+                      or (self.evidence_k > 0.0 and shortfall > bar * self._min_z * sigma
+                          and self._evidence(a, b, s, noise, standing) > bar * self.evidence_k)))
+        return short, z
 
     def standing_sigma(self) -> float:
         """The witness's standing noise: the gauge's spread, or for a correlated witness

@@ -196,8 +196,17 @@ class Tuning:
     # Seconds over which the band's tension is judged against the trunk's fold.
     hips_stopped_band_window_s: float = 0.1
     # Seconds old a reading must be to join its descent's hinge line (hips that stopped bend
-    # the line toward them once they join it).
-    hips_stopped_line_lag_s: float = 0.1
+    # the line toward them once they join it): the camera draws one line per lag and judges
+    # each frame against each. The first calls soonest; a tenth of a second after a stall
+    # early in the descent the stalled frames have bent it, and the older line still holds
+    # the hinge from before (the band's line: the first only).
+    hips_stopped_line_lags_s: tuple[float, ...] = (0.1, 0.2)
+    # Degrees of fold past which only the first line judges: the older ones are read further
+    # from where they were drawn, and a good hinge's hips ease into a deep bottom.
+    older_line_max_fold_deg: float = 35.0
+    # Times the first line's bars the older lines' are (another look at the same frame is
+    # another chance for the camera's jitter to clear a bar).
+    older_line_bar: float = 1.08
     # Noise-widths the camera's travel must fall short of its hinge line by.
     hips_stopped_noise_k: float = 3.5
     # Noise-widths the band's tension must fall short of its hinge line by.

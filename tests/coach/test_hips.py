@@ -203,6 +203,20 @@ def test_a_stick_folded_back_does_not_hold_the_hinge_line_back() -> None:
     assert stalls[3] is not None and 0.25 < stalls[3] < 0.35
 
 
+def test_a_stall_early_in_the_descent_buzzes_live_on_the_camera_s_older_line() -> None:
+    # Set 5001, camera alone: the fourth stall comes early in its descent, and the frames
+    # after it bend the first hinge line to them before they stand out of the jitter. The
+    # line of frames 0.2 s old still holds the hinge from before: a buzz 0.22 s after it.
+    # On the first line alone that stall is found only at the rep's end.
+    sim = _varied(5001)
+    stalls, wrong = _verdicts(sim, band=False)
+    assert wrong == []
+    assert stalls[3] is not None and 0.18 < stalls[3] < 0.26
+    one = dataclasses.replace(TUNING, hips_stopped_line_lags_s=(0.1,))
+    stalls, wrong = _verdicts(sim, band=False, tuning=one)
+    assert wrong == [] and stalls[3] is None
+
+
 def test_a_deep_hinge_s_last_degrees_are_not_judged_on_its_line() -> None:
     # Set 5050, camera alone: past 50 degrees of fold a good rep's frames fall short of its
     # hinge line by the camera's jitter. Judged there, they buzz hips_stopped.
