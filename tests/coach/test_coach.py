@@ -228,33 +228,11 @@ def test_after_a_gap_in_view_the_noise_learned_is_kept_as_a_guess_the_next_stand
     assert det.noise.sigma > 0.008
 
 
-def _first_stall(evidence_k: float, stop_s: float) -> float | None:
+def _first_stall(stop_s: float, evidence_k: float = 0.0, floor: float = 0.002,
+                 lags: tuple[float, ...] = (0.1,), tuning: Tuning = TUNING) -> float | None:
     """Seconds after the hips stop (at stop_s) that a stall detector calls it: a clean
-    hinge of 0.002 leg lengths per degree at 60 degrees/s, its camera as still as its floor."""
-    det = StallDetector(0.1, 0.35, 3.5, 0.002, 0.0, TUNING, lags=(0.1,), evidence_k=evidence_k)
-    for _ in range(30):
-        det.standing(_standing(0.0))
-    trunk = Track(1.0)
-    for i in range(40):
-        t = i / 30
-        k = 60.0 * t
-        trunk.add(t, k)
-        x = 0.002 * min(k, 60.0 * stop_s)
-        if det.descending(LineSample(t, x, trunk, k, origin=(0.0, 0.0))):
-            return t - stop_s
-    return None
-
-
-def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
-    assert _first_stall(0.0, 0.5) == pytest.approx(0.1)  # the level alone: three frames
-    assert _first_stall(4.5, 0.5) == pytest.approx(1 / 15)  # the innovations' ramp: two
-    assert _first_stall(4.5, 5.0) is None  # hips that keep going back never stall
-
-
-def _early_stall(lags: tuple[float, ...], tuning: Tuning = TUNING) -> float | None:
-    """Seconds after the hips stop that a camera's stall test calls a stall 12 degrees into
-    a clean hinge of 0.002 leg lengths per degree at 60 degrees/s, its noise 0.004."""
-    det = StallDetector(0.1, 0.35, 3.5, 0.004, 0.0, tuning, lags=lags)
+    hinge of 0.002 leg lengths per degree at 60 degrees/s, the witness's noise `floor`."""
+    det = StallDetector(0.1, 0.35, 3.5, floor, 0.0, tuning, lags=lags, evidence_k=evidence_k)
     for _ in range(30):
         det.standing(_standing(0.0))
     trunk = Track(1.0)
@@ -262,22 +240,29 @@ def _early_stall(lags: tuple[float, ...], tuning: Tuning = TUNING) -> float | No
         t = i / 30
         k = 60.0 * t
         trunk.add(t, k)
-        x = 0.002 * min(k, 12.0)
+        x = 0.002 * min(k, 60.0 * stop_s)
         if det.descending(LineSample(t, x, trunk, k, sign=1.0, origin=(0.0, 0.0))):
-            return t - 0.2
+            return t - stop_s
     return None
 
 
+def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
+    assert _first_stall(0.5) == pytest.approx(0.1)  # the level alone: three frames
+    assert _first_stall(0.5, evidence_k=4.5) == pytest.approx(1 / 15)  # the ramp: two
+    assert _first_stall(5.0, evidence_k=4.5) is None  # hips that keep going back
+
+
 def test_an_early_stall_is_called_on_the_older_line_once_its_frames_bend_the_first():
-    # The line rests on the 12 degrees before the stall: the stalled frames join it a tenth
-    # of a second later, before the shortfall stands out of the noise, and bend it to them.
-    assert _early_stall((0.1,)) is None
+    # A stall 12 degrees into the hinge, the camera's noise 0.004: the line rests on the
+    # degrees before the stall, and the stalled frames join it a tenth of a second later,
+    # before the shortfall stands out of the noise, and bend it to them.
+    assert _first_stall(0.2, floor=0.004) is None
     # The line of readings 0.2 s old still holds the hinge from before: a stall at 26
     # degrees of fold, 0.23 s after it.
-    assert _early_stall((0.1, 0.2)) == pytest.approx(0.2 + 1 / 30)
+    assert _first_stall(0.2, floor=0.004, lags=(0.1, 0.2)) == pytest.approx(0.2 + 1 / 30)
     # Past older_line_max_fold_deg only the first line judges.
     shallow_limit = dataclasses.replace(TUNING, older_line_max_fold_deg=20.0)
-    assert _early_stall((0.1, 0.2), shallow_limit) is None
+    assert _first_stall(0.2, floor=0.004, lags=(0.1, 0.2), tuning=shallow_limit) is None
 
 
 def test_band_gain_learns_sign_and_refuses_a_band_that_does_not_follow():
