@@ -330,8 +330,15 @@ class NoiseGauge:
         return self._squares
 
     @property
+    def spread(self) -> float | None:
+        """The spread as measured, not widened (None before any square)."""
+        return None if self._var is None else math.sqrt(self._var)
+
+    @property
     def sigma(self) -> float:
-        if self._var is None:
-            return self._unmeasured
-        n = self._squares
-        return max(self.floor, math.sqrt(self._var) * (1.0 + self._few / (n * n)))
+        spread = self.spread
+        return self._unmeasured if spread is None else self.widened(spread, self._squares)
+
+    def widened(self, spread: float, squares: int) -> float:
+        """A spread read from `squares` squares, widened as this gauge widens its own."""
+        return max(self.floor, spread * (1.0 + self._few / (squares * squares)))

@@ -231,14 +231,23 @@ class StallDetector:
 
     def standing_sigma(self) -> float:
         """The witness's standing noise: the gauge's spread, or for a correlated witness
-        while the gauge is young (`young_squares`), its innovations' scaled up if that reads
-        larger. Correlated jitter hides more of its spread the fewer frames a stand has: the
-        level is found on the stand's first frames and the next ones stay close to it; its
-        innovations are nearly independent and read fairly from a few frames."""
-        sigma = self.noise.sigma
-        if self.correlated and self.noise.squares < self._young:
-            sigma = max(sigma, self.innovation.sigma / self._innovation_scale)
-        return sigma
+        while the gauge is young (`young_squares`), the gauge's and its innovations'
+        (scaled to the level) pooled by their squares and widened as one reading of them.
+
+        Correlated jitter hides some of its spread from a level read over few frames: the
+        level is found on a stand's first frames and the next ones stay close to it. Its
+        innovations are nearly independent and read fairly from a few frames at 30 a
+        second, but at a few frames a second they read well above the level; so neither is
+        taken alone while both are young."""
+        noise, innovation = self.noise, self.innovation
+        inner = innovation.spread
+        if not self.correlated or noise.squares >= self._young or inner is None:
+            return noise.sigma
+        n, m = noise.squares, innovation.squares
+        level = noise.spread or 0.0
+        inner /= self._innovation_scale
+        pooled = math.sqrt((n * level * level + m * inner * inner) / (n + m))
+        return noise.widened(pooled, n + m)
 
     def _evidence(self, a: float, b: float, s: float, noise: float,
                   standing: float) -> float:
