@@ -223,9 +223,8 @@ class Tuning:
     origin_weight: float = 3.0
     # Frame-to-frame correlation of the camera's jitter.
     evidence_rho: float = 0.8
-    # Frames back the innovations test looks for a stall's onset: in noisy frames the ramp
-    # stands out only after four or five of them.
-    evidence_frames: int = 5
+    # Frames back the innovations test looks for a stall's onset.
+    evidence_frames: int = 3
     # The innovations' least spread, as a share of a pure AR(rho) jitter's (sqrt(1 - rho^2)).
     evidence_share: float = 0.8
     # Noise-widths short of the line the level must also be for the innovations to call.

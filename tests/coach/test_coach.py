@@ -273,19 +273,6 @@ def test_the_evidence_of_the_last_frames_calls_a_stall_a_frame_sooner():
     assert _first_stall(5.0, evidence_k=4.5) is None  # hips that keep going back
 
 
-def test_the_evidence_reads_a_stall_begun_up_to_five_frames_ago():
-    # The witness's noise 0.005: the shortfall clears the evidence's bar only once the ramp
-    # has run for four or five frames, so the onset must be sought that far back.
-    three = dataclasses.replace(TUNING, evidence_frames=3)
-    assert TUNING.evidence_frames == 5
-    assert _first_stall(0.5, evidence_k=4.0, floor=0.005) == pytest.approx(4 / 30)
-    assert _first_stall(0.5, evidence_k=4.0, floor=0.005, tuning=three) == pytest.approx(5 / 30)
-    # A stall 18 degrees into the hinge: read 5 frames back, called 5 frames after it; 3
-    # frames back, never.
-    assert _first_stall(0.3, evidence_k=4.0, floor=0.005) == pytest.approx(5 / 30)
-    assert _first_stall(0.3, evidence_k=4.0, floor=0.005, tuning=three) is None
-
-
 def test_an_early_stall_is_called_on_the_older_line_once_its_frames_bend_the_first():
     # A stall 12 degrees into the hinge, the camera's noise 0.004: the line rests on the
     # degrees before the stall, and the stalled frames join it a tenth of a second later,
