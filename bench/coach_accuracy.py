@@ -62,8 +62,8 @@ import numpy as np
 from station.coach import analyze
 from station.coach.analyze import Report
 from station.config import CoachConfig
-from station.domain import Fault, PoseStream, Side
-from station.sim.athlete import RepKind
+from station.domain import Fault, FaultDetected, PoseStream, Side
+from station.sim.athlete import RepKind, RepTruth
 from station.sim.session import Scenario, SimulatedSet, simulate_set
 
 
@@ -300,6 +300,17 @@ class HonestTally:
     judged: int = 0
     agree: int = 0
     buzzes: int = 0
+    wrong: int = 0  # buzzes for a fault their rep does not have, or while none is under way
+
+
+def wrong_buzzes(buzzes: list[FaultDetected], truth: list[RepTruth]) -> int:
+    """How many buzzes name a fault the rep under way does not have, or come while no rep
+    is under way."""
+    wrong = 0
+    for b in buzzes:
+        rep = next((tr for tr in truth if tr.start <= b.t <= tr.end), None)
+        wrong += rep is None or b.fault not in rep.faults
+    return wrong
 
 
 def honest_cameras(first_seeds: list[int], per_kind: int, reps: int,
@@ -320,6 +331,7 @@ def honest_cameras(first_seeds: list[int], per_kind: int, reps: int,
                 t.invented += max(0, len(report.reps) - len(sim.truth))
                 t.missed += max(0, len(sim.truth) - len(report.reps))
                 t.buzzes += len(report.buzzes)
+                t.wrong += wrong_buzzes(report.buzzes, sim.truth)
                 for rep in report.reps:
                     if not getattr(rep, "judged", True):  # (a coach before view checks)
                         continue
@@ -336,12 +348,12 @@ def honest_cameras(first_seeds: list[int], per_kind: int, reps: int,
 def print_honest(tallies: dict[str, HonestTally]) -> None:
     print("\n== honest cameras (camera alone) ==")
     print(f"{'camera':10s} {'sets':>5s} {'count exact':>12s} {'invented':>9s} {'missed':>7s} "
-          f"{'judged reps':>12s} {'pass/fail agree':>16s} {'buzzes':>7s}")
+          f"{'judged reps':>12s} {'pass/fail agree':>16s} {'buzzes':>7s} {'wrong':>6s}")
     for kind, t in tallies.items():
         agree = (f"{t.agree}/{t.judged}" if kind not in UNJUDGEABLE
                  else f"none due: {t.judged}")
         print(f"{kind:10s} {t.sets:5d} {t.exact:>6d}/{t.sets:<5d} {t.invented:9d} {t.missed:7d} "
-              f"{t.judged:>5d}/{t.reps:<6d} {agree:>16s} {t.buzzes:7d}")
+              f"{t.judged:>5d}/{t.reps:<6d} {agree:>16s} {t.buzzes:7d} {t.wrong:6d}")
 
 
 def main() -> int:

@@ -7,7 +7,8 @@ import pytest
 
 from bench import coach_accuracy as ca
 from station.config import CoachConfig
-from station.domain import Fault
+from station.domain import Fault, FaultDetected
+from station.sim.athlete import RepTruth
 from station.sim.session import RepKind, simulate_set
 
 
@@ -43,3 +44,16 @@ def test_the_tally_prints_every_stall_s_percentiles(capsys) -> None:
     assert "buzzed live in 18/20 (90.0%)" in out
     assert ("over every stall (one not buzzed live: until the rep's end): p50 100 ms, "
             "p90 290 ms, p95 2000 ms (n=20)") in out
+
+
+def test_a_buzz_for_a_fault_its_rep_does_not_have_is_wrong() -> None:
+    truth = [RepTruth(1, RepKind.SHALLOW, 1.0, 3.0, (Fault.SHALLOW,), None),
+             RepTruth(2, RepKind.SQUAT, 4.0, 6.0, (Fault.HIPS_STOPPED, Fault.KNEE_BEND), 4.5)]
+
+    def buzz(t: float, fault: Fault) -> FaultDetected:
+        return FaultDetected(t, 1, fault, True, "")
+
+    assert ca.wrong_buzzes([buzz(4.7, Fault.HIPS_STOPPED), buzz(5.0, Fault.KNEE_BEND)],
+                           truth) == 0
+    assert ca.wrong_buzzes([buzz(2.0, Fault.HIPS_STOPPED)], truth) == 1  # a shallow rep
+    assert ca.wrong_buzzes([buzz(3.5, Fault.HIPS_STOPPED)], truth) == 1  # between reps
