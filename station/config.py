@@ -102,7 +102,7 @@ class CoachConfig:
     min_rep_trunk_deg: float = _key(30.0, 5.0, 80.0)
     min_rep_drop: float = _key(0.15, 0.02, 1.0)
     knee_bend_max_deg: float = _key(40.0, 10.0, 120.0)
-    knee_bend_hold_s: float = _key(0.05, 0.0, 1.0)
+    knee_bend_hold_s: float = _key(0.1, 0.0, 1.0)
     hips_stopped_ratio: float = _key(0.35, 0.0, 1.0)
     hips_down_min_drop: float = _key(0.12, 0.02, 1.0)
     shallow_min_travel: float = _key(0.12, 0.0, 1.0)

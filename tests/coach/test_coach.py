@@ -12,7 +12,7 @@ from station import domain as lm
 from station.coach import Coach, Tuning, analyze, merged
 from station.coach.band import BandGain, despiker
 from station.coach.cues import CUES, PASS_CUE, cue_for
-from station.coach.faults import late_share, score_rep
+from station.coach.faults import LiveFaults, late_share, score_rep
 from station.coach.features import facing_vote, measure
 from station.coach.reps import Rep
 from station.coach.side import SideTracker
@@ -427,6 +427,26 @@ def test_a_rep_first_seen_on_its_way_up_counts_and_is_not_called_shallow():
     assert whole[0].faults == (Fault.SHALLOW,)
     _, _, reps, buzzes = run(_hidden(frames, 1.6, 3.1))
     assert len(reps) == 1 and reps[0].passed and buzzes == []
+
+
+def _knee_buzzes(bent_frames: int) -> list[Fault]:
+    """The live faults of a rep whose knee reads 60 degrees for `bent_frames` frames at 30
+    a second, and 20 before and after."""
+    live, rep = LiveFaults(CFG, TUNING), Rep(1, 0.0, BandGain(TUNING))
+    faults: list[Fault] = []
+    for i in range(30):
+        knee = 60.0 if 10 <= i < 10 + bent_frames else 20.0
+        events = live.pose(rep, i / 30, 0.1, 0.0, knee, 0.0, 20.0, True)
+        faults += [e.fault for e in events]
+    return faults
+
+
+def test_a_knee_point_leaping_for_a_few_frames_does_not_buzz_knee_bend():
+    # A plate or a kettlebell in front of the legs leaps the knee's point about for a frame
+    # or a few (1-4 at 30 a second): under knee_bend_hold_s (0.1 s) it is not a bent knee.
+    assert _knee_buzzes(3) == []
+    assert _knee_buzzes(4) == [Fault.KNEE_BEND]  # held 0.1 s
+    assert _knee_buzzes(12) == [Fault.KNEE_BEND]  # once a rep
 
 
 def _rep_with_descent(stop_at: float | None, faults: tuple[Fault, ...]) -> Rep:
