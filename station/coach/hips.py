@@ -38,7 +38,7 @@ from station.coach.faults import raise_fault
 from station.coach.reps import Rep, RepTracker
 from station.coach.shape import BandWitness, Onset
 from station.coach.signals import LineEnd, Track
-from station.coach.stall import LineSample, StallDetector, StallTest
+from station.coach.stall import LineSample, StallDetector
 from station.coach.tuning import Tuning
 from station.config import CoachConfig
 from station.domain import Event, Fault, Phase
@@ -89,8 +89,6 @@ class HipsStopped:
         # Readings of a descent whose band's sign is not known yet (an athlete's first rep):
         # weighed once it is, so the band's shape reads the hips from where they set off.
         self._unsigned: deque[tuple[float, float]] = deque()
-        self._tests: tuple[StallTest[LineSample], StallTest[LineSample]] = (
-            self._camera, self._band_line)
         self._trunk = Track(tun.trunk_history_s)  # the trunk's line ends, for the lines
         self._trunk_line = LineEnd(tun.trunk_line_s)
         self._was_still = False
@@ -135,7 +133,7 @@ class HipsStopped:
     def frame(self, t: float, trunk: float, travel: float, stick_off: float) -> list[Event]:
         """A frame after the rep tracker read it: its own trunk angle, its unsmoothed hip
         travel and the stick's bend off standing. Returns the calls it makes."""
-        reps, tests = self._reps, self._tests
+        reps = self._reps
         self._stick_off = stick_off
         self._fold = trunk - self._stand.trunk
         trunk_now = self._trunk_line.add(t, trunk)
@@ -145,8 +143,8 @@ class HipsStopped:
         events: list[Event] = []
         if reps.still:
             if not self._was_still:
-                for test in tests:
-                    test.restart_noise()
+                self._camera.restart_noise()
+                self._band_line.restart_noise()
                 self._shape.noise.restart()
             self._camera.standing(sample)
             self._camera.reset_rep()

@@ -1,4 +1,4 @@
-"""The hinge-line test of hips_stopped, and the life cycle every stall test shares.
+"""The hinge-line test of hips_stopped.
 
 A hinge moves the hips back in step with the trunk's lean: over a rep, hip travel grows in
 proportion to trunk angle (this rep's own "hinge line"). The stall is the moment the hips
@@ -22,29 +22,9 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 
 from station.coach.signals import LineFit, NoiseGauge, Track
 from station.coach.tuning import Tuning
-
-S = TypeVar("S", contravariant=True)
-
-
-class StallTest(Protocol[S]):
-    """What the hips_stopped judge drives each of its tests through: the noise learned while
-    the athlete stands, a history kept through each descent, a decision on every sample."""
-
-    def restart_noise(self) -> None:
-        """A new stretch of standing still: the noise gauges find its level again."""
-
-    def reset_rep(self) -> None:
-        """Standing again, going up, or a new descent: forget this descent's history."""
-
-    def standing(self, sample: S) -> None:
-        """A sample while the athlete stands still: learns the witness's noise."""
-
-    def descending(self, sample: S) -> bool:
-        """A sample while the hips go back: True once they have stopped."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from station.coach.shape import BandNoise, BandWitness, Onset, SampleTiming, coast
+from station.coach.band_noise import BandNoise, SampleTiming
+from station.coach.shape import BandWitness, Onset, coast
 from station.coach.tuning import Tuning
 
 RATE = 80.0
