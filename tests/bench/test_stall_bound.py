@@ -63,6 +63,19 @@ def test_shortfall_trend_reaches_back_past_lost_frames() -> None:
     np.testing.assert_allclose(short, [0.2, 0.6], atol=1e-9)
 
 
+def test_behind_is_a_shortfall_in_the_way_the_hips_were_heading() -> None:
+    t = np.arange(0.0, 1.0, 0.01)
+    stopped = np.where(t <= 0.5, 2.0 * t, 1.0)
+    np.testing.assert_allclose(sb._behind(t, stopped, 0.5, 0.8), 2.0 * (t[51:81] - 0.5),
+                               atol=1e-9)
+    # Heading the other way (a band whose tension falls as the hips go back): the same.
+    np.testing.assert_allclose(sb._behind(t, -stopped, 0.5, 0.8), 2.0 * (t[51:81] - 0.5),
+                               atol=1e-9)
+    # Hips that speed up are ahead of their trend: no shortfall.
+    faster = np.where(t <= 0.5, 2.0 * t, 1.0 + 3.0 * (t - 0.5))
+    assert not sb._behind(t, faster, 0.5, 0.8).any()
+
+
 def test_hip_jitter_reads_known_white_noise() -> None:
     rng = np.random.default_rng(3)
     n, sigma, width, height = 20000, 2.0, 640.0, 480.0
@@ -94,6 +107,13 @@ def test_oracle_on_a_simulated_set(tmp_path: Path) -> None:
         assert 0.03 < both < sb._HORIZON_S
         assert s.latency(4.0, 0.25, band=True, camera=True) < both
         assert s.real_like
+    # The oracle's test asked of the set's two good reps at every moment of their descents:
+    # a good hinge eases into its bottom, so its hips fall behind their straight trend,
+    # by 26-37 noise widths on the band (SNR^2 666 and 1354) and 9-10 on the camera.
+    good = sb.good_reps_of(noisy, clean)
+    assert len(good) == sum(not tr.faults for tr in noisy.truth) == 2
+    assert all(g.buzzed(16.0, band=True) and g.buzzed(4.0, band=False) for g in good)
+    assert not any(g.buzzed(16.0, band=False) for g in good)
     # Pose that comes 0.1 s after its frame: the camera's evidence comes 0.1 s later, the
     # band's not at all.
     late = sb.stalls_of(noisy, clean, real_like=True, pose_delay=0.1)
