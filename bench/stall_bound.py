@@ -26,6 +26,11 @@ band alone and the camera alone, at the simulator's noise and with the noise sca
 real clips in ../shared/data (when they are there). `--fps` and `--pose-delay` ask the same at
 the rates a Pi finds pose (5-15 frames a second) and with the time inference takes;
 `--band-shake` on a band shaken by more than its load cell (as coach_accuracy.py).
+
+Last, it asks the oracle's own test of every good rep the way a detector must ask it, at
+every moment of the descent (`good_reps_of`), and prints the share of good reps it would
+buzz at each bar beside the stalls' latency at that bar: the oracle is told that a stall
+happened, and a detector is not.
 """
 
 from __future__ import annotations
