@@ -606,6 +606,7 @@ class StoreWriter:
             log = SessionLog(self.path, self.max_sets, self.outbox, self.outbox_max)
             self._tidy(log)
         except (sqlite3.Error, OSError) as exc:
+            journal.warning("%s: cannot be opened, the log is paused: %s", self.path, exc)
             self.last_error = self.reason = f"log paused ({exc})"[:60]
         while True:
             item = self._queue.get()
@@ -621,6 +622,8 @@ class StoreWriter:
             try:
                 getattr(log, op)(*args)
                 self.written += 1
+                if self.reason:
+                    journal.warning("%s: writes work again (%d lost)", self.path, self.dropped)
                 self.reason = ""
                 self._announce(log)
                 if self.on_outbox is not None and self.outbox is not None and op in (
@@ -652,5 +655,7 @@ class StoreWriter:
             log.pruned = None
 
     def _failed(self, exc: Exception) -> None:
+        if not self.reason:  # once a failure, not once a write
+            journal.warning("%s: writes failing, the log is paused: %s", self.path, exc)
         self.last_error = self.reason = f"log paused ({exc})"[:60]
         self.dropped += 1

@@ -6,7 +6,8 @@ pose model that failed, a load cell that is noisy), and a reported fault wins.
 
 With a broker in the settings ([mqtt]) the strip has a broker badge too, shown only when
 something is wrong: the broker is out of reach, or results have waited in the outbox for
-longer than a rep's acknowledgement takes ("offline, 3 waiting").
+longer than a rep's acknowledgement takes ("offline, 3 waiting"). The session log's badge
+("storage") is shown the same way, only while its writes fail ("paused").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from station.flow.view import Badge, KioskView, Part, PartHealth
 STALE_POSE_S = 1.0  # no frame for this long: the camera is down
 STALE_TENSION_S = 0.5  # no tension sample for this long: the load cell is down
 BROKER = "broker"  # the broker badge's name
+STORAGE = "storage"  # the session log's badge (the gym's health has the same part)
 # Results waiting this long with the broker connected show on the badge ("sending, 40
 # waiting" after an outage); a rep acknowledged within it never makes the badge blink.
 BACKLOG_GRACE_S = 5.0
@@ -49,6 +51,7 @@ class StatusBadges:
     def __init__(self) -> None:
         self.reported: dict[str, PartHealth] = {}  # each part's last word on its health
         self.broker: BrokerState | None = None  # None: no broker in the settings
+        self.storage = PartHealth(True)  # the session log's writes
         self._backlog_since: float | None = None  # station time results began to wait
 
     def report(self, part: str, health: PartHealth) -> None:
@@ -62,6 +65,10 @@ class StatusBadges:
             self._backlog_since = None
         elif self._backlog_since is None:
             self._backlog_since = now
+
+    def report_storage(self, health: PartHealth) -> None:
+        """The session log's writes: failing ("paused") or not."""
+        self.storage = health
 
     def broker_health(self, now: float) -> PartHealth | None:
         """The broker badge's words, or None: nothing to show."""
@@ -96,14 +103,15 @@ class StatusBadges:
                 badge.ok, badge.reason = False, reported.reason
         _show(view, Part.BUZZER, PartHealth(buzzer.ok and not buzzer.muted,
                                             "muted" if buzzer.muted else buzzer.reason))
-        _show_broker(view, self.broker_health(now))
+        _show_when_wrong(view, {BROKER: self.broker_health(now),
+                                STORAGE: None if self.storage.ok else self.storage})
 
 
-def _show_broker(view: KioskView, health: PartHealth | None) -> None:
-    """The broker badge last on the strip while there is something to show, else none."""
-    kept = [b for b in view.badges if b.name != BROKER]
-    if health is not None:
-        kept.append(Badge(BROKER, health.ok, health.reason))
+def _show_when_wrong(view: KioskView, shown: dict[str, PartHealth | None]) -> None:
+    """The badges shown only when something is wrong, last on the strip in `shown`'s
+    order, while they have something to show (a health), else none."""
+    kept = [b for b in view.badges if b.name not in shown]
+    kept += [Badge(name, h.ok, h.reason) for name, h in shown.items() if h is not None]
     if kept != view.badges:
         view.badges[:] = kept
 

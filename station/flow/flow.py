@@ -40,14 +40,14 @@ from station.domain import (
 )
 from station.flow.alerts import Alerts
 from station.flow.athlete import Athlete, accepts_cards, greeting
-from station.flow.badges import BrokerState, StatusBadges
+from station.flow.badges import STALE_TENSION_S, BrokerState, StatusBadges
 from station.flow.class_mode import ClassMode
 from station.flow.menu import NOT_DURING_A_SET, CoachMenu
 from station.flow.presence import Presence
 from station.flow.set_log import SetLog
 from station.flow.setup import BodySide, SetupGate, facing_side, waiting_checks
 from station.flow.summary import SetEnding, summarise, verdict_for
-from station.flow.view import Input, KioskView, PartHealth, Screen
+from station.flow.view import Input, KioskView, Part, PartHealth, Screen
 from station.logbook.requests import PageRequest
 from station.store import StoreWriter
 
@@ -55,6 +55,7 @@ READY_CUE = "Hips back, stick on"
 NOTICE_S = 6.0  # how long news from the session log (old sets pruned) stays on screen
 
 TOAST_S = 2.5  # how long a card's or the coach page's message stays up
+NOT_SAVED = "Results not saved: tell a coach"  # the session log failed to write
 
 # What the sensor threads and the controls hand in: a pose, a tension sample, an input, the
 # camera's newest picture ((H, W, 3) RGB, shown under the skeleton), a card seen by the card
@@ -95,6 +96,7 @@ class StationFlow:
         self._tension: TensionSample | None = None  # the newest sample
         self._screen_since = 0.0  # station time the current screen came up
         self.athlete_on: Athlete | None = None  # whose card started the set (None: a guest)
+        self._trouble_said: str | None = None  # the log's trouble the screen last said
 
     @property
     def person_present(self) -> bool:
@@ -282,13 +284,18 @@ class StationFlow:
         if v.verdict is not None and now >= v.verdict.until:
             v.verdict = None
         last_tension = self._tension.t if self._tension is not None else None
+        if last_tension is None or now - last_tension > STALE_TENSION_S:
+            v.live.tension_n = None  # no reading: the gauge says so, not the last one
+        trouble = self.set_log.trouble()
+        self.badges.report_storage(PartHealth(not self.set_log.paused, "paused"))
         self.badges.update(v, now, self.presence.last_frame, last_tension, self.has_load_cell,
                            self.buzzer)
-        trouble = self.set_log.trouble()
-        if trouble is not None:
-            v.toast, v.toast_until = trouble, now + 1.0
+        if trouble is not None and trouble != self._trouble_said:
+            # Once for each new trouble (the journal has the detail); the badge stays.
+            v.toast, v.toast_until = NOT_SAVED, now + NOTICE_S
         elif now >= v.toast_until and (notice := self.set_log.notice()) is not None:
             v.toast, v.toast_until = notice, now + NOTICE_S
+        self._trouble_said = trouble
         if self.class_mode.rotate(now):
             if v.screen in (Screen.SETUP, Screen.COACHING):
                 self._end_set(now, SetEnding.ROTATION)
@@ -313,7 +320,8 @@ class StationFlow:
             if len(self.reps) >= self.set_reps and v.verdict is None:
                 self._end_set(now, SetEnding.DONE)
             elif self._gone(now):
-                self._end_set(now, SetEnding.OUT_OF_VIEW)
+                seeing = v.badge(Part.CAMERA).ok and v.badge(Part.POSE).ok
+                self._end_set(now, SetEnding.OUT_OF_VIEW if seeing else SetEnding.CAMERA_STOPPED)
         elif v.screen is Screen.SUMMARY and now - self._screen_since >= k.summary_seconds:
             self._go(Screen.IDLE, now)
 

@@ -64,6 +64,11 @@ class SetLog:
         if self.store is not None:
             self.store.answer_request(request_id, result)
 
+    @property
+    def paused(self) -> bool:
+        """The log's writes are failing now (a full or gone disk)."""
+        return self.store is not None and not self.store.ok
+
     def trouble(self) -> str | None:
         """What to say on screen when the log is failing or lost a write since the last
         look (even when the next write already worked: the writer thread may fail and

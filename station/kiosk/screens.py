@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 
 from station.domain import Fault
-from station.flow.view import KioskView, Screen
+from station.flow.view import KioskView, Part, Screen
 from station.kiosk import theme as th
 from station.kiosk.attract import HingeFigure
 from station.kiosk.widgets import (
@@ -45,6 +45,20 @@ SETUP_STEPS = (
 
 
 MENU_BUTTON_HINT = "Big button: press for the next row, hold to pick it"
+TELL_A_COACH = "Tell a coach if this stays"
+NO_REP_JUDGED = "No rep judged: the camera could not see the hinge"
+
+
+def camera_trouble(view: KioskView) -> str | None:
+    """What the screen says when the station cannot see (the camera or the pose finder is
+    down), in a few words; None while it can. The picture on screen is then the last one,
+    not a live one."""
+    camera, pose = view.badge(Part.CAMERA), view.badge(Part.POSE)
+    if not camera.ok:
+        return "Waiting for the camera" if camera.reason == "no frames" else "Camera stopped"
+    if not pose.ok:
+        return "Not watching: pose stopped"
+    return None
 
 
 class Renderer:
@@ -127,11 +141,35 @@ class Renderer:
             draw_skeleton(target, self.theme, self.tf, live.landmarks, live.side, live.stick_ok,
                           body=live.image is None)
             target.set_clip(None)
-        else:
+        elif camera_trouble(view) is None:
             t = self.theme
             font = fit_font(self.text, [t.body, t.small], "Nobody in view",
                             rect.width - 2 * t.layout.margin, 1)
             blit_text(target, self.text, font, "Nobody in view", th.DIM, rect.center, "center")
+        trouble = camera_trouble(view)
+        if trouble is not None:
+            self._picture_stopped(target, trouble)
+
+    def _picture_stopped(self, target: pygame.Surface, trouble: str) -> None:
+        """Over a picture that is no longer live: darkened, and what is wrong, big."""
+        rect, t, m = self.layout.figure, self.theme, self.layout.margin
+        shade = pygame.Surface(rect.size, pygame.SRCALPHA)
+        shade.fill((*th.BACKGROUND, 200))
+        target.blit(shade, rect)
+        inner = rect.inflate(-2 * m, -2 * m)
+        font = fit_font(self.text, [t.title, t.cue, t.body], trouble.upper(), inner.width, 3)
+        lines = min(3, len(self.text.wrap(font, trouble.upper(), inner.width)))
+        hint = fit_font(self.text, [t.body, t.small], TELL_A_COACH, inner.width, 2)
+        hint_lines = min(2, len(self.text.wrap(hint, TELL_A_COACH, inner.width)))
+        height = lines * font.get_linesize() + m + hint_lines * hint.get_linesize()
+        top = inner.centery - height // 2
+        used = blit_wrapped(target, self.text, font, trouble.upper(), th.AMBER,
+                            pygame.Rect(inner.left, top, inner.width, inner.bottom - top),
+                            centre=True, max_lines=3)
+        blit_wrapped(target, self.text, hint, TELL_A_COACH, th.TEXT,
+                     pygame.Rect(inner.left, top + used + m, inner.width, inner.height),
+                     centre=True, max_lines=2)
+        self.regions["camera_trouble"] = pygame.Rect(inner.left, top, inner.width, height)
 
     def _blit_image(self, target: pygame.Surface, image: np.ndarray) -> None:
         h, w = image.shape[:2]
@@ -151,12 +189,19 @@ class Renderer:
             target.blit(dest, (x, self.layout.figure.top))
 
     def _toast(self, target: pygame.Surface, text: str) -> None:
+        """A message for a few seconds at the bottom, in up to two lines across the screen."""
         lay, t = self.layout, self.theme
-        surf = self.text.render(t.body, text, th.INK)
-        box = surf.get_rect(midbottom=(lay.width // 2, lay.height - 2 * lay.margin)).inflate(
-            3 * lay.margin, 2 * lay.margin)
+        width = lay.width - 8 * lay.margin
+        font = fit_font(self.text, [t.body, t.small], text, width, 2)
+        lines = self.text.wrap(font, text, width)[:2]
+        line_w = max(font.size(line)[0] for line in lines) if lines else 0
+        inner = pygame.Rect(0, 0, line_w, len(lines) * font.get_linesize())
+        box = inner.inflate(3 * lay.margin, 2 * lay.margin)
+        box.midbottom = (lay.width // 2, lay.height - 2 * lay.margin)
+        inner.center = box.center
         pygame.draw.rect(target, th.AMBER, box, border_radius=12)
-        target.blit(surf, surf.get_rect(center=box.center))
+        blit_wrapped(target, self.text, font, text, th.INK, inner, centre=True, max_lines=2)
+        self.regions["toast"] = box
 
     # -- the screens -------------------------------------------------------------------------
 
@@ -184,6 +229,14 @@ class Renderer:
         p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
         y = p.top
         y += blit_text(target, self.text, t.title, "HIP HINGE", th.TEXT, (p.left, y)).height
+        trouble = camera_trouble(view)
+        if trouble is not None:  # it cannot coach: say so, not how to start
+            words = f"{trouble}. {TELL_A_COACH}."
+            rest = pygame.Rect(p.left, y + lay.margin, p.width, p.bottom - y - lay.margin)
+            font = fit_font(self.text, [t.cue, t.body], words, rest.width, 4, rest.height)
+            blit_wrapped(target, self.text, font, words, th.AMBER, rest, max_lines=4)
+            self.regions["camera_trouble"] = rest
+            return
         step_h = (p.bottom - y - t.body.get_height() - lay.margin) // len(SETUP_STEPS)
         r = t.body.get_height() // 2
         text_w = p.width - 2 * r - lay.margin
@@ -233,16 +286,24 @@ class Renderer:
                           "midleft")
         self.regions["pass_fail"] = fails.union(self.text.render(
             t.body, f"{live.passed} PASS", th.GREEN).get_rect(topleft=(x, count.top)))
+        below = count.bottom
+        if live.not_judged:  # counted without a verdict: the count still adds up
+            below = blit_text(target, self.text, t.small, f"{live.not_judged} NO VERDICT",
+                              th.AMBER, (x, count.bottom), "topleft").bottom
         gauge_h = int(lay.height * 0.14)
         gauge = pygame.Rect(p.left, p.bottom - gauge_h, p.width, gauge_h)
-        cue_rect = pygame.Rect(p.left, count.bottom + lay.margin, p.width,
-                               gauge.top - count.bottom - 2 * lay.margin)
+        cue_rect = pygame.Rect(p.left, below + lay.margin, p.width,
+                               gauge.top - below - 2 * lay.margin)
         # What to change about the view comes before any cue: until it is put right the
-        # coach calls no fault. Amber: not the athlete's hinge, the camera's view of it.
+        # coach calls no fault. Amber: not the athlete's hinge, the camera's view of it. A
+        # camera that stopped comes before both: the last cue is no longer about now.
         words, colour, framed = live.cue, th.RED if live.cue_is_fault else th.TEXT, (
             live.cue_is_fault)
         if live.view_message:
             words, colour, framed = live.view_message, th.AMBER, True
+        trouble = camera_trouble(view)
+        if trouble is not None:
+            words, colour, framed = f"{trouble}: wait, or tell a coach", th.AMBER, True
         if words:
             if framed:
                 pygame.draw.rect(target, colour, cue_rect.inflate(lay.margin, lay.margin), 4,
@@ -254,9 +315,11 @@ class Renderer:
                                 cue_rect.centery - text_h // 2, cue_rect.width - lay.margin,
                                 text_h)
             blit_wrapped(target, self.text, font, words, colour, inner, max_lines=3)
-            self.regions["view" if live.view_message else "cue"] = inner
+            self.regions["view" if live.view_message or trouble else "cue"] = inner
+        load_cell = view.badge(Part.LOAD_CELL)
+        missing = "camera only" if load_cell.reason.startswith("none") else "no reading"
         self.regions["gauge"] = draw_gauge(target, self.text, t, gauge, live.tension_n,
-                                           live.tension_min_n, live.tension_max_n)
+                                           live.tension_min_n, live.tension_max_n, missing)
 
     def _verdict(self, target: pygame.Surface, view: KioskView, p: pygame.Rect) -> None:
         """PASS on green or FAIL on red over the words, while the picture keeps moving; a rep
@@ -303,10 +366,15 @@ class Renderer:
         # Left: the score, huge. Right: the main fault and its cue, then the best rep.
         half = int(area.width * 0.45)
         score = f"{s.passed}/{s.reps}"
+        judged = s.reps - s.not_judged
         colour = th.GREEN if s.reps and s.passed == s.reps else (
-            th.AMBER if s.passed else th.RED)
+            th.DIM if not judged else th.AMBER if s.passed else th.RED)
         mid = (title.bottom + area.bottom) // 2
-        self.regions["score"] = blit_text(target, self.text, t.huge, score, colour,
+        # As big as its half allows, clear of the right column ("10/10" is wider than the
+        # huge font leaves room for).
+        font = next((f for f in (t.huge, t.verdict, t.big) if f.size(score)[0] <= half - 2 * m),
+                    t.title)
+        self.regions["score"] = blit_text(target, self.text, font, score, colour,
                                           (area.left + half // 2, mid), "midbottom")
         passed = blit_text(target, self.text, t.body, "PASSED", th.DIM,
                            (area.left + half // 2, mid), "midtop")
@@ -325,9 +393,15 @@ class Renderer:
             y += blit_wrapped(target, self.text, font, s.main_cue, th.TEXT,
                               pygame.Rect(right.left, y, right.width, right.height), max_lines=3)
             y += m
+        elif s.reps and not judged:  # none judged: nothing was clean or not
+            font = fit_font(self.text, [t.cue, t.body, t.small], NO_REP_JUDGED, right.width, 3)
+            y += blit_wrapped(target, self.text, font, NO_REP_JUDGED, th.AMBER,
+                              pygame.Rect(right.left, y, right.width, right.height),
+                              max_lines=3) + m
         elif s.reps:
-            y += blit_text(target, self.text, t.cue, "Every rep clean!", th.GREEN,
-                           (right.left, y)).height + m
+            clean = "Every judged rep clean!" if s.not_judged else "Every rep clean!"
+            font = fit_font(self.text, [t.cue, t.body], clean, right.width, 1)
+            y += blit_text(target, self.text, font, clean, th.GREEN, (right.left, y)).height + m
         else:
             y += blit_text(target, self.text, t.cue, "No reps counted", th.DIM,
                            (right.left, y)).height + m

@@ -279,8 +279,10 @@ def fit_badge_labels(font: pygame.font.Font, parts: tuple[tuple[str, str], ...],
 
 
 def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: pygame.Rect,
-               value: float | None, lo: float, hi: float) -> pygame.Rect:
-    """The band's tension: a bar with the working range in green and a marker at the value.
+               value: float | None, lo: float, hi: float,
+               missing: str = "no reading") -> pygame.Rect:
+    """The band's tension: a bar with the working range in green and a marker at the value;
+    without a value (`missing` says why), the range greyed and no marker.
 
     Returns the bar's rectangle."""
     label_h = theme.small.get_height()
@@ -291,11 +293,12 @@ def draw_gauge(target: pygame.Surface, cache: TextCache, theme: th.Theme, rect: 
     def x_of(v: float) -> int:
         return bar.left + int(bar.width * min(1.0, max(0.0, v / top)))
 
-    pygame.draw.rect(target, (20, 90, 45), pygame.Rect(x_of(lo), bar.top, x_of(hi) - x_of(lo),
-                                                      bar.height))
+    working = pygame.Rect(x_of(lo), bar.top, x_of(hi) - x_of(lo), bar.height)
     if value is None:
-        blit_text(target, cache, theme.small, "BAND: no load cell", th.DIM, rect.topleft)
+        pygame.draw.rect(target, th.BODY, working)
+        blit_text(target, cache, theme.small, f"BAND: {missing}", th.DIM, rect.topleft)
         return bar
+    pygame.draw.rect(target, (20, 90, 45), working)
     ok = lo <= value <= hi
     colour = th.GREEN if ok else th.RED
     fill = pygame.Rect(bar.left, bar.top + bar.height // 4, x_of(value) - bar.left,

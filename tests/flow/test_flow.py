@@ -10,7 +10,7 @@ from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from station.coach import analyze
 from station.config import Config, KioskConfig
-from station.domain import Fault, FaultDetected, RepResult, Side
+from station.domain import Fault, FaultDetected, PoseFrame, RepResult, Side, TensionSample
 from station.flow.flow import StationFlow
 from station.flow.view import Input, Screen
 from station.hardware.buzzer import AlertBuzzer
@@ -70,6 +70,46 @@ def test_leaving_mid_set_shows_the_summary_then_idle(sim, kinds):
     assert flow.view.summary.reps == len(kinds)
     flow.tick(player.end + 3.1)
     assert flow.view.screen is Screen.IDLE
+
+
+def _run_dropping(flow: StationFlow, player: SetPlayer, kind: type, after_reps: int,
+                  for_s: float, now: float = 0.0) -> float:
+    """Drive the flow from `now`; once `after_reps` reps are counted, for `for_s` more
+    seconds with every item of `kind` dropped (a camera or a load cell that stopped).
+    Returns the time it got to."""
+    since = None
+    while since is None or now < since + for_s:
+        now += 1.0 / 30.0
+        assert now < player.end, "the reps never came"
+        if since is None and flow.view.live.rep_count >= after_reps:
+            since = now
+        for item in player.due(now):
+            if since is None or not isinstance(item, kind):
+                flow.submit(item)
+        flow.drain(now)
+    return now
+
+
+def test_a_camera_that_stops_mid_set_ends_it_as_camera_stopped(sim, kinds):
+    k = dataclasses.replace(KioskConfig(), out_of_view_s=2.0, summary_seconds=30.0)
+    flow = StationFlow(dataclasses.replace(Config(), kiosk=k), AlertBuzzer(None), None,
+                       set_reps=99)
+    player = SetPlayer(sim, empty_before_s=2.0, empty_after_s=0.0)
+    _run_dropping(flow, player, PoseFrame, 2, 3.0)
+    assert not flow.view.badge("camera").ok
+    assert flow.view.screen is Screen.SUMMARY
+    assert flow.view.summary.reason == "camera stopped"  # not "out of view": nobody left
+    assert flow.view.summary.reps >= 2
+
+
+def test_a_load_cell_that_stops_leaves_no_reading_on_the_gauge(sim, kinds):
+    flow = StationFlow(Config(), AlertBuzzer(None), None, set_reps=99)
+    player = SetPlayer(sim, empty_before_s=2.0, empty_after_s=0.0)
+    now = _run_dropping(flow, player, TensionSample, 1, 0.0)
+    assert flow.view.live.tension_n is not None
+    _run_dropping(flow, player, TensionSample, 0, 1.0, now)
+    assert flow.view.live.tension_n is None  # the gauge says "no reading", not the last one
+    assert not flow.view.badge("load cell").ok
 
 
 def test_press_means_start_then_next_athlete():

@@ -195,13 +195,96 @@ def test_badge_reasons_shorten_to_their_gist_then_go():
     assert fit_badge_labels(font, parts, 10, 30, 8) == ["CAMERA", "POSE", "BUZZER"]
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_summary_shows_the_score(size):
+@pytest.mark.parametrize(("size", "font"), [((800, 480), "verdict"), ((1280, 720), "huge")])
+def test_summary_shows_the_score(size, font):
     view = KioskView(screen=Screen.SUMMARY)
     view.summary = Summary(10, 7, Fault.KNEE_BEND, 2, "Soft knees", 4, "hips 0.31 back")
     r, surf = draw(size, view)
-    assert shows(surf, r.regions["score"], r.theme.huge, "7/10", th.AMBER)
-    assert r.regions["score"].height >= 0.3 * size[1]
+    # As big as fits its half with a margin to spare: at 800 px "7/10" in the huge font
+    # would touch the right column.
+    assert shows(surf, r.regions["score"], getattr(r.theme, font), "7/10", th.AMBER)
+    assert r.regions["score"].height >= 0.28 * size[1]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_perfect_set_of_ten_fits_its_half_of_the_summary(size):
+    view = KioskView(screen=Screen.SUMMARY)
+    view.summary = Summary(10, 10, best_rep=7, best_note="hips furthest back")
+    r, surf = draw(size, view)
+    score = r.regions["score"]
+    assert score.left >= 0 and score.width <= int(0.45 * (size[0] - 4 * r.layout.margin))
+    assert score.right < r.layout.width // 2  # clear of the right column
+    assert not shows(surf, score, r.theme.huge, "10/10", th.GREEN)  # too wide for it
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_set_with_no_rep_judged_is_not_called_clean(size):
+    view = KioskView(screen=Screen.SUMMARY)
+    view.summary = Summary(reps=4, passed=0, not_judged=4)
+    r, surf = draw(size, view)
+    assert shows(surf, r.regions["score"], r.theme.huge, "0/4", th.DIM)  # not a red 0
+    below_bar = pygame.Rect(0, r.layout.bar.bottom, size[0], size[1] - r.layout.bar.bottom)
+    assert colour_share(surf, below_bar, th.GREEN) == 0.0  # no "Every rep clean!"
+    assert colour_share(surf, below_bar, th.AMBER) > 0.01
+
+
+def test_the_count_adds_up_with_the_reps_without_a_verdict(hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame
+    view.live.rep_count, view.live.passed, view.live.not_judged = 5, 2, 2
+    r, surf = draw((800, 480), view)
+    x = r.regions["pass_fail"].left
+    line = r.theme.small.render("2 NO VERDICT", True, th.AMBER).get_rect(
+        topleft=(x, r.regions["count"].bottom))
+    assert shows(surf, line, r.theme.small, "2 NO VERDICT", th.AMBER)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_stopped_camera_covers_the_picture_and_the_cue(size, hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame  # the last pose, no longer live
+    view.live.cue, view.live.cue_is_fault = "Push your hips back, not down", True
+    view.badge("camera").ok, view.badge("camera").reason = False, "stalled"
+    r, surf = draw(size, view)
+    trouble = r.regions["camera_trouble"]
+    assert r.layout.figure.contains(trouble)
+    assert colour_share(surf, trouble, th.AMBER) > 0.05
+    assert colour_share(surf, r.layout.panel, th.RED) == 0.0  # the stale fault cue is gone
+    assert "view" in r.regions and "cue" not in r.regions
+    # The skeleton shows only through the shade.
+    assert colour_share(surf, r.layout.figure, th.BONE) == 0.0
+
+
+def test_the_idle_screen_says_it_cannot_coach_without_a_camera():
+    view = KioskView(screen=Screen.IDLE, now=1.0)
+    r, surf = draw((800, 480), view)
+    assert "camera_trouble" not in r.regions  # the steps to start
+    view.badge("camera").ok, view.badge("camera").reason = False, "not found: retry in 30 s"
+    r.render(surf, view)
+    assert colour_share(surf, r.regions["camera_trouble"], th.AMBER) > 0.03
+
+
+def test_a_load_cell_without_readings_greys_its_gauge(hinge_frame):
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame
+    view.live.tension_n = None
+    view.badge("load cell").ok, view.badge("load cell").reason = False, "stale"
+    r, surf = draw((800, 480), view)
+    gauge = r.regions["gauge"]
+    assert colour_share(surf, gauge, th.GREEN) == 0.0 and colour_share(surf, gauge, th.BODY) > 0.3
+    label = r.theme.small.render("BAND: no reading", True, th.DIM).get_rect(
+        topleft=(gauge.left, gauge.top - 4 - r.theme.small.get_height()))
+    assert shows(surf, label, r.theme.small, "BAND: no reading", th.DIM)
+
+
+def test_a_long_toast_keeps_every_word_on_screen():
+    view = KioskView(screen=Screen.IDLE, now=1.0)
+    view.toast = "Log full: 120 oldest sets (1200 reps) saved to sessions-2024-05-01.csv"
+    view.toast_until = 5.0
+    r, surf = draw((800, 480), view)
+    box = r.regions["toast"]
+    assert surf.get_rect().contains(box)
+    assert box.height > 2 * r.theme.small.get_linesize()  # two lines, not one cut at the edges
 
 
 def test_class_mode_countdown():
