@@ -112,22 +112,35 @@ class Renderer:
             self._countdown(target, view.rotation_left_s)
 
     def _countdown(self, target: pygame.Surface, left: float) -> None:
-        """Class mode: time to the next athlete. While coaching it sits beside the rep count
-        when there is room; otherwise in the picture's top corner (mostly empty: heads stay
-        below it and hips travel sideways)."""
+        """Class mode: time to the next athlete, at the top right of the words panel: a big
+        box where the rep count (or the title) leaves room for it, else a compact one; only
+        when neither fits (a three-digit count) in the picture's top corner. Not over a
+        rep's verdict: it is back within seconds."""
+        if "verdict" in self.regions:
+            return
         lay, t = self.layout, self.theme
         colour = th.TEXT if left > 30 else (th.AMBER if left > 10 else th.RED)
-        box = pygame.Rect(0, 0, int(lay.width * 0.24), int(lay.height * 0.23))
-        box.topright = (lay.width - lay.margin, lay.panel.top + lay.margin)
-        words = self.regions.get("pass_fail")
-        if words is None or words.right + lay.margin > box.left:
+        clock = format_clock(left)
+        beside = self.regions.get("pass_fail") or self.regions.get("greeting")
+        options = [(pygame.Rect(0, 0, int(lay.width * 0.24), int(lay.height * 0.23)),
+                    "NEXT ATHLETE", t.title), (self.compact_countdown(clock), "NEXT", t.body)]
+        for box, _, _ in options:
+            box.topright = (lay.width - lay.margin, lay.panel.top + lay.margin)
+        fits = [o for o in options if beside is None or beside.right + lay.margin <= o[0].left]
+        box, label, font = fits[0] if fits else options[1]
+        if not fits:
             box.topleft = (lay.figure.left + lay.margin, lay.figure.top + lay.margin)
         pygame.draw.rect(target, th.PANEL, box, border_radius=10)
         pygame.draw.rect(target, colour, box, 3, border_radius=10)
-        blit_text(target, self.text, t.badge, "NEXT ATHLETE", th.DIM,
-                  (box.centerx, box.top + 4), "midtop")
-        self.regions["countdown"] = blit_text(target, self.text, t.title, format_clock(left),
-                                              colour, (box.centerx, box.bottom - 4), "midbottom")
+        blit_text(target, self.text, t.badge, label, th.DIM, (box.centerx, box.top + 4), "midtop")
+        self.regions["countdown"] = blit_text(target, self.text, font, clock, colour,
+                                              (box.centerx, box.bottom - 4), "midbottom")
+
+    def compact_countdown(self, clock: str = "0:00") -> pygame.Rect:
+        """The compact class countdown's box: "NEXT" over the clock in the body font."""
+        t, m = self.theme, self.layout.margin
+        width = max(t.badge.size("NEXT")[0], t.body.size(clock)[0]) + 3 * m
+        return pygame.Rect(0, 0, width, t.badge.get_height() + t.body.get_height() + m)
 
     def _pose_picture(self, target: pygame.Surface, view: KioskView) -> None:
         """The camera image (or a drawn figure), the skeleton, the stick line, the hip path."""
@@ -257,7 +270,10 @@ class Renderer:
         lay, t = self.layout, self.theme
         self._pose_picture(target, view)
         p = lay.panel.inflate(-2 * lay.margin, -2 * lay.margin)
-        font, words = self._named("HI, ", view.athlete_name, "GET SET", p.width)
+        room = p.width  # class mode: the countdown's compact box beside the title
+        if view.rotation_left_s is not None:
+            room -= self.compact_countdown().width + 2 * lay.margin
+        font, words = self._named("HI, ", view.athlete_name, "GET SET", room)
         title = blit_text(target, self.text, font, words, th.TEXT, p.topleft)
         self.regions["greeting"] = title
         rect = pygame.Rect(p.left, title.bottom + lay.margin, p.width,

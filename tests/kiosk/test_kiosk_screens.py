@@ -296,6 +296,29 @@ def test_class_mode_countdown():
     assert shows(surf, r.regions["countdown"], r.theme.title, "0:08", th.RED)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_the_class_countdown_keeps_off_the_athlete(size, hinge_frame):
+    """A two-digit count, or the setup's title, leave room for the compact box beside them:
+    it stays in the words panel, off the picture (where it covered the athlete's head)."""
+    view = KioskView(screen=Screen.COACHING, now=10.0, rotation_left_s=95.0)
+    view.live.landmarks = hinge_frame
+    view.live.rep_count, view.live.passed = 14, 13
+    r, surf = draw(size, view)
+    clock = r.regions["countdown"]
+    assert r.layout.panel.contains(clock) and not clock.colliderect(r.regions["pass_fail"])
+    assert shows(surf, clock, r.theme.body, "1:35", th.TEXT)
+    view.screen = Screen.SETUP
+    view.checks = [Check("Side-on", True), Check("Whole body", False, "Step back")]
+    r.render(surf, view)
+    assert r.layout.panel.contains(r.regions["countdown"])
+    assert not r.regions["countdown"].colliderect(r.regions["greeting"])
+    # Over a rep's verdict it waits: the verdict's word is not covered.
+    view.screen = Screen.COACHING
+    view.verdict = Verdict(14, False, Fault.STICK_CONTACT, "Keep the stick on", 11.0)
+    r.render(surf, view)
+    assert "countdown" not in r.regions
+
+
 def test_attract_figure_moves_and_the_words_stay():
     view = KioskView(screen=Screen.IDLE, now=0.0)
     r, a = draw((800, 480), view)
