@@ -86,18 +86,19 @@ def parse_since(text: str) -> str:
                          "of days like 7d") from None
 
 
-def find_athlete(db: sqlite3.Connection, key: str) -> dict:
-    """One athlete by roster number, card id, name or nickname (case-insensitive)."""
+def find_athlete(db: sqlite3.Connection, key: str, asked: str = "--athlete") -> dict:
+    """One athlete by roster number, card id, name or nickname (case-insensitive); `asked`
+    names where the key came from in the error (an option, a page's query)."""
     key = key.strip()
     rows = _rows(db.execute(
         "SELECT * FROM athletes WHERE CAST(number AS TEXT) = ? OR upper(card) = upper(?)"
         " OR lower(name) = lower(?) OR (nickname != '' AND lower(nickname) = lower(?))"
         " ORDER BY active DESC, id", (key, key, key, key)))
     if not rows:
-        raise InputError(f"--athlete {key!r}: nobody on the roster by that number, card or name")
+        raise InputError(f"{asked} {key!r}: nobody on the roster by that number, card or name")
     if len({r["id"] for r in rows}) > 1 and not key.isdigit():
         names = ", ".join(f"#{r['number']} {r['name']}" for r in rows)
-        raise InputError(f"--athlete {key!r} is more than one athlete ({names}): give a number")
+        raise InputError(f"{asked} {key!r} is more than one athlete ({names}): give a number")
     return rows[0]
 
 

@@ -217,9 +217,24 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
         finally:
             con.close()
 
+    def athlete_filter(con: sqlite3.Connection, key: str) -> int | None:
+        """The athlete id `?athlete=` asks for (None: every athlete): a roster number,
+        card id, name or nickname, as `station log --athlete` takes them. Nobody by that
+        key is a 400, never every athlete's sets; a name needs the PIN where names do."""
+        key = key.strip()
+        if not key:
+            return None
+        if not key.isdigit() and not names_shown():
+            raise bottle.HTTPError(403, f"athlete {key!r}: names need the PIN here; give "
+                                   "the athlete's number")
+        try:
+            return read.find_athlete(con, key, asked="athlete")["id"]
+        except InputError as exc:
+            raise bottle.HTTPError(400, str(exc)) from None
+
     def set_rows(con: sqlite3.Connection, limit: int | None) -> Iterator[dict]:
         q = bottle.request.query
-        athlete_id = int(q.athlete) if q.athlete.isdigit() else None
+        athlete_id = athlete_filter(con, q.athlete)
         since = None
         if q.since:
             try:

@@ -3,6 +3,8 @@ reading changes nothing, and its logins."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import socket
 import sqlite3
@@ -250,3 +252,45 @@ def test_a_busy_page_process_says_what_each_thread_does(server):
     assert "(most recent call first)" in part and "wasyncore.py" in part
     assert server.proc.poll() is None  # and it goes on serving
     assert fetch(server.url + "/api/now")[0] == 200
+
+
+def test_the_sets_export_filters_by_an_athletes_number_name_or_nickname(server):
+    """`?athlete=` takes what `station log --athlete` takes; a key that matches nobody is a
+    400 naming it, never the whole gym's sets."""
+    db = sqlite3.connect(server.log)
+    sams = [u for (u,) in db.execute("SELECT s.uid FROM sets s JOIN athletes a ON"
+                                     " a.id = s.athlete_id WHERE a.name = 'Sam Jones'"
+                                     " ORDER BY s.id DESC")]
+    assert 0 < len(sams) < 240
+    for key in ("Sam", "sam%20jones", "1"):
+        status, text, _ = fetch(f"{server.url}/export/sets.csv?athlete={key}")
+        assert status == 200, key
+        assert [r["uid"] for r in csv.DictReader(io.StringIO(text))] == sams, key
+    status, text, _ = fetch(f"{server.url}/export/sets.json?athlete=Sam")
+    assert [r["uid"] for r in json.loads(text)] == sams
+    for path in ("/export/sets.csv?athlete=zz", "/export/sets.json?athlete=zz",
+                 "/sets?athlete=zz"):
+        status, body, _ = fetch(server.url + path)
+        assert status == 400, path
+        assert ("athlete &#039;zz&#039;: nobody on the roster by that number, card or name"
+                in body), path
+    status, body, _ = fetch(server.url + "/export/sets.csv?athlete=99")
+    assert status == 400 and "athlete &#039;99&#039;: nobody on the roster" in body
+    rows = fetch(server.url + "/sets?athlete=Sam")[1].count('<tr><td><a href="/sets/')
+    assert rows == min(len(sams), 100)
+
+
+def test_a_name_filter_needs_the_pin_where_names_do(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, port, "names_need_pin = true\n")
+    fill_log(tmp_path / "sessions.sqlite3", 30, athletes=3, days=1)
+    proc = start_server(config)
+    try:
+        url = f"http://127.0.0.1:{port}/export/sets.csv?athlete="
+        status, body, _ = fetch(url + "Sam")
+        assert status == 403 and "Sam" in body and "give the athlete&#039;s number" in body
+        assert fetch(url + "1")[0] == 200
+        cookie = fetch(f"http://127.0.0.1:{port}/login", {"pin": PIN})[2]["Set-Cookie"]
+        assert fetch(url + "Sam", cookie=cookie.split(";")[0])[0] == 200
+    finally:
+        stop(proc)

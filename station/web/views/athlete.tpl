@@ -10,7 +10,7 @@
     % end
     </tbody>
   </table>
-  <p class="exports">Export: <a href="/export/athlete-{{person['id']}}.csv">CSV</a> · <a href="/export/athlete-{{person['id']}}.json">JSON</a> · <a href="/sets?athlete={{person['id']}}">all their sets</a></p>
+  <p class="exports">Export: <a href="/export/athlete-{{person['id']}}.csv">CSV</a> · <a href="/export/athlete-{{person['id']}}.json">JSON</a> · <a href="/sets?athlete={{person['number']}}">all their sets</a></p>
 </section>
 <section class="card">
   <h2>Last sets</h2>
