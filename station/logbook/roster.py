@@ -192,10 +192,16 @@ def add_athlete(db: sqlite3.Connection, name: str, nickname: str, who: str) -> d
 
 def rename_athlete(db: sqlite3.Connection, athlete_id: int, name: str, nickname: str,
                    who: str) -> None:
+    """Give an athlete a new name and nickname; a name another athlete has (in any case,
+    on the roster or taken off it) is refused, as adding it is."""
     name = clean_name(name, "name")
     nickname = clean_name(nickname, "nickname") if nickname.strip() else ""
     with db:
         db.execute("BEGIN IMMEDIATE")
+        for other in roster(db, active_only=False):
+            if other["name"].lower() == name.lower() and other["id"] != athlete_id:
+                off = "" if other["active"] else f" (#{other['number']}, taken off it)"
+                raise InputError(f"name {name!r} is already on the roster{off}")
         cur = db.execute("UPDATE athletes SET name = ?, nickname = ? WHERE id = ?",
                          (name, nickname, athlete_id))
         if cur.rowcount != 1:
