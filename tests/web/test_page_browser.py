@@ -28,7 +28,7 @@ from station.sim.logbook import FakeRep, _Fault
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
 from station.store import SessionLog, StoreWriter
-from tests.web.conftest import PIN, shoot
+from tests.web.conftest import PIN, SIZES, shoot
 
 
 def get(url: str) -> tuple[int, str]:
@@ -264,3 +264,29 @@ def test_the_other_pages_render(server, browser, path, name):
         browser.get(server.url + "/sets/ffffffff")
         assert "no such set" in browser.find_element(By.ID, "error").text
         shoot(browser, "10-error")
+
+
+def test_wide_tables_use_a_desktops_width(server, browser):
+    """At 1280 px the page has two columns; a card with a wide table spans both, so nothing
+    in it is cut off (the Sets table's "Main fault" was, in half the width)."""
+    uid = sqlite3.connect(server.log).execute("SELECT uid FROM sets ORDER BY id DESC"
+                                              ).fetchone()[0]
+    browser.set_window_size(*SIZES["desktop"])
+    try:
+        for path in ("/", "/sets", f"/sets/{uid}", "/athletes/2"):
+            browser.get(server.url + path)
+            cut = browser.execute_script(
+                "return [...document.querySelectorAll('.card')]"
+                ".filter(c => c.scrollWidth > c.clientWidth)"
+                ".map(c => c.querySelector('h1, h2').textContent)")
+            assert cut == [], path
+        browser.get(server.url + "/sets")
+        card, main = browser.execute_script(
+            "var m = document.querySelector('main'), s = getComputedStyle(m);"
+            "return [document.querySelector('table.sets').closest('.card').offsetWidth,"
+            " m.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]")
+        assert card == main == 936  # main's 960 px less its padding: the page's width
+        fault = browser.find_elements(By.CSS_SELECTOR, "table.sets th")[-1]
+        assert fault.text == "Main fault" and fault.is_displayed()
+    finally:
+        browser.set_window_size(*SIZES["phone"])

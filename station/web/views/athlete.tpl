@@ -1,5 +1,5 @@
 % rebase('base.tpl', title=title)
-<section class="card">
+<section class="card wide">
   <h1><span class="num">#{{person['number']}}</span> {{shown}}</h1>
   <div id="chart">{{!chart}}</div>
   <table id="sessions">
@@ -12,7 +12,7 @@
   </table>
   <p class="exports">Export: <a href="/export/athlete-{{person['id']}}.csv">CSV</a> · <a href="/export/athlete-{{person['id']}}.json">JSON</a> · <a href="/sets?athlete={{person['number']}}">all their sets</a></p>
 </section>
-<section class="card">
+<section class="card wide">
   <h2>Last sets</h2>
   % include('set_table.tpl', sets=sets, show_athlete=False)
 </section>

@@ -19,7 +19,7 @@
   </ul>
   <p class="small"><span id="settings" class="{{'' if now['running'] else 'hidden'}}">Buzzer <span id="buzzer">{{'muted' if now['muted'] else 'on'}}</span> · class mode <span id="classmode">{{'off' if not now['class_mode_s'] else '%g min' % (now['class_mode_s'] / 60)}}</span> · </span>last word <span id="updated">{{now['updated'] or 'never'}}</span></p>
 </section>
-<section class="card">
+<section class="card wide">
   <h2>Today by athlete</h2>
   <table id="today">
     <thead><tr><th>Athlete</th><th>Sets</th><th>Reps</th><th>Passed</th><th>Main fault</th></tr></thead>

@@ -1,5 +1,5 @@
 % rebase('base.tpl', title=title)
-<section class="card">
+<section class="card wide">
   <h1>{{s['athlete'] or 'Guest'}}, {{local(s['started_at'], '%d %b %H:%M')}}</h1>
   <p>{{s['passed']}} of {{s['reps']}} passed{{', main fault ' + s['main_fault'].replace('_', ' ') if s['main_fault'] else ''}}. Ended: {{s['ended_words']}}.</p>
   <table id="reps">
