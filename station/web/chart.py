@@ -7,11 +7,16 @@ the hips-back depth (mean hip travel of their reps in leg lengths, right scale, 
 from __future__ import annotations
 
 from html import escape
+from math import ceil
 
 W, H = 480, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 56, 14, 56
 PASS_COLOUR = "#1a7f37"
 DEPTH_COLOUR = "#0b61a4"
+# A day under the chart ("12-04") is about 48 units wide at the page's 17 px (style.css,
+# .chart): labels stand 60 apart at least, so none touches the next.
+LABEL_GAP = 60.0
+MAX_LABELS = 5
 
 
 def _x(i: int, n: int) -> float:
@@ -21,6 +26,17 @@ def _x(i: int, n: int) -> float:
 
 def _y(value: float, top_value: float) -> float:
     return TOP + (H - TOP - BOTTOM) * (1 - min(max(value / top_value, 0.0), 1.0))
+
+
+def day_labels(n: int) -> list[int]:
+    """Which of `n` sessions get their day under the chart: the newest, then every
+    `step`-th before it, so labels stand evenly at least LABEL_GAP apart and at most
+    MAX_LABELS of them (a phone's width)."""
+    if n <= 1:
+        return list(range(n))
+    gap = (W - LEFT - RIGHT) / (n - 1)
+    step = max(1, ceil((n - 1) / (MAX_LABELS - 1)), ceil(LABEL_GAP / gap))
+    return list(range(n - 1, -1, -step))[::-1]
 
 
 def history_svg(sessions: list[dict]) -> str:
@@ -44,11 +60,9 @@ def history_svg(sessions: list[dict]) -> str:
         parts.append(f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">no sessions yet'
                      '</text></svg>')
         return "".join(parts)
-    step = max(1, -(-n // 5))  # five labels at most: a phone's width
-    for i, s in enumerate(sessions):
-        if i % step == 0 or i == n - 1:
-            parts.append(f'<text x="{_x(i, n):.1f}" y="{H - BOTTOM + 22}" '
-                         f'text-anchor="middle">{escape(str(s["day"])[5:])}</text>')
+    for i in day_labels(n):
+        parts.append(f'<text class="day" x="{_x(i, n):.1f}" y="{H - BOTTOM + 22}" '
+                     f'text-anchor="middle">{escape(str(sessions[i]["day"])[5:])}</text>')
     for key, top, colour, cls in (("pass_rate", 1.0, PASS_COLOUR, "pass"),
                                   ("hip_travel", depth_top, DEPTH_COLOUR, "depth")):
         pts = [(_x(i, n), _y(s[key], top)) for i, s in enumerate(sessions)

@@ -290,3 +290,19 @@ def test_wide_tables_use_a_desktops_width(server, browser):
         assert fault.text == "Main fault" and fault.is_displayed()
     finally:
         browser.set_window_size(*SIZES["phone"])
+
+
+def test_no_two_days_under_an_athletes_chart_overlap(server, browser):
+    """Every athlete's chart as Chromium draws it: the days under it (the labels centred
+    on their session) do not touch, and the newest session's day is one of them."""
+    db = open_log(server.log)
+    for athlete_id, last in db.execute(
+            "SELECT athlete_id, max(date(started_at, 'localtime')) FROM sets"
+            " WHERE athlete_id IS NOT NULL GROUP BY athlete_id").fetchall():
+        browser.get(f"{server.url}/athletes/{athlete_id}")
+        boxes = browser.execute_script(
+            "return [...document.querySelectorAll('#chart text[text-anchor=middle]')]"
+            ".map(t => { var b = t.getBBox(); return [b.x, b.x + b.width, t.textContent]; })")
+        assert len(boxes) >= 2 and boxes[-1][2] == last[5:], (athlete_id, boxes)
+        for (_, right, a), (left, _, b) in zip(boxes, boxes[1:], strict=False):
+            assert right + 4 <= left, (athlete_id, a, b, boxes)
