@@ -55,6 +55,16 @@ def _local(iso: str | None, fmt: str = "%H:%M") -> str:
         return iso
 
 
+def last_seen(updated_at: datetime | None, running: bool) -> str:
+    """The line over a stopped station's figures saying they are its last word, and when it
+    said it ("" while it runs, or when it never said anything)."""
+    if running or updated_at is None:
+        return ""
+    local = updated_at.astimezone()
+    fmt = "%H:%M:%S" if local.date() == datetime.now().astimezone().date() else "%d %b %H:%M"
+    return f"As last seen at {local.strftime(fmt)}: the station has not said a word since"
+
+
 def describe_request(what: str, value: str) -> str:
     """A request to the kiosk in a coach's words."""
     if what == "mute":
@@ -121,6 +131,7 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             "running": running,
             "updated": _local(state.updated_at.isoformat() if state.updated_at else None,
                               "%H:%M:%S"),
+            "seen": last_seen(state.updated_at, running),
             "screen": s.get("screen", "") if running else "off",
             "athlete": who_name if s.get("screen") in ("setup", "coaching", "summary")
             else "",

@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -306,3 +306,56 @@ def test_no_two_days_under_an_athletes_chart_overlap(server, browser):
         assert len(boxes) >= 2 and boxes[-1][2] == last[5:], (athlete_id, boxes)
         for (_, right, a), (left, _, b) in zip(boxes, boxes[1:], strict=False):
             assert right + 4 <= left, (athlete_id, a, b, boxes)
+
+
+def badge_looks(browser) -> list[tuple[str, str, str]]:
+    """Each health badge on Now: its text, class and colour as drawn."""
+    return [tuple(b) for b in browser.execute_script(
+        "return [...document.querySelectorAll('#badges li')]"
+        ".map(li => [li.textContent, li.className, getComputedStyle(li).color])")]
+
+
+def test_a_stopped_stations_figures_are_its_last_word_greyed(server, browser):
+    """The kiosk killed mid-set: its last state stays in the log, older each second. Past
+    15 s the page says "not running", marks the figures as last seen then, and shows no
+    health green; when the kiosk speaks again the page is live again."""
+    green = "rgb(26, 127, 55)"
+    log = SessionLog(server.log)
+    uid = "deadbeef" * 4
+    log.begin_set(uid, datetime.now(UTC).isoformat(timespec="seconds"), None, 1)
+    for i, passed in ((1, True), (2, False)):
+        log.add_rep(uid, FakeRep(i, i * 3.0, i * 3.0 + 2, passed,
+                                 () if passed else (_Fault("shallow"),), "cue", {}))
+    state = live_state(uid, "coaching", 2, 1, {"id": 1, "name": "Sam"})
+    log.set_live(datetime.now(UTC).isoformat(), state)
+    browser.get(server.url + "/")
+    wait = WebDriverWait(browser, 5, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,))
+    assert badge_looks(browser) == [("camera", "ok", green),
+                                    ("load cell: stale", "down", "rgb(198, 40, 40)")]
+    assert not browser.find_element(By.ID, "seen").is_displayed()
+    said = datetime.now(UTC) - timedelta(seconds=40)
+    log.set_live(said.isoformat(), state)  # its last word, 40 s ago: it is gone
+    seen = (f"As last seen at {said.astimezone().strftime('%H:%M:%S')}: the station has not"
+            " said a word since")
+    for how in ("polled", "loaded"):
+        wait.until(lambda d: d.find_element(By.ID, "seen").text == seen, how)
+        assert browser.find_element(By.ID, "screen").text.lower() == "not running", how
+        assert "last-seen" in browser.find_element(By.ID, "now").get_attribute("class")
+        muted = "rgb(91, 101, 112)"
+        assert badge_looks(browser) == [("camera", "seen", muted),
+                                        ("load cell: stale", "seen", muted)], how
+        for figure in ("athlete", "reps", "passed"):
+            e = browser.find_element(By.ID, figure)
+            assert (e.text, browser.execute_script("return getComputedStyle(arguments[0])"
+                                                   ".color", e)) == (
+                {"athlete": "Sam", "reps": "2", "passed": "1"}[figure], muted), (how, figure)
+        assert texts(wait, "#verdicts li") == ["Rep 1: PASS", "Rep 2: FAIL shallow"]
+        if how == "polled":
+            shoot(browser, "02-now-stopped")
+            browser.get(server.url + "/")
+    log.set_live(datetime.now(UTC).isoformat(), state)  # the kiosk is back
+    wait.until(lambda d: not d.find_element(By.ID, "seen").is_displayed())
+    wait.until(lambda d: [b[1] for b in badge_looks(d)] == ["ok", "down"])
+    assert "last-seen" not in browser.find_element(By.ID, "now").get_attribute("class")
+    log.close()

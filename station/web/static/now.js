@@ -31,13 +31,18 @@
     set("buzzer", now.muted ? "muted" : "on");
     set("classmode", now.class_mode_s ? (now.class_mode_s / 60) + " min" : "off");
     set("updated", now.updated || "never");
+    // A stopped station's figures are its last word: said so, and its health greyed.
+    set("seen", now.seen);
+    document.getElementById("seen").className = "seen-line" + (now.seen ? "" : " hidden");
+    document.getElementById("now").classList.toggle("last-seen", !!now.seen);
     document.getElementById("settings").className = now.running ? "" : "hidden";
     fill(document.getElementById("verdicts"), now.verdicts.map(function (v) {
       return el("li", v.passed ? "pass" : "fail",
                 "Rep " + v.rep + ": " + (v.passed ? "PASS" : "FAIL " + faults(v.faults)));
     }));
     fill(document.getElementById("badges"), now.badges.map(function (b) {
-      return el("li", b.ok ? "ok" : "down", b.name + (b.ok ? "" : ": " + b.reason));
+      return el("li", !now.running ? "seen" : b.ok ? "ok" : "down",
+                b.name + (b.ok ? "" : ": " + b.reason));
     }));
     var body = document.querySelector("#today tbody");
     fill(body, data.today.map(function (r) {

@@ -1,8 +1,9 @@
 % rebase('base.tpl', title=title)
-<section id="now" class="card" data-poll="{{poll_s}}">
+<section id="now" class="card{{' last-seen' if now['seen'] else ''}}" data-poll="{{poll_s}}">
   <h1>The station now</h1>
   <p class="status"><span id="screen" class="screen screen-{{now['screen']}}">{{now['screen'] if now['running'] else 'not running'}}</span>
     <span id="athlete" class="athlete">{{now['athlete']}}</span></p>
+  <p id="seen" class="seen-line{{'' if now['seen'] else ' hidden'}}">{{now['seen']}}</p>
   <div class="counts">
     <div><span id="reps" class="big">{{now['reps']}}</span><span class="label">reps</span></div>
     <div><span id="passed" class="big pass">{{now['passed']}}</span><span class="label">passed</span></div>
@@ -14,7 +15,7 @@
   </ul>
   <ul id="badges" class="badges">
   % for b in now['badges']:
-    <li class="{{'ok' if b['ok'] else 'down'}}">{{b['name']}}{{'' if b['ok'] else ': ' + b['reason']}}</li>
+    <li class="{{('ok' if b['ok'] else 'down') if now['running'] else 'seen'}}">{{b['name']}}{{'' if b['ok'] else ': ' + b['reason']}}</li>
   % end
   </ul>
   <p class="small"><span id="settings" class="{{'' if now['running'] else 'hidden'}}">Buzzer <span id="buzzer">{{'muted' if now['muted'] else 'on'}}</span> · class mode <span id="classmode">{{'off' if not now['class_mode_s'] else '%g min' % (now['class_mode_s'] / 60)}}</span> · </span>last word <span id="updated">{{now['updated'] or 'never'}}</span></p>
