@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from station.sim.logbook import FakeRep, _Fault
 from station.sim.player import SetPlayer
 from station.sim.session import simulate_set
 from station.store import SessionLog, StoreWriter
-from tests.web.conftest import PIN, SIZES, shoot
+from tests.web.conftest import PIN, SIZES, shoot, start_server, stop
 
 
 def get(url: str) -> tuple[int, str]:
@@ -359,3 +360,30 @@ def test_a_stopped_stations_figures_are_its_last_word_greyed(server, browser):
     wait.until(lambda d: [b[1] for b in badge_looks(d)] == ["ok", "down"])
     assert "last-seen" not in browser.find_element(By.ID, "now").get_attribute("class")
     log.close()
+
+
+def test_the_now_page_says_since_when_it_lost_its_server(server, browser):
+    """The page server killed under an open Now page: a line says contact is lost since the
+    last answer, while the figures stay greyed; the server back, the line goes."""
+    browser.get(server.url + "/")
+    wait = WebDriverWait(browser, 10, poll_frequency=0.05)
+    lost = browser.find_element(By.ID, "now-lost")
+    time.sleep(1.2)  # a few answers heard
+    assert not lost.is_displayed()
+    stop(server.proc)
+    gone = datetime.now()
+    wait.until(lambda d: lost.is_displayed())
+    text = lost.text
+    prefix = "Lost contact with the station's page server since "
+    assert text.startswith(prefix) and text.endswith(": what is below is from then"), text
+    since = datetime.combine(gone.date(), dtime.fromisoformat(text[len(prefix):][:8]))
+    # the last answer: within a poll (0.5 s) of the kill, and the line says whole seconds
+    assert 0.0 <= (gone - since).total_seconds() <= 2.5, (text, gone)
+    assert "stale" in browser.find_element(By.ID, "now").get_attribute("class")
+    shoot(browser, "02-now-no-server")
+    proc = start_server(server.config)
+    try:
+        wait.until(lambda d: not lost.is_displayed())
+        assert "stale" not in browser.find_element(By.ID, "now").get_attribute("class")
+    finally:
+        stop(proc)

@@ -119,24 +119,44 @@
     fill(list, data.stations.map(card));
   }
 
-  // Asks `url` every data-poll seconds of `box` and hands each answer to `draw`; the box
-  // greys while the answers fail.
+  function clock(d) {
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) {
+      return ("0" + n).slice(-2);
+    }).join(":");
+  }
+
+  // Asks `url` every data-poll seconds of `box` and hands each answer to `draw`. While the
+  // answers fail the box greys and a line above it says since when the figures are old
+  // (the last good answer, or the page's loading); the next good answer takes both away.
   function live(box, url, draw) {
     var every = Math.max(200, 1000 * parseFloat(box.getAttribute("data-poll") || "1"));
+    var lost = el("p", "lost hidden");
+    lost.id = box.id + "-lost";
+    box.parentNode.insertBefore(lost, box);
+    var heard = new Date();
+    function fail(why) {
+      box.classList.add("stale");
+      lost.textContent = why + " since " + clock(heard) + ": what is below is from then";
+      lost.className = "lost";
+      setTimeout(poll, every);
+    }
     function poll() {
       var req = new XMLHttpRequest();
       req.open("GET", url);
       req.timeout = every * 3;
       req.onload = function () {
-        if (req.status === 200) {
-          draw(JSON.parse(req.responseText));
-          box.classList.remove("stale");
-        } else { box.classList.add("stale"); }
+        if (req.status !== 200) {
+          fail("The station's page server fails to answer (HTTP " + req.status + ")");
+          return;
+        }
+        draw(JSON.parse(req.responseText));
+        heard = new Date();
+        box.classList.remove("stale");
+        lost.className = "lost hidden";
         setTimeout(poll, every);
       };
       req.onerror = req.ontimeout = function () {
-        box.classList.add("stale");
-        setTimeout(poll, every);
+        fail("Lost contact with the station's page server");
       };
       req.send();
     }
