@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+MAX_AGE_S = 60.0  # a request not taken within this is dropped (the coach page says so too)
+EXPIRED = "expired: the station was not running"
+
 
 @dataclass(frozen=True)
 class PageRequest:
@@ -31,7 +34,7 @@ class RequestInbox:
     """Polls the log's requests table and submits each new request (see the module's doc)."""
 
     def __init__(self, log_path: Path, submit: Callable[[PageRequest], None],
-                 every_s: float = 0.5, max_age_s: float = 60.0) -> None:
+                 every_s: float = 0.5, max_age_s: float = MAX_AGE_S) -> None:
         self.log_path = log_path
         self.submit = submit
         self.every_s = every_s
@@ -76,7 +79,7 @@ class RequestInbox:
                     age = float("inf")
                 if age > self.max_age_s:
                     db.execute("UPDATE requests SET taken_at = ?, result = ? WHERE id = ?",
-                               (taken, "expired: the station was not running", rid))
+                               (taken, EXPIRED, rid))
                 else:
                     db.execute("UPDATE requests SET taken_at = ? WHERE id = ?", (taken, rid))
                     fresh.append(PageRequest(int(rid), str(what), str(value)))

@@ -21,6 +21,7 @@ import bottle
 from station.errors import InputError
 from station.logbook import read, roster
 from station.logbook.export import csv_lines, json_lines
+from station.logbook.requests import EXPIRED, MAX_AGE_S
 from station.web.chart import history_svg
 from station.web.gym import Gym, gym_state
 from station.web.logins import Logins
@@ -63,6 +64,23 @@ def last_seen(updated_at: datetime | None, running: bool) -> str:
     local = updated_at.astimezone()
     fmt = "%H:%M:%S" if local.date() == datetime.now().astimezone().date() else "%d %b %H:%M"
     return f"As last seen at {local.strftime(fmt)}: the station has not said a word since"
+
+
+def request_line(at: str, what: str, value: str, taken: str | None, result: str | None,
+                 now: datetime) -> tuple[str, bool]:
+    """A request to the kiosk as the settings page lists it, with whether it still waits:
+    the kiosk's answer, else when it took it, else "expired" once it is older than the
+    kiosk takes (the kiosk was not running), else waiting."""
+    if result or taken:
+        answer, waiting = result or f"taken {_local(taken)}", False
+    else:
+        try:
+            age = (now - datetime.fromisoformat(at)).total_seconds()
+        except ValueError:
+            age = float("inf")
+        waiting = age <= MAX_AGE_S
+        answer = "waiting for the station" if waiting else EXPIRED
+    return f"{_local(at)} {describe_request(what, value)}: {answer}", waiting
 
 
 def describe_request(what: str, value: str) -> str:
@@ -342,15 +360,31 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
                             wait_s=logins.wait_s(address(), clock()))
             s = read.live(con).state
             rows = [dict(a, shown=read.display_name(a)) for a in read.roster(con, False)]
-            pending = [(at, describe_request(what, value), taken, result)
-                       for at, what, value, taken, result in con.execute(
-                           "SELECT at, what, value, taken_at, result FROM requests"
-                           " ORDER BY id DESC LIMIT 5")]
             return page("settings", title="Settings", athletes=rows, live=s,
-                        audit=read.audit(con, 20), requests=pending,
+                        audit=read.audit(con, 20), requests=request_lines(con),
                         steps=CLASS_STEPS_MIN, message=bottle.request.query.msg)
         finally:
             con.close()
+
+    def request_lines(con: sqlite3.Connection) -> list[tuple[str, bool]]:
+        """The newest requests to the kiosk as listed, each with whether it still waits."""
+        now = datetime.now(UTC)
+        return [request_line(*row, now) for row in con.execute(
+            "SELECT at, what, value, taken_at, result FROM requests ORDER BY id DESC LIMIT 5")]
+
+    @app.get("/api/requests")
+    def api_requests():
+        if not authed():
+            raise bottle.HTTPError(403, "log in with the PIN first")
+        con = db()
+        try:
+            lines = request_lines(con)
+        finally:
+            con.close()
+        bottle.response.content_type = "application/json"
+        bottle.response.set_header("Cache-Control", "no-store")
+        return json.dumps({"requests": [line for line, _ in lines],
+                           "waiting": any(waiting for _, waiting in lines)})
 
     @app.post("/login")
     def login():

@@ -4,13 +4,16 @@ of the test's own for logins and wrong PINs, a setting's answer read from its re
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 
+from station.logbook.requests import MAX_AGE_S, RequestInbox
 from station.sim.logbook import fill_log
 from station.web.app import Site, make_app
 from station.web.pin import hash_pin
@@ -90,3 +93,51 @@ def test_a_rename_to_another_athletes_name_is_refused_as_adding_it_is(page, tmp_
     assert page.said("/settings/roster/2/rename", {"name": "Priya Shah"}) == (
         "Not changed: name 'Priya Shah' is already on the roster (#3, taken off it)")
     assert roster() == ["sam jones", "Alex Kimura", "Priya Shah"]
+
+
+def backdate_requests(log: Path, seconds: float) -> None:
+    """Make every request to the kiosk `seconds` older, as if asked that long ago."""
+    with sqlite3.connect(log) as db:
+        for rid, at in db.execute("SELECT id, at FROM requests").fetchall():
+            then = datetime.fromisoformat(at) - timedelta(seconds=seconds)
+            db.execute("UPDATE requests SET at = ? WHERE id = ?",
+                       (then.isoformat(timespec="seconds"), rid))
+
+
+def test_a_request_the_station_did_not_take_within_a_minute_says_it_expired(page, tmp_path):
+    """The kiosk not running: a request waits, and a minute on the page says it expired
+    (the kiosk drops it then), on the page and to the page's script, before any kiosk
+    comes back to mark it so."""
+    log = tmp_path / "sessions.sqlite3"
+    assert page.call("GET", "/api/requests")[0] == 403  # the list needs the PIN
+    page.login()
+    assert page.said("/settings/calibrate").startswith("Calibration asked")
+    assert page.said("/settings/class", {"minutes": "2"}) == "Class mode: 2 min each"
+    at = datetime.now(UTC) - timedelta(seconds=MAX_AGE_S - 5)
+    backdate_requests(log, MAX_AGE_S - 5)
+    hhmm = at.astimezone().strftime("%H:%M")
+    waiting = [f"{hhmm} class mode 2 min: waiting for the station",
+               f"{hhmm} calibrate: waiting for the station"]
+    body = page.call("GET", "/settings")[2]
+    assert 'id="requests" data-waiting="1"' in body
+    assert [f"<li>{line}</li>" in body for line in waiting] == [True, True]
+    status, _, text = page.call("GET", "/api/requests")
+    assert status == 200 and json.loads(text) == {"requests": waiting, "waiting": True}
+
+    backdate_requests(log, 10)  # a minute and 5 s: the kiosk would drop them now
+    hhmm = (at - timedelta(seconds=10)).astimezone().strftime("%H:%M")
+    expired = [f"{hhmm} class mode 2 min: expired: the station was not running",
+               f"{hhmm} calibrate: expired: the station was not running"]
+    body = page.call("GET", "/settings")[2]
+    assert 'id="requests" data-waiting="0"' in body and "waiting for the station" not in body
+    assert [f"<li>{line}</li>" in body for line in expired] == [True, True]
+    assert json.loads(page.call("GET", "/api/requests")[2]) == {"requests": expired,
+                                                                "waiting": False}
+    # The kiosk started later says the same, and takes neither.
+    inbox = RequestInbox(log, lambda r: pytest.fail(f"carried out {r}"))
+    try:
+        assert inbox.poll() == []
+    finally:
+        inbox.close()
+    assert json.loads(page.call("GET", "/api/requests")[2]) == {"requests": expired,
+                                                                "waiting": False}

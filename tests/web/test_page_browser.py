@@ -387,3 +387,24 @@ def test_the_now_page_says_since_when_it_lost_its_server(server, browser):
         assert "stale" not in browser.find_element(By.ID, "now").get_attribute("class")
     finally:
         stop(proc)
+
+
+def test_the_settings_page_says_when_a_request_expired_without_a_reload(server, browser):
+    """Calibrate asked of a station that is not running: the open Settings page says it
+    waits, and once the minute is up it says it expired, by itself."""
+    browser.get(server.url + "/settings")
+    browser.find_element(By.ID, "pin").send_keys(PIN)
+    click_and_load(browser, "login")
+    click_and_load(browser, "calibrate")
+    page = browser.find_element(By.TAG_NAME, "html")
+    wait = WebDriverWait(browser, 10, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,))
+    assert texts(wait, "#requests li")[0].endswith("calibrate: waiting for the station")
+    with sqlite3.connect(server.log) as db:  # asked 61 s ago: the kiosk would drop it
+        at = datetime.fromisoformat(db.execute("SELECT at FROM requests").fetchone()[0])
+        db.execute("UPDATE requests SET at = ?", ((at - timedelta(seconds=61)).isoformat(),))
+    hhmm = (at - timedelta(seconds=61)).astimezone().strftime("%H:%M")
+    wait.until(lambda d: texts(wait, "#requests li") == [
+        f"{hhmm} calibrate: expired: the station was not running"])
+    assert not _gone(page)  # the same page, redrawn by its script
+    shoot(browser, "09-settings-expired")

@@ -1,6 +1,7 @@
 // The coach page's live parts: Now asks /api/now every few seconds (data-poll on #now) and
 // redraws the station's state and today's table; Gym asks /api/gym (#gym) and redraws every
-// station on the broker. No framework: a page a phone keeps open.
+// station on the broker; Settings asks /api/requests while a request waits for the kiosk.
+// No framework: a page a phone keeps open.
 (function () {
   "use strict";
 
@@ -163,8 +164,32 @@
     setTimeout(poll, every);
   }
 
+  // Settings: while a request waits for the kiosk, asks /api/requests every few seconds
+  // and redraws the list, so "waiting" turns into the kiosk's answer or "expired".
+  function watchRequests(list) {
+    function poll() {
+      if (list.getAttribute("data-waiting") !== "1") { return; }
+      var req = new XMLHttpRequest();
+      req.open("GET", "/api/requests");
+      req.timeout = 5000;
+      req.onload = function () {
+        if (req.status === 200) {
+          var data = JSON.parse(req.responseText);
+          fill(list, data.requests.map(function (line) { return el("li", "", line); }));
+          list.setAttribute("data-waiting", data.waiting ? "1" : "0");
+        }
+        setTimeout(poll, 2000);
+      };
+      req.onerror = req.ontimeout = function () { setTimeout(poll, 2000); };
+      req.send();
+    }
+    setTimeout(poll, 2000);
+  }
+
   var now = document.getElementById("now");
   if (now) { live(now, "/api/now", drawNow); }
   var gym = document.getElementById("gym");
   if (gym) { live(gym, "/api/gym", drawGym); }
+  var asked = document.getElementById("requests");
+  if (asked) { watchRequests(asked); }
 }());

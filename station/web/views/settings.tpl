@@ -24,9 +24,9 @@
   </form>
   % if requests:
   <h3>Asked of the station</h3>
-  <ul class="small" id="requests">
-  % for at, said, taken, result in requests:
-    <li>{{local(at)}} {{said}}: {{result or ('taken ' + local(taken) if taken else 'waiting for the station')}}</li>
+  <ul class="small" id="requests" data-waiting="{{1 if any(w for _, w in requests) else 0}}">
+  % for line, _ in requests:
+    <li>{{line}}</li>
   % end
   </ul>
   % end
@@ -63,3 +63,4 @@
   <p class="exports">Export: <a href="/export/audit.csv">CSV</a> · <a href="/export/audit.json">JSON</a></p>
   <form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
 </section>
+<script src="/static/now.js"></script>
