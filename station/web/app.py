@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import ceil
 from pathlib import Path
 
 import bottle
@@ -393,7 +394,7 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
         if wait > 0:
             bottle.response.status = 429
             return page("login", title="Settings", error=f"Too many wrong PINs: wait "
-                        f"{wait:.0f} s", wait_s=wait)
+                        f"{ceil(wait)} s", wait_s=wait)  # 0.3 s to go is "1 s", not "0 s"
         pin = bottle.request.forms.getunicode("pin") or ""
         con = db(write=True)
         try:
@@ -414,7 +415,7 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             con.close()
         bottle.response.status = 403
         return page("login", title="Settings",
-                    error=f"Wrong PIN. Try again in {wait:.0f} s.", wait_s=wait)
+                    error=f"Wrong PIN. Try again in {ceil(wait)} s.", wait_s=wait)
 
     @app.post("/logout")
     def logout():

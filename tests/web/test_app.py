@@ -141,3 +141,15 @@ def test_a_request_the_station_did_not_take_within_a_minute_says_it_expired(page
         inbox.close()
     assert json.loads(page.call("GET", "/api/requests")[2]) == {"requests": expired,
                                                                 "waiting": False}
+
+
+def test_the_wait_after_a_wrong_pin_is_told_rounded_up(page):
+    """A second try 0.7 s after a wrong PIN must wait 0.3 s more: "wait 1 s", never "0"."""
+    status, _, body = page.call("POST", "/login", {"pin": "0000"})
+    assert status == 403 and "Wrong PIN. Try again in 1 s." in body
+    for later in (0.7, 0.999):
+        page.now = 1000.0 + later
+        status, _, body = page.call("POST", "/login", {"pin": PIN})
+        assert status == 429 and "Too many wrong PINs: wait 1 s<" in body, later
+    page.now = 1001.0  # the second is up: the right PIN is taken
+    assert page.call("POST", "/login", {"pin": PIN})[0] == 303
