@@ -297,6 +297,20 @@ def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     return value
 
 
+def _section_class(name: str) -> type:
+    """The dataclass of the settings' section `name` ("web", "mqtt", ...)."""
+    f = next(f for f in dataclasses.fields(Config) if f.name == name)
+    return f.metadata.get("section") or f.default_factory
+
+
+def check_setting(section: str, key: str, value: Any, where: str) -> Any:
+    """`value` once it passes the checks `[section] key` passes in a settings file (its type,
+    range, choices); otherwise ConfigError whose line starts with `where` (an option that
+    overrides the key: "--port")."""
+    fields = {f.name: f for f in dataclasses.fields(_section_class(section))}
+    return _check_value(where, fields[key], value)
+
+
 def _shown(value: Any) -> str:
     """A value as the error line shows it: never a whole page of it."""
     text = repr(value)

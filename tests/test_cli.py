@@ -196,3 +196,51 @@ def test_a_reader_that_goes_away_ends_the_command_quietly():
     os.close(write_end)
     assert proc.returncode == 141
     assert proc.stderr == ""
+
+
+# -- station web: where it listens ------------------------------------------------------
+
+@pytest.fixture
+def settings(tmp_path):
+    """A settings file of defaults in its own folder (no PIN: the page would be off)."""
+    path = tmp_path / "station.toml"
+    path.write_text("")
+    return path
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "nosuch.invalid"])
+def test_web_on_a_host_with_no_address_is_one_line(capsys, settings, host):
+    """`station web --host 999.1.1.1` ended in waitress's ValueError traceback."""
+    code, out, err = _run(capsys, "web", "--config", str(settings), "--host", host)
+    assert (code, out) == (2, "")
+    assert _one_error_line(err).startswith(
+        f"station: error: --host = {host!r}: not an address to listen on (")
+
+
+def test_web_names_the_settings_key_when_the_host_came_from_there(capsys, tmp_path):
+    settings = tmp_path / "station.toml"
+    settings.write_text('[web]\nhost = "nosuch.invalid"\n')
+    code, _, err = _run(capsys, "web", "--config", str(settings))
+    assert code == 2
+    assert _one_error_line(err).startswith(
+        f"station: error: {settings}: [web] host = 'nosuch.invalid': not an address")
+
+
+@pytest.mark.parametrize("port", ["70000", "0", "-1"])
+def test_web_port_out_of_range_is_refused_as_the_setting_is(capsys, settings, port):
+    """`--port 70000` said it served on :70000 and listened on 4464; `--port 0` on 8080."""
+    code, out, err = _run(capsys, "web", "--config", str(settings), "--port", port)
+    assert (code, out) == (2, "")
+    assert err == f"station: error: --port = {port} is out of range (1 to 65535)\n"
+
+
+def test_web_listens_where_the_options_say(settings):
+    import argparse
+
+    from station.commands.web import listen_address
+    from station.config import load_config
+
+    config = load_config(settings)
+    given = argparse.Namespace(host="127.0.0.1", port=65535)
+    assert listen_address(given, config) == ("127.0.0.1", 65535)
+    assert listen_address(argparse.Namespace(host=None, port=None), config) == ("0.0.0.0", 8080)
