@@ -12,7 +12,7 @@ import dataclasses
 import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -430,8 +430,33 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if built.get("mqtt") is not None:
         _mqtt_rules(path, built["mqtt"])
     config = Config(**built, source=path)
+    _check_no_folders(config, path)
     check_relations(config, path)
     return config
+
+
+def _path_keys(config: Config) -> Iterator[tuple[str, str, str]]:
+    """Each path setting that names a file: (section, key, value); empty optional ones and
+    absent sections left out."""
+    for section in dataclasses.fields(Config):
+        values = getattr(config, section.name)
+        if section.name == "source" or values is None:
+            continue
+        for f in dataclasses.fields(values):
+            value = getattr(values, f.name)
+            if (f.metadata.get("path") or f.metadata.get("optional_path")) and value:
+                yield section.name, f.name, value
+
+
+def _check_no_folders(config: Config, path: Path) -> None:
+    """ConfigError naming the file, key and value of a path setting that names a folder
+    there now (taken relative to the file's folder, as the station takes it)."""
+    for section, key, value in _path_keys(config):
+        resolved = config.resolve(value)
+        if resolved.is_dir():
+            shown = "" if str(resolved) == value else f" ({resolved})"
+            raise ConfigError(f"{path}: [{section}] {key} = {value!r} names a folder{shown}: "
+                              "name a file in it")
 
 
 def find_config(path: str | Path | None = None) -> Path | None:

@@ -251,6 +251,55 @@ def test_a_path_setting_must_name_a_file(tmp_path, text, message):
     assert message in str(err.value)
 
 
+# Every path setting, set to name a folder that exists (relative to the file's folder).
+_FOLDER_KEYS = [
+    ("tension", "calibration_file", ""),
+    ("store", "path", ""),
+    ("pose", "task_model", ""),
+    ("web", "pin_file", ""),
+    ("mqtt", "credentials_file", 'host = "b"\n'),
+    ("mqtt", "ca_file", 'host = "b"\ntls = true\n'),
+    ("mqtt", "cert_file", 'host = "b"\ntls = true\n'),
+    ("mqtt", "key_file", 'host = "b"\ntls = true\ncert_file = "c.pem"\n'),
+]
+
+
+def test_every_path_setting_is_in_the_folder_check():
+    paths = {(f.name, k.name) for f in dataclasses.fields(Config) if f.name != "source"
+             for k in dataclasses.fields(f.metadata.get("section") or f.default_factory)
+             if k.metadata.get("path") or k.metadata.get("optional_path")}
+    assert paths == {(section, key) for section, key, _ in _FOLDER_KEYS}
+
+
+@pytest.mark.parametrize(("section", "key", "extra"), _FOLDER_KEYS)
+def test_a_path_setting_naming_a_folder_there_is_refused_on_load(tmp_path, section, key,
+                                                                 extra):
+    """`[tension] calibration_file = "/tmp"` let `station calibrate` run all its steps
+    before it failed; `[store] path = "/tmp"` had `station log` say "no session log there"."""
+    (tmp_path / "data").mkdir()
+    path = tmp_path / "station.toml"
+    path.write_text(f'[{section}]\n{extra}{key} = "data"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == (f"{path}: [{section}] {key} = 'data' names a folder "
+                              f"({tmp_path / 'data'}): name a file in it")
+
+
+def test_an_absolute_path_to_a_folder_is_refused_as_written(tmp_path, capsys):
+    path = tmp_path / "station.toml"
+    path.write_text(f'[store]\npath = "{tmp_path}"\n')
+    assert main(["log", "--config", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"station: error: {path}: [store] path = "
+                                                f"'{tmp_path}' names a folder: name a file in it\n")
+
+
+def test_a_path_setting_naming_a_file_to_be_made_loads(tmp_path):
+    path = tmp_path / "station.toml"
+    path.write_text('[store]\npath = "logs/sessions.sqlite3"\n')
+    assert load_config(path).store.path == "logs/sessions.sqlite3"
+
+
 # -- issue 23: a config path that is no file ------------------------------------------------
 
 def _station(*argv: str, timeout: float = 30.0, **kwargs) -> subprocess.CompletedProcess:
