@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the pose stream found in the video")
     parser.add_argument("--annotate", metavar="OUT.mp4", default=None,
                         help="also write the video with skeleton, stick line, hip path "
-                             "and verdicts drawn on it")
+                             "and verdicts drawn on it (.mp4; .m4v, .mov, .mkv, .avi too)")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:

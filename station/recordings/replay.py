@@ -32,6 +32,9 @@ from station.recordings.formats import (
 from station.recordings.outputs import check_output, replacing
 
 MAX_VIDEO_BYTES = 8 << 30  # an hour of 1080p is 2 to 4 GB
+# The names OpenCV writes an mp4v video under (it picks the container by the suffix; under
+# any other, such as .txt, it opens no writer at all).
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".avi")
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ def replay_video(video: str | Path, config: Config, *, tension_csv: str | Path |
     inputs = {"video": video, "tension file": tension_csv}
     save_to = (check_output(save_pose, "pose stream", inputs, suffix=".npz")
                if save_pose else None)
-    annotate_to = (check_output(annotate, "annotated video",
-                                {**inputs, "pose stream": save_to}) if annotate else None)
+    annotate_to = (check_output(annotate, "annotated video", {**inputs, "pose stream": save_to},
+                                suffix=VIDEO_SUFFIXES) if annotate else None)
 
     with OpenCVSource(video) as probe:  # a bad video fails here, before the model loads
         if probe.read() is None:

@@ -25,6 +25,7 @@ from station.config import Config, PoseConfig
 from station.domain import RIGHT_HIP, RIGHT_SHOULDER, Side
 from station.pose.estimator import PoseEstimator, estimate_video
 from station.recordings.formats import load_pose_npz
+from station.recordings.replay import VIDEO_SUFFIXES
 from tests.support import cut_short
 
 
@@ -197,6 +198,34 @@ def test_a_pose_stream_not_named_npz_is_refused(clips_dir, tmp_path, capsys):
     assert code == 2
     assert err.endswith(f"{tmp_path / 'X.mp4'}: the pose stream is a .npz file: name it X.npz\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out"])
+def test_an_annotated_video_opencv_cannot_write_is_refused_before_pose(clips_dir, tmp_path,
+                                                                       capsys, name):
+    """`--annotate out.txt` ran pose on the whole video, then said OpenCV cannot write an
+    mp4 there."""
+    target = tmp_path / name
+    started = time.monotonic()
+    code, out, err = _run(capsys, "replay", clips_dir / "deadlift_bad.mp4", "--annotate",
+                          target)
+    assert (code, out) == (2, "")
+    assert err == (f"station: error: {target}: the annotated video is a .mp4 file (or .m4v, "
+                   ".mov, .mkv, .avi): name it out.mp4\n")
+    assert time.monotonic() - started < 5.0  # refused before the pose model loads
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", VIDEO_SUFFIXES)
+def test_opencv_writes_the_annotated_video_under_each_name_replay_takes(tmp_path, suffix):
+    out = tmp_path / f"out{suffix.upper()}"
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 48))
+    try:
+        assert writer.isOpened()
+        writer.write(np.zeros((48, 64, 3), np.uint8))
+    finally:
+        writer.release()
+    assert out.stat().st_size > 0
 
 
 @pytest.mark.parametrize("option", ["--annotate", "--save-pose"])
