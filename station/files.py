@@ -9,7 +9,9 @@ nothing waits on a writer that never comes, nothing reads without end.
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -87,6 +89,25 @@ def check_regular(path: str | Path, what: str, limit: int,
     that open the file themselves, such as a video decoder)."""
     open_regular(path, what, limit, error).close()
     return Path(path)
+
+
+_NEW_FILE_TRIES = 100  # random names tried before giving up (mkstemp tries 10,000)
+
+
+def new_file(folder: str | Path, prefix: str = "", suffix: str = "") -> tuple[int, Path]:
+    """A file made in `folder` under a name of its own (`prefix`, random letters, `suffix`),
+    open for writing: its descriptor and path, for a writer that fills it and renames it into
+    place. Its mode is 0666 less the umask, as `open()` makes a file (0644 under the usual
+    022), where `tempfile.mkstemp` makes it 0600: a file written by root (`sudo station
+    calibrate`) must stay readable by the station's own user."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(_NEW_FILE_TRIES):
+        path = Path(folder) / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a new file", str(folder))
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

@@ -30,7 +30,6 @@ import logging
 import os
 import queue
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from station.errors import InputError
+from station.files import new_file
 
 if TYPE_CHECKING:  # the coach page imports this module: it must not pull numpy in
     from station.domain import RepResult
@@ -380,7 +380,7 @@ class SessionLog:
         while out.exists():
             n += 1
             out = self.path.with_name(f"{self.path.name}.pruned-{stamp}-{n}.jsonl")
-        fd, temp = tempfile.mkstemp(prefix=".pruned-", suffix=".tmp", dir=self.path.parent)
+        fd, temp = new_file(self.path.parent, ".pruned-", ".tmp")
         reps = 0
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -251,3 +251,13 @@ def cut_short(video: Path, out: Path, keep_bytes: int) -> Path:
     box = (end - mdat).to_bytes(4, "big") + data[mdat + 4:end]
     out.write_bytes(data[:mdat] + box + data[moov:])
     return out
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    """The process's umask set to `mask` for the block, then put back."""
+    before = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(before)

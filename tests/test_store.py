@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from station.domain import Fault, RepResult
 from station.errors import InputError
 from station.store import SessionLog, SetEnd, StoreWriter
+from tests.support import umask
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -300,11 +302,13 @@ def test_lowering_max_sets_saves_the_pruned_sets_first_and_says_so(tmp_path, cap
     with sqlite3.connect(db) as con:
         before = {uid: n for uid, n in con.execute("SELECT uid, reps FROM sets")}
     caplog.set_level("WARNING", logger="station.store")
-    writer = StoreWriter(db, 10)
-    assert writer.flush()
+    with umask(0o022):
+        writer = StoreWriter(db, 10)
+        assert writer.flush()
     notice = writer.take_notice()
     writer.close()
     (export,) = tmp_path.glob("s.sqlite3.pruned-*.jsonl")
+    assert stat.S_IMODE(export.stat().st_mode) == 0o644  # not mkstemp's 0600
     pruned = [json.loads(line) for line in export.read_text().splitlines()]
     assert [s["uid"] for s in pruned] == [f"s{k}" for k in range(6)]
     assert [len(s["rep_rows"]) for s in pruned] == [before[f"s{k}"] for k in range(6)]

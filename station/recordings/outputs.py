@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from station.errors import InputError
-from station.files import same_file
+from station.files import new_file, same_file
 
 _TEMP_PREFIX = ".station-"
 
@@ -63,14 +63,14 @@ def _check_suffix(out: Path, what: str, suffixes: tuple[str, ...]) -> None:
 def replacing(path: str | Path, what: str) -> Iterator[Path]:
     """A temporary path beside `path` (same suffix: OpenCV picks the container by it) to
     write the whole file to; renamed over `path` when the block ends well, removed when it
-    does not. A failure to write is InputError naming `path`."""
+    does not. The file's mode is as `open()` would make it (`new_file`). A failure to write
+    is InputError naming `path`."""
     out = Path(path)
     try:
-        fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=out.suffix, dir=out.parent)
+        fd, temp = new_file(out.parent, _TEMP_PREFIX, out.suffix)
         os.close(fd)
     except OSError as exc:
         raise InputError(f"{out}: cannot write the {what} ({exc.strerror or exc})") from None
-    temp = Path(name)
     try:
         yield temp
         os.replace(temp, out)

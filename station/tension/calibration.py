@@ -14,13 +14,12 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from station.errors import ConfigError, StationError
-from station.files import read_regular
+from station.files import new_file, read_regular
 
 FORMAT = "hinge-station-calibration"
 VERSION = 1
@@ -93,6 +92,8 @@ def backup_name(path: Path) -> Path:
 def save_calibration(path: str | Path, calibration: Calibration,
                      backup: bool = False) -> Path | None:
     """Write the calibration atomically: a power cut leaves either the old or the new file.
+    The file is made as `open()` makes one (0644 under the usual umask), so a calibration
+    written with sudo is still read by the station's own user.
 
     `backup`: the file there now (unless it is a simulated calibration) is first copied
     beside it as `<name>.<UTC time>.bak`; returns that copy's path (None: none made)."""
@@ -107,7 +108,7 @@ def save_calibration(path: str | Path, calibration: Calibration,
             kept = backup_name(path)
             shutil.copy2(path, kept)
             _fsync_folder(folder)
-        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
+        fd, tmp = new_file(folder, _TEMP_PREFIX, ".tmp")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write calibration file ({exc.strerror})") from None
     try:

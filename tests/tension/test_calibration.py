@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,7 @@ from station.tension.calibration import (
     load_calibration,
     save_calibration,
 )
+from tests.support import umask
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = Calibration(offset_counts=84_000.0, newtons_per_count=1 / 7000, gain=128, rate_sps=80,
@@ -33,6 +35,18 @@ def test_save_then_load_round_trip(tmp_path):
     assert warning is None
     assert cal == GOOD
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+
+
+def test_a_calibration_written_as_root_is_readable_by_the_station(tmp_path):
+    """save_calibration made the file 0600 (tempfile.mkstemp): written with sudo, the
+    station's own user could not read it. It is made as open() makes a file."""
+    path = tmp_path / "calibration.json"
+    with umask(0o022):
+        save_calibration(path, GOOD)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with umask(0o027):
+        save_calibration(path, GOOD)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 def test_from_readings_scales_a_known_mass():
