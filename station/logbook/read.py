@@ -220,6 +220,16 @@ def display_name(person: dict) -> str:
     return person["nickname"] or person["name"]
 
 
+def set_athlete(row: dict) -> str:
+    """Who did a set (a row of `iter_sets` or `get_set`), as the log shows it: the roster's
+    name for a card shown, "class #N" for class mode's Nth athlete, else "guest"."""
+    if row["athlete"]:
+        return row["athlete"]
+    if row["class_number"] is not None:
+        return f"class #{row['class_number']}"
+    return "guest"
+
+
 def roster(db: sqlite3.Connection, active_only: bool = True) -> list[dict]:
     """The roster in rotation order."""
     sql = "SELECT * FROM athletes" + (" WHERE active" if active_only else "")

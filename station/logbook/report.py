@@ -26,14 +26,15 @@ def sets_table(rows: list[dict]) -> str:
     lines = [f"{'set':8}  {'started':16}  {'athlete':18}  {'reps':>4}  {'passed':>6}  "
              "main fault"]
     for r in rows:
-        who = r["athlete"] or (f"class #{r['class_number']}" if r["class_number"] else "guest")
+        who = read.set_athlete(r)
         lines.append(f"{r['uid'][:8]:8}  {_when(r['started_at']):16}  {who[:18]:18}  "
                      f"{r['reps']:>4}  {r['passed']:>6}  {r['main_fault'] or ''}")
     return "\n".join(lines)
 
 
 def set_text(s: dict) -> str:
-    who = s["athlete"] or "guest"
+    """One set (`read.get_set`) and its reps as text."""
+    who = read.set_athlete(s)
     head = (f"set {s['uid']}  {_when(s['started_at'])}  {who}  side {s['side'] or '?'}\n"
             f"{s['passed']} of {s['reps']} passed; main fault {s['main_fault'] or 'none'}; "
             f"ended: {s['ended_words']}"

@@ -96,6 +96,24 @@ def test_a_set_left_open_says_what_interrupted_means(config, capsys):
     assert [s["ended"] for s in json.loads(out) if s["uid"] == "d4" * 16] == ["interrupted"]
 
 
+def test_a_class_mode_set_is_the_same_athlete_listed_and_shown(config, capsys):
+    """`station log` listed a class-mode set as "class #1", `station log <id>` showed the
+    same set as "guest"."""
+    args, path = config
+    log = SessionLog(path)
+    log.begin_set("e5" * 16, datetime.now(UTC).isoformat(timespec="seconds"), 1, None)
+    log.add_rep("e5" * 16, FakeRep(1, 1, 3.5, True, (), "cue good", {}))
+    log.end_set("e5" * 16, SetEnd("left", None, "next athlete, please", 20.0))
+    log.close()
+    _, out, _ = run(capsys, *args)
+    listed = out.splitlines()[1].split()
+    assert listed[0] == "e5e5e5e5" and listed[3:] == ["class", "#1", "1", "1"]
+    _, out, _ = run(capsys, *args, "e5e5")
+    assert out.splitlines()[0].split()[4:] == ["class", "#1", "side", "left"]
+    _, out, _ = run(capsys, *args, "a1a1")  # a guest stays a guest
+    assert out.splitlines()[0].split()[4:] == ["guest", "side", "left"]
+
+
 def test_csv_and_json_exports_equal_the_database(config, capsys):
     args, path = config
     db = sqlite3.connect(path)
