@@ -244,3 +244,43 @@ def test_web_listens_where_the_options_say(settings):
     given = argparse.Namespace(host="127.0.0.1", port=65535)
     assert listen_address(given, config) == ("127.0.0.1", 65535)
     assert listen_address(argparse.Namespace(host=None, port=None), config) == ("0.0.0.0", 8080)
+
+
+# -- station demo: an option the chosen way ignores is refused ------------------------------
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--headless", "--log"],
+     "--log does not apply to --headless: it is for the kiosk (no --headless)"),
+    (["--headless", "--screenshots", "SHOTS", "--json", "--reps", "1"],
+     "--reps, --json do not apply to the tour (--headless --screenshots) (see station demo "
+     "--help)"),
+    (["--headless", "--screenshots", "SHOTS", "--save", "SAVE"],
+     "--save does not apply to the tour (--headless --screenshots): it is for --headless"),
+    (["--headless", "--screenshots", "SHOTS", "--log"],
+     "--log does not apply to the tour (--headless --screenshots): it is for the kiosk "
+     "(no --headless)"),
+    (["--json"], "--json does not apply to the kiosk (no --headless): it is for --headless"),
+    (["--save", "SAVE"],
+     "--save does not apply to the kiosk (no --headless): it is for --headless"),
+    (["--headless", "--size", "800x480"],
+     "--size does not apply to --headless: it is for the kiosk (no --headless) or the tour "
+     "(--headless --screenshots)"),
+])
+def test_a_demo_option_its_way_would_ignore_is_refused(capsys, tmp_path, monkeypatch, argv,
+                                                       message):
+    """`demo --headless --log` exited 0 and logged nothing; `--headless --screenshots DIR
+    --json --reps 1` dropped --json and --reps unsaid."""
+    def ran(*args, **kwargs):
+        raise AssertionError("the demo ran instead of refusing the option")
+
+    for runner in ("live.run_live_demo", "tour.run_tour", "headless.coach_simulated_set"):
+        monkeypatch.setattr(f"station.demo.{runner}", ran)
+    argv = [str(tmp_path / a.lower()) if a in ("SHOTS", "SAVE") else a for a in argv]
+    code, out, err = _run(capsys, "demo", *argv)
+    assert (code, out, err) == (2, "", f"station: error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_reps_default_to_a_set_of_ten(capsys):
+    code, out, _ = _run(capsys, "demo", "--headless", "--seed", "3", "--json")
+    assert code == 0 and json.loads(out)["summary"]["reps"] == 10
