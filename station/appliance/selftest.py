@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -158,13 +159,33 @@ def check_pose(config: Config, frame: Frame | None = None) -> CheckResult:
         finally:
             estimator.close()
     except Exception as exc:
-        return CheckResult("pose", Status.FAIL, f"{what}: {_one_line(exc)}",
-                           "reinstall: sudo ./install.sh (mediapipe==0.10.18 carries the model)")
+        return CheckResult("pose", Status.FAIL, f"{what}: {_one_line(exc)}", pose_fix(config))
     seen = ("person in view" if result is not None and result.has_person
             else "nobody in view" if frame is not None else "ran on a blank test image")
     return CheckResult("pose", Status.OK,
                        f"{what}: loads in {load_s:.1f} s, {1000 * min(times):.0f} ms a frame, "
                        f"{seen}")
+
+
+def pose_fix(config: Config) -> str:
+    """The fix for a pose model that would not load, by what the settings ask of it: a
+    legacy model size the wheel lacks, a `.task` file missing or unusable, else a damaged
+    mediapipe install."""
+    from station.pose.estimator import legacy_model
+
+    pose = config.pose
+    if pose.backend == "legacy":
+        if pose.model_complexity != 1 and not legacy_model(pose.model_complexity).is_file():
+            return ("set [pose] model_complexity = 1 (the full model, the one the mediapipe "
+                    "0.10.18 wheel carries), or backend = \"tasks\" with a .task model")
+        return "reinstall: sudo ./install.sh (mediapipe==0.10.18 carries the model)"
+    task = config.resolve(pose.task_model)
+    build = f"{sys.executable} -m station.pose.models {task}"
+    if not task.is_file():
+        return (f"build it offline: {build} (the full model, from the wheel's own); "
+                "sudo ./install.sh puts it, a lite one and Google's in /etc/station/models")
+    return (f"[pose] task_model is no pose landmarker: build it again with {build}, or point "
+            "task_model at one of install.sh's in /etc/station/models")
 
 
 # -- load cell and buzzer ------------------------------------------------------------------

@@ -66,6 +66,15 @@ _LEGACY_MODELS = {0: "pose_landmark_lite.tflite", 1: "pose_landmark_full.tflite"
                   2: "pose_landmark_heavy.tflite"}
 
 
+def legacy_model(model_complexity: int) -> Path:
+    """Where the legacy backend's landmark model for `model_complexity` is, in the installed
+    mediapipe (the 0.10.18 wheel carries only 1's, the full model)."""
+    import mediapipe as mp
+
+    return (Path(mp.__file__).parent / "modules" / "pose_landmark"
+            / _LEGACY_MODELS[model_complexity])
+
+
 def _landmarks_array(landmarks: Any) -> np.ndarray:
     """MediaPipe landmarks (objects with x, y, z, visibility) as float32 [33, 4]."""
     out = np.empty((NUM_LANDMARKS, 4), dtype=np.float32)
@@ -86,8 +95,7 @@ class LegacyBackend:
     def __init__(self, config: PoseConfig) -> None:
         import mediapipe as mp
 
-        model = (Path(mp.__file__).parent / "modules" / "pose_landmark"
-                 / _LEGACY_MODELS[config.model_complexity])
+        model = legacy_model(config.model_complexity)
         if not model.is_file():
             raise ConfigError(
                 f"[pose] model_complexity = {config.model_complexity} needs {model.name}, "
@@ -131,7 +139,8 @@ class TasksBackend:
         if not model_path.is_file():
             raise ConfigError(
                 f"[pose] task_model = {config.task_model!r}: {model_path} not found "
-                f"(install.sh downloads it on a Pi with internet; or set backend = 'legacy')")
+                "(python -m station.pose.models builds it offline, install.sh puts the "
+                "models in /etc/station/models; or set backend = 'legacy')")
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 from station.appliance import selftest
@@ -200,3 +201,54 @@ def test_buzzer_without_gpio_names_the_fix(tmp_path: Path) -> None:
     # A plain mock pin cannot do PWM, which a passive (tonal) buzzer needs.
     result = check_buzzer(config_in(tmp_path), pin_factory=MockFactory())
     assert result.status is Status.FAIL and "pin = 18" in result.fix
+
+
+# -- the pose row's fix says what the detail is about -----------------------------------------
+
+def _pose_row(tmp_path: Path, pose: str, capsys) -> list[str]:
+    toml = tmp_path / "station.toml"
+    toml.write_text(f"[pose]\n{pose}\n")
+    assert main(["check", "--config", str(toml), "--only", "pose"]) == 1
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_legacy_model_the_wheel_lacks_is_fixed_by_the_setting(tmp_path: Path,
+                                                                capsys) -> None:
+    """With model_complexity = 2 the detail said the wheel lacks the heavy model, and the
+    fix said to reinstall the wheel."""
+    detail, fix = _pose_row(tmp_path, "model_complexity = 2", capsys)[:2]
+    assert "needs pose_landmark_heavy.tflite, which this mediapipe install lacks" in detail
+    assert fix.split("fix: ")[1] == (
+        'set [pose] model_complexity = 1 (the full model, the one the mediapipe 0.10.18 '
+        'wheel carries), or backend = "tasks" with a .task model')
+
+
+def test_a_missing_task_model_is_fixed_by_building_it(tmp_path: Path, capsys) -> None:
+    """With backend = "tasks" and no .task file the fix said to reinstall the wheel."""
+    task = tmp_path / "models" / "pose_landmarker_full.task"
+    detail, fix = _pose_row(tmp_path, 'backend = "tasks"', capsys)[:2]
+    assert f"{task} not found" in detail
+    assert fix.split("fix: ")[1] == (
+        f"build it offline: {sys.executable} -m station.pose.models {task} (the full model, "
+        "from the wheel's own); sudo ./install.sh puts it, a lite one and Google's in "
+        "/etc/station/models")
+
+
+def test_a_task_file_that_is_no_model_is_fixed_by_building_it_again(tmp_path: Path,
+                                                                    capsys) -> None:
+    task = tmp_path / "models" / "pose_landmarker_full.task"
+    task.parent.mkdir()
+    task.write_text("not a model\n")
+    detail, fix = _pose_row(tmp_path, 'backend = "tasks"', capsys)[:2]
+    assert "is not a usable pose landmarker model" in detail
+    assert fix.split("fix: ")[1] == (
+        f"[pose] task_model is no pose landmarker: build it again with {sys.executable} -m "
+        f"station.pose.models {task}, or point task_model at one of install.sh's in "
+        "/etc/station/models")
+
+
+def test_the_fix_for_the_wheels_own_model_failing_is_a_reinstall() -> None:
+    from station.appliance.selftest import pose_fix
+
+    assert pose_fix(Config()) == ("reinstall: sudo ./install.sh (mediapipe==0.10.18 carries "
+                                  "the model)")
