@@ -9,6 +9,7 @@ lists every key with its unit, range and default.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import math
 import re
 import tomllib
@@ -450,13 +451,30 @@ def _path_keys(config: Config) -> Iterator[tuple[str, str, str]]:
 
 def _check_no_folders(config: Config, path: Path) -> None:
     """ConfigError naming the file, key and value of a path setting that names a folder
-    there now (taken relative to the file's folder, as the station takes it)."""
+    there now (taken relative to the file's folder, as the station takes it), or that no
+    file can have: a `~user` of no user, a name longer than the system allows."""
     for section, key, value in _path_keys(config):
-        resolved = config.resolve(value)
-        if resolved.is_dir():
+        where = f"{path}: [{section}] {key}"
+        try:
+            resolved = config.resolve(value)
+        except RuntimeError:  # expanduser: no such user
+            raise ConfigError(f"{where} = {value!r}: {value.split('/')[0]} is the home folder "
+                              "of no user here") from None
+        if _is_folder(resolved, f"{where} = {_shown(value)}"):
             shown = "" if str(resolved) == value else f" ({resolved})"
-            raise ConfigError(f"{path}: [{section}] {key} = {value!r} names a folder{shown}: "
-                              "name a file in it")
+            raise ConfigError(f"{where} = {value!r} names a folder{shown}: name a file in it")
+
+
+def _is_folder(path: Path, where: str) -> bool:
+    """`path` is a folder now; False when it cannot be looked at from here (a folder this
+    user may not enter: whatever opens the file says so then). A name too long for any
+    file is ConfigError (`where` names the key and value)."""
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise ConfigError(f"{where}: {exc.strerror.lower()}") from None
+        return False
 
 
 def find_config(path: str | Path | None = None) -> Path | None:

@@ -294,6 +294,32 @@ def test_an_absolute_path_to_a_folder_is_refused_as_written(tmp_path, capsys):
                                                 f"'{tmp_path}' names a folder: name a file in it\n")
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("~nosuchuser/s.sqlite3", "'~nosuchuser/s.sqlite3': ~nosuchuser is the home folder of no "
+                              "user here"),
+    ("a" * 300, "'" + "a" * 56 + "...: file name too long"),
+])
+def test_a_path_no_file_can_have_is_one_line_not_a_traceback(tmp_path, value, message):
+    """The folder check looks each path up: one it cannot even name is refused, not raised."""
+    path = tmp_path / "station.toml"
+    path.write_text(f'[store]\npath = "{value}"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: [store] path = {message}"
+
+
+def test_a_path_this_user_cannot_look_at_still_loads(tmp_path, monkeypatch):
+    """A folder the station's user may not enter is the opener's to report, not the
+    settings' (a calibration out of reach is a warning and a raw sensor, not a dead kiosk)."""
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    path = tmp_path / "station.toml"
+    path.write_text('[tension]\ncalibration_file = "/root/calibration.json"\n')
+    monkeypatch.setattr(Path, "is_dir", denied)
+    assert load_config(path).tension.calibration_file == "/root/calibration.json"
+
+
 def test_a_path_setting_naming_a_file_to_be_made_loads(tmp_path):
     path = tmp_path / "station.toml"
     path.write_text('[store]\npath = "logs/sessions.sqlite3"\n')
