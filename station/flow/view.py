@@ -175,6 +175,14 @@ class KioskView:
     toast_until: float = 0.0
     athlete_name: str = ""  # whose card started the set ("": a guest): "Hi, Sam"
 
+    @property
+    def counts(self) -> tuple[int, int]:
+        """The reps and passes on screen: the set's summary on the summary screen (the live
+        count is already reset for the next athlete), else the live count."""
+        if self.screen is Screen.SUMMARY:
+            return self.summary.reps, self.summary.passed
+        return self.live.rep_count, self.live.passed
+
     def badge(self, name: str) -> Badge:
         for b in self.badges:
             if b.name == name:

@@ -59,8 +59,7 @@ class BrokerLink:
         athlete, athlete_id = live_athlete((on.id, on.name) if on else None, number,
                                            self.names_shown)
         self.publisher.set_live(LiveState(
-            view.screen.value, athlete, view.live.rep_count, view.live.passed,
-            flow.set_log.uid, athlete_id, number))
+            view.screen.value, athlete, *view.counts, flow.set_log.uid, athlete_id, number))
         parts = {b.name: PartHealth(b.ok, b.reason) for b in view.badges if b.name != BROKER}
         store = flow.store
         if store is not None:

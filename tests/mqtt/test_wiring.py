@@ -48,6 +48,12 @@ def test_the_demo_tour_publishes_everything_its_log_holds(broker, tmp_path, caps
     numbered = [(m["athlete"], m["class_athlete"]) for m in lives if m["athlete"] is not None]
     assert numbered and all(a == f"#{n}" for a, n in numbered)
     assert all(m["athlete_id"] is None for m in lives)
+    # On the summary screen the live state carries the set's count (as the coach page
+    # does), not the live count already reset for the next athlete.
+    summaries = [(m["reps"], m["passed"]) for m in lives if m["screen"] == "summary"]
+    done = [(m.json()["summary"]["reps"], m.json()["summary"]["passed"])
+            for m in rec.on("gym/demo-1/set")]
+    assert summaries and set(summaries) <= set(done) and (0, 0) not in summaries
     parts = rec.on("gym/demo-1/health")[-1].json()["parts"]
     assert set(parts) == {"camera", "pose", "load cell", "buzzer", "storage"}
     assert parts["storage"] == {"ok": True, "reason": ""}
