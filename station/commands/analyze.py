@@ -26,5 +26,5 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
-        print("\n".join(report_lines(report)))
+        print("\n".join(report_lines(report, band_checked=tension is not None)))
     return 0

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     else:
         print(f"{result.video}: {len(result.stream)} frames, the athlete in view in "
               f"{result.frames_in_view}.")
-        print("\n".join(report_lines(result.report)))
+        print("\n".join(report_lines(result.report,
+                                     band_checked=bool(args.tension))))
     # The report stands; an output that could not be written at the end is said after it.
     for line in result.unsaved:
         print(f"station: error: {line}", file=sys.stderr)

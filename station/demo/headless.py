@@ -51,7 +51,8 @@ class DemoSet:
         s = self.sim.scenario
         intro = (f"Simulated athlete (seed {self.seed}): {s.height_m:.2f} m tall, camera "
                  f"{s.view.distance:.1f} m away, band {s.band_stiffness:.0f} N/m.")
-        return "\n".join([intro, *report_lines(self.report, self.sim.truth)])
+        return "\n".join([intro, *report_lines(self.report, self.sim.truth,
+                                                 band_checked=True)])
 
     def save(self, out: Path) -> None:
         """Write the set as pose.npz, tension.csv and truth.json in `out`."""
