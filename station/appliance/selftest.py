@@ -419,10 +419,13 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Fact
 
 
 def summary(results: list[CheckResult]) -> str:
-    """The table's last line: all parts ok, or how many failed and which."""
+    """The table's last line: all parts ok (the one part, by name), or how many failed and
+    which."""
     failed = [r.part for r in results if r.status.failed]
     if failed:
         return f"station check: {len(failed)} of {len(results)} failed: {', '.join(failed)}"
+    if len(results) == 1:
+        return f"station check: {results[0].part} ok"
     return f"station check: all {len(results)} parts ok"
 
 

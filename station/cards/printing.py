@@ -34,5 +34,6 @@ def print_cards(roster_csv: Path, out: Path, log_path: Path, layout: str,
         db.close()
     written = write_cards(cards, out, LAYOUTS[layout])
     files = ", ".join(str(p) for p in written)
-    return (f"{len(cards)} cards ({layout}, station {station}) written to {files}; "
+    return (f"{len(cards)} card{'' if len(cards) == 1 else 's'} ({layout}, station {station}) "
+            f"written to {files}; "
             f"the roster is in {log_path}")

@@ -116,6 +116,14 @@ def test_cli_exit_status(tmp_path: Path, capsys) -> None:
     assert main(["check", "--config", str(toml), "--only", "toaster"]) == 2
 
 
+def test_one_part_checked_ok_is_named_not_counted(tmp_path: Path, capsys) -> None:
+    """`--only storage` ended "all 1 parts ok"."""
+    toml = tmp_path / "station.toml"
+    toml.write_text('[store]\npath = "sessions.sqlite3"\n')
+    assert main(["check", "--config", str(toml), "--only", "storage"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "station check: storage ok"
+
+
 # -- the parts on their real drivers ------------------------------------------------------
 
 def test_camera_and_pose_on_a_real_clip(tmp_path: Path, clips_dir: Path) -> None:

@@ -36,6 +36,15 @@ def test_cards_as_png_pages_hold_each_athletes_code(tmp_path, capsys):
     assert "Sam" not in "".join(t for _, t in read)  # the code holds no name
 
 
+def test_one_athlete_is_one_card(tmp_path, capsys):
+    """A roster of one printed "1 cards"."""
+    args = setup(tmp_path, "name\nSam Jones\n")
+    assert main(["cards", *args, str(tmp_path / "sam.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 card (a4, station ")
+    assert f" written to {tmp_path / 'sam.pdf'}; the roster is in " in out
+
+
 def test_printing_again_keeps_every_card(tmp_path, capsys):
     args = setup(tmp_path, "name\nSam Jones\nAlex Kim\n")
     assert main(["cards", *args, str(tmp_path / "a.pdf")]) == 0
