@@ -1,4 +1,9 @@
-"""`station cards ROSTER.csv OUT`: QR cards for the roster's athletes (PDF, or PNG pages)."""
+"""`station cards ROSTER.csv OUT`: QR cards for the roster's athletes (PDF, or PNG pages).
+
+OUT.pdf is one PDF; a folder that exists gets PNG pages FOLDER/cards-01.png...; any other
+name PNG pages OUT-01.png... (OUT.png as OUT-01.png...). The work is
+`station.cards.printing`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("roster", type=Path, metavar="ROSTER.csv",
                         help="a CSV with a header: name (and optionally nickname, card)")
     parser.add_argument("out", type=Path, metavar="OUT",
-                        help="OUT.pdf for one PDF; anything else for PNG pages OUT-01.png...")
+                        help="OUT.pdf: one PDF; an existing folder: PNG pages "
+                             "FOLDER/cards-01.png...; anything else: PNG pages OUT-01.png... "
+                             "(OUT.png too)")
     parser.add_argument("--layout", choices=("a4", "a5"), default=None,
                         help="a4: one card a page (read at 2-2.5 m); a5: two (within 1.5 m); "
                              "default [cards] layout")

@@ -6,6 +6,7 @@ import re
 import sqlite3
 
 import numpy as np
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -34,6 +35,21 @@ def test_cards_as_png_pages_hold_each_athletes_code(tmp_path, capsys):
         read += sorted((r.position.top_left.y, r.text) for r in zxingcpp.read_barcodes(img))
     assert [t for _, t in read] == [f"HS1:{station}:{c}" for c in cards]
     assert "Sam" not in "".join(t for _, t in read)  # the code holds no name
+
+
+def test_a_folder_as_out_gets_cards_pages_inside_as_the_help_says(tmp_path, capsys):
+    """The help promised OUT-01.png whatever OUT was; a folder gets FOLDER/cards-01.png."""
+    args = setup(tmp_path, "name\nSam Jones\nAlex Kim\n")
+    (tmp_path / "printed").mkdir()
+    assert main(["cards", *args, str(tmp_path / "printed")]) == 0
+    assert sorted(p.name for p in (tmp_path / "printed").iterdir()) == [
+        "cards-01.png", "cards-02.png"]
+    assert not list(tmp_path.glob("printed-*.png"))
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["cards", "--help"])
+    assert ("an existing folder: PNG pages FOLDER/cards-01.png...; anything else: PNG pages "
+            "OUT-01.png...") in " ".join(capsys.readouterr().out.split())
 
 
 def test_one_athlete_is_one_card(tmp_path, capsys):
