@@ -83,6 +83,18 @@ def read_regular(path: str | Path, what: str, limit: int,
     return data
 
 
+def read_regular_text(path: str | Path, what: str, limit: int,
+                      error: type[StationError]) -> str:
+    """The text of a regular UTF-8 file of at most `limit` bytes (see `read_regular`), less
+    the byte-order mark a spreadsheet may put first (Excel's "CSV UTF-8" does); text that is
+    not UTF-8 is `error` naming the path."""
+    data = read_regular(path, what, limit, error)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{Path(path)}: cannot read the {what} ({exc})") from None
+
+
 def check_regular(path: str | Path, what: str, limit: int,
                   error: type[StationError]) -> Path:
     """`path`, once it is known to name a regular file of at most `limit` bytes (for readers

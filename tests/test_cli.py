@@ -125,7 +125,7 @@ def test_bad_tension_files_exit_2_with_one_clear_line(tmp_path, capsys):
         tmp_path / "none.csv": "tension file not found",
         header: "header is 'time,newtons', expected 't,force_n'",
         garbage: "line 3 is not two numbers",
-        backwards: "'t' goes backwards at sample 1",
+        backwards: "line 3: 't' goes backwards (1.0 then 0.5)",
     }
     for path, message in cases.items():
         code, _, err = _run(capsys, "analyze", str(pose), "--tension", str(path))

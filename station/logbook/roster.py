@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from station.errors import InputError
-from station.files import read_regular
+from station.files import read_regular_text
 from station.logbook.read import roster, station_id
 
 # Upper-case letters and digits without 0/O, 1/I: QR's alphanumeric mode holds them in the
@@ -72,11 +72,7 @@ def read_roster_csv(path: str | Path) -> list[RosterLine]:
     """The athletes of a roster CSV; a bad file, header, name or a duplicate is one
     InputError naming the file and line."""
     path = Path(path)
-    data = read_regular(path, "roster file", MAX_ROSTER_BYTES, InputError)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: cannot read the roster ({exc})") from None
+    text = read_regular_text(path, "roster file", MAX_ROSTER_BYTES, InputError)
     return parse_roster(text, str(path))
 
 

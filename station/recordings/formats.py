@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import numpy as np
 
 from station.domain import NUM_LANDMARKS, PoseStream, TensionStream
 from station.errors import InputError
-from station.files import open_regular, read_regular
+from station.files import open_regular, read_regular_text
 
 TENSION_HEADER = ["t", "force_n"]
 
@@ -252,11 +253,7 @@ def save_tension_csv(path: str | Path, stream: TensionStream) -> None:
 def load_tension_csv(path: str | Path) -> TensionStream:
     """Read a tension CSV; raise InputError naming the file, line and problem."""
     path = Path(path)
-    data = read_regular(path, "tension file", MAX_TENSION_BYTES, InputError)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: cannot read tension file ({exc})") from None
+    text = read_regular_text(path, "tension file", MAX_TENSION_BYTES, InputError)
     return parse_tension_csv(path, io.StringIO(text, newline=""))
 
 
@@ -279,19 +276,25 @@ def parse_tension_csv(path: Path, lines: IO[str]) -> TensionStream:
                 raise InputError(f"{path}: more than {MAX_TENSION_SAMPLES:,} samples (nearly "
                                  "14 hours at 80 a second)")
             try:
-                t.append(float(row[0]))
-                f.append(float(row[1]))
+                ti, fi = float(row[0]), float(row[1])
             except ValueError:
                 raise InputError(f"{path}: line {line_no} is not two numbers: "
                                  f"{','.join(row)[:60]!r}") from None
+            for column, value in (("t", ti), ("force_n", fi)):
+                if not math.isfinite(value):
+                    raise InputError(f"{path}: line {line_no}: {column} is {value!r}, not a "
+                                     "finite number")
+            if t and ti < t[-1]:
+                raise InputError(f"{path}: line {line_no}: 't' goes backwards ({t[-1]!r} "
+                                 f"then {ti!r})")
+            t.append(ti)
+            f.append(fi)
     except csv.Error as exc:
         raise InputError(f"{path}: not a CSV file ({exc})") from None
     if not t:
         raise InputError(f"{path}: the tension file holds no samples")
     ta = np.array(t, dtype=np.float64)
     fa = np.array(f, dtype=np.float64)
-    if not np.isfinite(fa).all():
-        raise InputError(f"{path}: force_n has non-finite values")
     if float(np.abs(fa).max()) > MAX_FORCE_N:
         raise InputError(f"{path}: force_n reaches {float(np.abs(fa).max()):g} N, past any "
                          f"band (at most {MAX_FORCE_N:g} N): newtons expected")

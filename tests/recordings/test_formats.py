@@ -127,6 +127,47 @@ def test_tension_in_raw_counts_is_refused(tmp_path):
         load_tension_csv(csv)
 
 
+@pytest.mark.parametrize("lines, message", [
+    ("0.0,50\n0.0125,51\n\n0.025,nan\n", "line 5: force_n is nan, not a finite number"),
+    ("0.0,50\n0.0125,-inf\n", "line 3: force_n is -inf, not a finite number"),
+    ("0.0,50\ninf,51\n", "line 3: t is inf, not a finite number"),
+    ("0.0,50\n0.0125,51\n\n0.0,52\n", "line 5: 't' goes backwards (0.0125 then 0.0)"),
+])
+def test_a_tension_line_that_is_no_finite_number_or_goes_back_is_named(tmp_path, lines,
+                                                                       message):
+    """A nan force said "force_n has non-finite values" with no line; docs/formats.md
+    promises the file and the line (blank lines counted, as an editor counts them)."""
+    csv = tmp_path / "tension.csv"
+    csv.write_text("t,force_n\n" + lines)
+    with pytest.raises(InputError) as exc:
+        load_tension_csv(csv)
+    assert str(exc.value) == f"{csv}: {message}"
+
+
+def test_a_tension_csv_saved_from_excel_with_a_bom_is_read(tmp_path):
+    """A byte-order mark made the header "\\ufefft,force_n"; the roster took it already."""
+    t = np.arange(200) / 80
+    f = 60.0 + np.sin(t)
+    plain = _tension(tmp_path, t, f)
+    bom = tmp_path / "excel.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    read = load_tension_csv(bom)
+    np.testing.assert_array_equal(read.t, load_tension_csv(plain).t)
+    np.testing.assert_array_equal(read.force_n, np.round(f, 3))
+
+
+def test_tension_and_roster_not_utf8_are_one_line_naming_the_file(tmp_path):
+    from station.logbook.roster import read_roster_csv
+
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("t,force_n\n0.0,50 \xb0\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1.csv: cannot read the tension file \("):
+        load_tension_csv(bad)
+    bad.write_bytes("name\nJos\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1.csv: cannot read the roster file \("):
+        read_roster_csv(bad)
+
+
 def _npy_header(shape: tuple[int, ...], dtype: str) -> bytes:
     buf = io.BytesIO()
     np.lib.format.write_array_header_1_0(buf, {"descr": dtype, "fortran_order": False,
