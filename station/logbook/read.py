@@ -142,8 +142,11 @@ def ended_words(ended: str | None) -> str:
 def get_set(db: sqlite3.Connection, uid: str) -> dict:
     """One set with its reps (and `ended_words`); `uid` may be any unique prefix of the
     set's id (8 is plenty)."""
-    rows = _rows(db.execute(_SET_SELECT + " WHERE s.uid LIKE ? || '%' ORDER BY s.id LIMIT 2",
-                            (uid.strip().lower(),)))
+    prefix = uid.strip().lower()
+    # LIKE takes % and _ as wildcards: escaped, they are the characters they are.
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = _rows(db.execute(_SET_SELECT + " WHERE s.uid LIKE ? ESCAPE '\\' ORDER BY s.id "
+                            "LIMIT 2", (pattern,)))
     if not rows or not uid.strip():
         raise InputError(f"set {uid!r}: no such set in the log")
     if len(rows) > 1:

@@ -58,8 +58,9 @@ def log_report(log_path: Path, *, set_uid: str | None = None, athlete: str | Non
 
     Exports (CSV, JSON) hold every matching set, whatever the limit."""
     if not log_path.exists():
-        raise InputError(f"{log_path}: no session log there (the station writes it on its "
-                         "first set; --config names another station's settings)")
+        raise InputError(f"{log_path}: no session log there yet: `station run` (or `station "
+                         "demo --log`) writes it on its first set; --config names another "
+                         "station's settings")
     db = read.open_log(log_path)
     try:
         if set_uid is not None:

@@ -133,10 +133,25 @@ def test_csv_and_json_exports_equal_the_database(config, capsys):
     assert [r["faults"] for r in one["rep_list"]] == [["hips_stopped"], [], [], []]
 
 
+def test_a_limit_lists_that_many_newest_first(config, capsys):
+    args, _ = config
+    status, out, _ = run(capsys, *args, "--limit", "1")
+    assert status == 0 and [ln.split()[0] for ln in out.splitlines()[1:]] == ["c3c3c3c3"]
+    _, out, _ = run(capsys, *args, "c3c")  # a prefix still finds its set
+    assert out.startswith(f"set {'c3' * 16}  ")
+
+
 @pytest.mark.parametrize("extra,message", [
     (["--athlete", "Nobody"], "--athlete 'Nobody': nobody on the roster"),
     (["--since", "last week"], "--since 'last week': give a date"),
     (["ffff"], "set 'ffff': no such set in the log"),
+    # LIKE's wildcards matched every set ("more than one set starts so").
+    (["%"], "set '%': no such set in the log"),
+    (["_"], "set '_': no such set in the log"),
+    (["c3_3"], "set 'c3_3': no such set in the log"),
+    # --limit -1 listed every set and --limit 0 said "no sets".
+    (["--limit", "0"], "--limit 0: choose 1 to 1000000"),
+    (["--limit", "-1"], "--limit -1: choose 1 to 1000000"),
 ])
 def test_bad_input_is_one_line(config, capsys, extra, message):
     args, _ = config
@@ -151,7 +166,10 @@ def test_no_log_and_a_file_that_is_no_database(tmp_path, capsys):
     toml = tmp_path / "station.toml"
     toml.write_text('[store]\npath = "sessions.sqlite3"\n')
     status, _, err = run(capsys, "--config", str(toml))
-    assert status == 2 and "sessions.sqlite3: no session log there" in err
+    assert status == 2 and err == (
+        f"station: error: {tmp_path / 'sessions.sqlite3'}: no session log there yet: "
+        "`station run` (or `station demo --log`) writes it on its first set; --config names "
+        "another station's settings\n")
     (tmp_path / "sessions.sqlite3").write_bytes(b"this is not sqlite" * 100)
     status, _, err = run(capsys, "--config", str(toml))
     assert status == 2 and "cannot read the session log (file is not a database)" in err
