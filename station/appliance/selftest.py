@@ -56,8 +56,11 @@ class CheckResult:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The first line of the exception's message, alone (a row's detail is read by a
+    person, who has no use for "ConfigError:" or pygame's "error:"); its class's name only
+    when it has no message."""
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    return text[0] if text else type(exc).__name__
 
 
 def _with_timeout(fn: Callable[[], T], timeout_s: float) -> T:

@@ -34,6 +34,7 @@ def test_screen_failure_names_the_fix(tmp_path: Path, monkeypatch) -> None:
     result = check_screen(config_in(tmp_path))
     assert result.status is Status.FAIL
     assert "plug the screen in" in result.fix
+    assert not result.detail.startswith("error: ")  # pygame.error's class name, not news
 
 
 def test_console_environment_picks_kmsdrm_and_the_card(tmp_path: Path) -> None:
@@ -88,7 +89,35 @@ def test_a_crashing_check_is_its_own_fail_row(tmp_path: Path, monkeypatch) -> No
     results = selftest.run_checks(config_in(tmp_path), ("screen", "storage"))
     assert [(r.part, r.status) for r in results] == [("screen", Status.FAIL),
                                                       ("storage", Status.OK)]
-    assert results[0].detail == "RuntimeError: SDL exploded"
+    assert results[0].detail == "SDL exploded"
+
+
+def test_a_details_message_is_shown_without_its_exception_class(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Rows read "picamera2 camera 0: StationError: [camera] source = ..." and
+    "ConfigError: ..."; pygame's own failure "error: kmsdrm not available"."""
+    import station.hardware.camera
+    from station.appliance.selftest import check_camera
+    from station.errors import ConfigError, StationError
+
+    class NoCamera:
+        def open(self) -> None:
+            raise StationError("[camera] source = 'picamera2' but picamera2 is not installed")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(station.hardware.camera, "open_source", lambda *a, **k: NoCamera())
+    result, _ = check_camera(config_in(tmp_path))
+    assert result.detail == ("picamera2 camera 0: [camera] source = 'picamera2' but picamera2 "
+                             "is not installed")
+
+    def bad_setting(config):
+        raise ConfigError("station.toml: [kiosk] width = 5 must be 320 to 3840")
+
+    monkeypatch.setattr(selftest, "check_screen", bad_setting)
+    (result,) = selftest.run_checks(config_in(tmp_path), ("screen",))
+    assert result.detail == "station.toml: [kiosk] width = 5 must be 320 to 3840"
 
 
 def test_table_puts_the_fix_under_each_failure() -> None:
