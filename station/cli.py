@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -120,7 +121,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BROKEN_PIPE_STATUS
 
 
+def _config_before_command(argv: list[str]) -> str | None:
+    """The one line for `station --config X demo`: --config is each command's option, so
+    argparse took X for the command ("invalid choice: 'X'"). None when it is not so placed."""
+    for i, arg in enumerate(argv):
+        if arg in COMMANDS:
+            return None
+        if arg == "--config" or arg.startswith("--config="):
+            path = arg.partition("=")[2] if "=" in arg else (
+                argv[i + 1] if i + 1 < len(argv) else "PATH")
+            rest = argv[i + (1 if "=" in arg else 2):]
+            command = next((a for a in rest if a in COMMANDS), "COMMAND")
+            return (f"--config goes after the command: station {command} --config "
+                    f"{shlex.quote(path)}")
+    return None
+
+
 def _command(argv: list[str]) -> int:
+    misplaced = _config_before_command(argv)
+    if misplaced is not None:
+        _Parser(prog="station").error(misplaced)
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     module = importlib.import_module(f"station.commands.{COMMANDS[args.command][0]}")

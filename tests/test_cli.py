@@ -133,6 +133,21 @@ def test_bad_tension_files_exit_2_with_one_clear_line(tmp_path, capsys):
         assert f"{path}: {message}" in _one_error_line(err)
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["--config", "X", "demo"], "--config goes after the command: station demo --config X"),
+    (["--config=my settings.toml", "log", "--limit", "3"],
+     "--config goes after the command: station log --config 'my settings.toml'"),
+    (["--config", "X"], "--config goes after the command: station COMMAND --config X"),
+])
+def test_config_before_the_command_says_where_it_goes(capsys, argv, line):
+    """`station --config X demo` said "invalid choice: 'X'" (argparse took X for the
+    command)."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == f"station: error: {line}\n"
+
+
 def test_unknown_arguments_exit_2_with_one_line(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["demo", "--bogus"])
