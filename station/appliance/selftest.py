@@ -9,6 +9,7 @@ part is that part's FAIL row.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sys
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from station.tension.source import TensionSource
 
 T = TypeVar("T")
+journal = logging.getLogger(__name__)  # the journal, under systemd
 
 PARTS = ("camera", "pose", "load cell", "buzzer", "screen", "storage", "broker",
          "coach page")
@@ -416,7 +418,12 @@ def run_checks(config: Config, parts: tuple[str, ...] = PARTS, pin_factory: Fact
             else:
                 result = check_coach_page(config)
         except Exception as exc:
-            result = CheckResult(part, Status.FAIL, _one_line(exc), "see the journal")
+            # A fault in the check itself: its traceback goes where the journal is read
+            # (stderr at a terminal, the journal under systemd).
+            journal.exception("station check: the %s check failed", part)
+            result = CheckResult(part, Status.FAIL, _one_line(exc),
+                                 "a fault in the check itself: its traceback is on stderr "
+                                 "(the journal under systemd)")
         results.append(result)
     return results
 

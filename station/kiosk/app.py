@@ -103,10 +103,11 @@ class KioskApp:
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL:
-                self.running = False
-                return
-            if event.key == pygame.K_ESCAPE and not menu_open and self.windowed:
+            # Quit keys only in a window: full screen is the appliance, and a keyboard
+            # plugged into it must not leave the gym a black screen.
+            quit_key = (event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL) or (
+                event.key == pygame.K_ESCAPE and not menu_open)
+            if quit_key and self.windowed:
                 self.running = False
                 return
             inp = KEYS.get(event.key)

@@ -81,7 +81,7 @@ def test_storage_unwritable_folder_fails() -> None:
     assert "chown station /proc" in result.fix
 
 
-def test_a_crashing_check_is_its_own_fail_row(tmp_path: Path, monkeypatch) -> None:
+def test_a_crashing_check_is_its_own_fail_row(tmp_path: Path, monkeypatch, caplog) -> None:
     def boom(config):
         raise RuntimeError("SDL exploded\nwith a second line")
 
@@ -90,6 +90,10 @@ def test_a_crashing_check_is_its_own_fail_row(tmp_path: Path, monkeypatch) -> No
     assert [(r.part, r.status) for r in results] == [("screen", Status.FAIL),
                                                       ("storage", Status.OK)]
     assert results[0].detail == "SDL exploded"
+    # Its fix points at the traceback, and the traceback is there.
+    assert "traceback is on stderr" in results[0].fix
+    (record,) = [r for r in caplog.records if "the screen check failed" in r.getMessage()]
+    assert record.exc_info is not None and "SDL exploded" in str(record.exc_info[1])
 
 
 def test_a_details_message_is_shown_without_its_exception_class(tmp_path: Path,

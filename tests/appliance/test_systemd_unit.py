@@ -80,7 +80,7 @@ def test_security_rating_is_4_or_better() -> None:
 def test_unit_runs_the_station_hardened_with_a_watchdog() -> None:
     d = directives(UNIT)
     assert d["Type"] == ["notify"] and d["NotifyAccess"] == ["main"]
-    assert d["Restart"] == ["on-failure"] and d["User"] == ["station"]
+    assert d["Restart"] == ["always"] and d["User"] == ["station"]  # a clean exit too
     assert int(d["WatchdogSec"][0].rstrip("s")) > 0
     for key in ("NoNewPrivileges", "ProtectHome", "PrivateTmp"):
         assert d[key] == ["yes"], key

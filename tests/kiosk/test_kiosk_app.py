@@ -43,6 +43,23 @@ def test_keys_and_taps_drive_the_flow():
     app.close()
 
 
+def test_full_screen_no_key_quits_the_kiosk():
+    """Full screen is the appliance: a keyboard plugged into it does not stop it (systemd
+    would not bring a clean exit back), in a window Ctrl-Q and Esc do."""
+    app = KioskApp(Config().kiosk, headless=True)
+    flow = StationFlow(Config(), AlertBuzzer(None), None)
+    ctrl_q = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, mod=pygame.KMOD_LCTRL,
+                                unicode="", scancode=0)
+    app.windowed = False  # as `station run` opens it on the Pi's screen
+    for event in (ctrl_q, key(pygame.K_ESCAPE)):
+        app.handle(event, flow, 0.0)
+        assert app.running
+    app.windowed = True
+    app.handle(ctrl_q, flow, 0.1)
+    assert not app.running
+    app.close()
+
+
 def test_between_frames_the_loop_hands_samples_to_the_flow_at_once():
     # 5 frames a second: a long wait between frames however slowly this machine draws.
     app = KioskApp(dataclasses.replace(Config().kiosk, fps=5), headless=True)
