@@ -422,7 +422,13 @@ class SessionLog:
     # -- the outbox ------------------------------------------------------------------------
 
     def _set_row(self, uid: str) -> dict:
-        cur = self.db.execute("SELECT * FROM sets WHERE uid = ?", (uid,))
+        """The set's row, with `athlete_name`: what the station calls the athlete whose card
+        started it (their nickname, else their name; None for a guest), as the log's
+        readers name them."""
+        cur = self.db.execute(
+            "SELECT s.*, CASE WHEN a.id IS NULL THEN NULL WHEN a.nickname != '' THEN a.nickname"
+            " ELSE a.name END AS athlete_name"
+            " FROM sets s LEFT JOIN athletes a ON a.id = s.athlete_id WHERE s.uid = ?", (uid,))
         row = cur.fetchone()
         if row is None:
             raise KeyError(f"no set {uid!r} in the log")

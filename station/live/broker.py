@@ -112,7 +112,8 @@ def open_log(config: Config, path: Path | None = None) -> tuple[StoreWriter, Bro
         link.error = str(exc)
         log.error("broker: %s; results wait in the outbox", exc)
     topics = Topics(m.prefix, station_id_for(m))
-    store = StoreWriter(path, config.store.max_sets, ResultMessages(topics), m.outbox_max,
+    store = StoreWriter(path, config.store.max_sets, ResultMessages(topics, link.names_shown),
+                        m.outbox_max,
                         on_outbox=link.publisher.wake if link.publisher else None)
     if link.publisher is not None:
         link.publisher.start()

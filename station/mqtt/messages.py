@@ -3,7 +3,9 @@
 Every JSON payload is an object with `"v": 1` (the schema's version) and `"station"`. A rep
 and a set carry `"id"`, unique across stations and time (a set's id is its log uid, a rep's
 is `<set id>-<index>`): QoS 1 may deliver a message twice, and a consumer that keeps the ids
-it has seen drops the second. docs/mqtt.md gives every field.
+it has seen drops the second. The live state, a rep and a set say who is on, or who did
+it, in the same three fields (`athlete`, `athlete_id`, `class_athlete`). docs/mqtt.md
+gives every field.
 """
 
 from __future__ import annotations
@@ -100,11 +102,24 @@ def rep_id(set_id: str, index: int) -> str:
     return f"{set_id}-{index}"
 
 
-def rep_payload(station: str, set_row: Mapping[str, Any], rep: RepResult) -> dict:
-    """A scored rep: the analysis report's fields for it, with its ids and its set's."""
+def result_athlete(set_row: Mapping[str, Any], names_shown: bool = True) -> dict:
+    """Who did a logged set, in the live state's fields (`athlete`, `athlete_id`,
+    `class_athlete`): the row's card athlete (`athlete_id`, `athlete_name`) or class mode's
+    number (`athlete`), as `live_athlete` names them."""
+    athlete_id = set_row.get("athlete_id")
+    number = set_row.get("athlete")
+    card = (athlete_id, set_row.get("athlete_name") or "") if athlete_id is not None else None
+    athlete, athlete_id = live_athlete(card, number, names_shown)
+    return {"athlete": athlete, "athlete_id": athlete_id, "class_athlete": number}
+
+
+def rep_payload(station: str, set_row: Mapping[str, Any], rep: RepResult,
+                names_shown: bool = True) -> dict:
+    """A scored rep: the analysis report's fields for it, with its ids, its set's and who did
+    it (`result_athlete`)."""
     return {"v": SCHEMA, "id": rep_id(set_row["uid"], rep.index), "station": station,
-            "set_id": set_row["uid"], "athlete": set_row.get("athlete"), "logged_at": _now(),
-            **rep.to_dict()}
+            "set_id": set_row["uid"], **result_athlete(set_row, names_shown),
+            "logged_at": _now(), **rep.to_dict()}
 
 
 def _logged_rep(row: Mapping[str, Any]) -> dict:
@@ -114,12 +129,13 @@ def _logged_rep(row: Mapping[str, Any]) -> dict:
             "faults": list(row["faults"]), "cue": row["cue"], "metrics": dict(row["metrics"])}
 
 
-def set_payload(station: str, set_row: Mapping[str, Any], reps: list[Mapping[str, Any]]
-                ) -> dict:
-    """A finished set: its summary (the report's), how it ended, and every rep."""
+def set_payload(station: str, set_row: Mapping[str, Any], reps: list[Mapping[str, Any]],
+                names_shown: bool = True) -> dict:
+    """A finished set: who did it (`result_athlete`), its summary (the report's), how it ended,
+    and every rep."""
     passed = sum(1 for r in reps if r["passed"])
     return {"v": SCHEMA, "id": set_row["uid"], "station": station,
-            "started_at": set_row["started_at"], "athlete": set_row.get("athlete"),
+            "started_at": set_row["started_at"], **result_athlete(set_row, names_shown),
             "side": set_row.get("side"), "ended": set_row.get("ended"),
             "duration_s": set_row.get("duration_s"), "main_fault": set_row.get("main_fault"),
             "summary": {"reps": len(reps), "passed": passed, "failed": len(reps) - passed},
@@ -127,17 +143,19 @@ def set_payload(station: str, set_row: Mapping[str, Any], reps: list[Mapping[str
 
 
 class ResultMessages:
-    """The session log's outbox formatter: each rep and set as its message."""
+    """The session log's outbox formatter: each rep and set as its message; `names_shown`
+    False ([web] names_need_pin) names a card's athlete "#<id>", as the live state does."""
 
-    def __init__(self, topics: Topics) -> None:
+    def __init__(self, topics: Topics, names_shown: bool = True) -> None:
         self.topics = topics
+        self.names_shown = names_shown
 
     def rep_message(self, set_row: dict, rep: RepResult) -> OutboxMessage:
-        body = rep_payload(self.topics.station_id, set_row, rep)
+        body = rep_payload(self.topics.station_id, set_row, rep, self.names_shown)
         return OutboxMessage(body["id"], self.topics.rep, _dump(body))
 
     def set_message(self, set_row: dict, reps: list[dict]) -> OutboxMessage:
-        body = set_payload(self.topics.station_id, set_row, reps)
+        body = set_payload(self.topics.station_id, set_row, reps, self.names_shown)
         return OutboxMessage(body["id"], self.topics.set, _dump(body))
 
 

@@ -1,12 +1,17 @@
-"""The payloads read back without a broker: the live state's athlete, and the gym's table
-taking each station's messages (a malformed one kept on its row, a cleared one forgotten)."""
+"""The payloads without a broker: the live state's athlete and a rep's and a set's, and the
+gym's table taking each station's messages (a malformed one kept on its row, a cleared one
+forgotten)."""
 
 from __future__ import annotations
 
 import json
 
+from station.logbook.roster import add_athlete
 from station.mqtt.fleet import Fleet
-from station.mqtt.messages import LiveState, live_athlete, live_payload, read_live
+from station.mqtt.messages import LiveState, ResultMessages, live_athlete, live_payload, read_live
+from station.mqtt.topics import Topics
+from station.store import SessionLog, SetEnd
+from tests.mqtt.station_kit import rep
 
 
 def test_the_live_athlete_is_the_card_then_class_modes_number():
@@ -44,3 +49,36 @@ def test_the_fleet_keeps_an_unreadable_payload_on_its_row_and_forgets_a_cleared_
     fleet.take("gym/bay-1/status", b"", "gym")
     fleet.take("gym/bay-1/live", b"", "gym")
     assert "bay-1" not in fleet.rows  # its retained topics cleared: gone from the table
+
+
+def _logged_messages(tmp_path, names_shown: bool) -> dict[str, dict]:
+    """Three sets logged through the outbox: a card's (an athlete with a nickname), class
+    mode's second athlete's, a guest's; each set's first rep and the set, by message id."""
+    log = SessionLog(tmp_path / "s.sqlite3", outbox=ResultMessages(Topics("gym", "bay-1"),
+                                                                   names_shown))
+    sam = add_athlete(log.db, "Samantha Jones", "Sam", "test")
+    log.begin_set("card", "2026-03-02T10:00:00+00:00", None, sam["id"])
+    log.begin_set("class", "2026-03-02T10:01:00+00:00", 2)
+    log.begin_set("guest", "2026-03-02T10:02:00+00:00")
+    for uid in ("card", "class", "guest"):
+        log.add_rep(uid, rep(1))
+        log.end_set(uid, SetEnd("left", None, "done", 30.0))
+    out = {r["msg_id"]: json.loads(r["payload"]) for r in log.outbox_rows()}
+    log.close()
+    return out
+
+
+def test_a_rep_and_a_set_say_who_did_them_as_the_live_state_does(tmp_path):
+    sent = _logged_messages(tmp_path, names_shown=True)
+    who = {k: (m["athlete"], m["athlete_id"], m["class_athlete"]) for k, m in sent.items()}
+    assert who == {"card-1": ("Sam", 1, None), "card": ("Sam", 1, None),
+                   "class-1": ("#2", None, 2), "class": ("#2", None, 2),
+                   "guest-1": (None, None, None), "guest": (None, None, None)}
+    assert all(m["v"] == 1 for m in sent.values())
+
+
+def test_where_names_need_the_pin_a_rep_and_a_set_carry_the_roster_id_alone(tmp_path):
+    sent = _logged_messages(tmp_path, names_shown=False)
+    assert (sent["card-1"]["athlete"], sent["card"]["athlete"]) == ("#1", "#1")
+    assert (sent["card"]["athlete_id"], sent["class"]["athlete"]) == (1, "#2")
+    assert not any("Sam" in json.dumps(m) for m in sent.values())

@@ -20,6 +20,8 @@ from station.kiosk import theme as th
 from station.kiosk.screens import Renderer
 from station.live.broker import open_log
 from station.live.page_state import page_state
+from station.logbook.roster import add_athlete
+from station.store import SessionLog
 from tests.mqtt.broker import Recorder, wait_for
 from tests.mqtt.station_kit import rep, write_config
 
@@ -81,6 +83,33 @@ def test_a_password_file_the_station_cannot_use_still_queues_the_results(tmp_pat
     (payload,) = db.execute("SELECT payload FROM outbox WHERE sent_at IS NULL").fetchone()
     assert json.loads(payload)["id"] == "q-1"
     db.close()
+
+
+@pytest.mark.parametrize("names_need_pin", [False, True])
+def test_the_logs_results_name_the_cards_athlete_as_the_live_state_does(tmp_path,
+                                                                          names_need_pin):
+    """`station run`'s log queues a rep that names the athlete whose card started the set
+    (or "#<id>" where names need the PIN), with their roster id."""
+    path = write_config(tmp_path, 1883, credentials_file="creds.toml")
+    (tmp_path / "creds.toml").write_text("")
+    (tmp_path / "creds.toml").chmod(0o644)  # a file it cannot use: nothing connects
+    path.write_text(path.read_text() + f"[web]\nnames_need_pin = {str(names_need_pin).lower()}\n")
+    config = load_config(path)
+    log = SessionLog(config.resolve(config.store.path))
+    sam = add_athlete(log.db, "Sam", "", "test")
+    log.close()
+    store, link = open_log(config)
+    assert link.publisher is None
+    store.begin_set("c", "2026-03-02T10:00:00+00:00", None, sam["id"])
+    store.add_rep("c", rep(1))
+    assert store.flush()
+    store.close()
+    db = sqlite3.connect(config.resolve(config.store.path))
+    (payload,) = db.execute("SELECT payload FROM outbox").fetchone()
+    db.close()
+    sent = json.loads(payload)
+    assert (sent["athlete"], sent["athlete_id"], sent["class_athlete"]) == (
+        "#1" if names_need_pin else "Sam", 1, None)
 
 
 def test_without_an_mqtt_section_there_is_no_outbox_and_no_publisher(tmp_path):
