@@ -377,14 +377,21 @@ def check_broker(config: Config) -> CheckResult:
     outbox = ("outbox unreadable" if result.outbox < 0 else
               f"outbox {result.outbox} unsent" if result.outbox else "outbox empty")
     verdict = ("reached, authorised" if result.authorised else
-               "reached, NOT authorised" if result.reached else "NOT reached")
+               "reached, NOT authorised" if result.reached else
+               "NOT tried (a file of [mqtt] it cannot use)" if not result.tried else
+               "NOT reached")
     detail = f"{verdict}; {outbox}: {result.detail}"
     if result.authorised:
         return CheckResult("broker", Status.OK, detail)
-    fix = ("check [mqtt] credentials_file (user name and password) and the broker's users"
-           if result.reached else
-           "check [mqtt] host and port, the network, and that the broker runs; results wait "
-           "in the outbox meanwhile")
+    if not result.tried:  # the station and its page read the file when they start
+        fix = (f"{result.fix or 'fix the file the line names (docs/mqtt.md)'}; then sudo "
+               "systemctl try-restart station station-web (results wait in the outbox "
+               "meanwhile)")
+    elif result.reached:
+        fix = "check [mqtt] credentials_file (user name and password) and the broker's users"
+    else:
+        fix = ("check [mqtt] host and port, the network, and that the broker runs; results "
+               "wait in the outbox meanwhile")
     return CheckResult("broker", Status.FAIL, detail, fix)
 
 

@@ -1,7 +1,9 @@
 """The broker's row of `station check`: reached, authorised, and the outbox's length.
 
 It connects once with a client id of its own (the running station keeps its connection),
-waits for the broker's answer to the login, and reads the outbox from the session log.
+waits for the broker's answer to the login, and reads the outbox from the session log. A
+file of [mqtt] it cannot use (the password file, a certificate) stops it before it tries
+the network: that check says so (`tried` False) with what makes the file usable.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from station.config import Config
 from station.errors import ConfigError
 from station.mqtt.connection import BrokerSettings, describe_failure, make_client
+from station.mqtt.credentials import CredentialsError
 from station.store import SessionLog
 
 
@@ -26,6 +29,8 @@ class BrokerCheck:
     authorised: bool
     detail: str   # one line: where, and what went wrong if anything
     outbox: int   # unsent results in the session log (-1: the log cannot be read)
+    tried: bool = True  # False: a file of [mqtt] cannot be used, nothing connected
+    fix: str = ""       # with tried False: what makes the file usable ("" if not known)
 
 
 def outbox_length(config: Config) -> int:
@@ -46,8 +51,10 @@ def check_broker(config: Config, timeout_s: float = 5.0) -> BrokerCheck:
     outbox = outbox_length(config)
     try:
         settings = BrokerSettings.from_config(config)
+    except CredentialsError as exc:
+        return BrokerCheck(False, False, str(exc), outbox, tried=False, fix=exc.fix)
     except ConfigError as exc:
-        return BrokerCheck(False, False, str(exc), outbox)
+        return BrokerCheck(False, False, str(exc), outbox, tried=False)
     answered = threading.Event()
     verdict: dict[str, Any] = {}
 

@@ -123,3 +123,22 @@ def test_check_reports_the_broker_reached_authorised_and_the_outbox(
     out = capsys.readouterr().out
     assert "broker  FAIL  NOT reached; outbox 3 unsent: broker 127.0.0.1:" in out
     assert "fix: check [mqtt] host and port" in out
+
+
+def test_check_with_a_password_file_others_may_read_says_so_and_how_to_fix_it(tmp_path, capsys):
+    """The file stops the check before the network: no "NOT reached", and a fix about the
+    file (its owner and mode), not about the broker's host."""
+    config = write_config(tmp_path, free_port(), credentials_file="creds.toml")
+    creds = tmp_path / "creds.toml"
+    creds.write_text('username = "bay-1"\npassword = "secret"\n')
+    creds.chmod(0o644)
+    assert main(["check", "--only", "broker", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[:2] == [
+        f"broker  FAIL  NOT tried (a file of [mqtt] it cannot use); outbox empty: {creds}: "
+        "[mqtt] credentials_file has mode 0644, which lets other users read the broker's "
+        "password: chmod 0640 (owner root, group station) or 0600",
+        f"              fix: sudo chown root:station {creds} && sudo chmod 0640 {creds}; "
+        "then sudo systemctl try-restart station station-web (results wait in the outbox "
+        "meanwhile)"]
+    assert "secret" not in out
