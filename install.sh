@@ -518,6 +518,25 @@ if [ "$print_config" = 1 ]; then appliance_config; exit 0; fi
 if [ -z "$target" ]; then
     if is_raspberry_pi && [ "$dev" = 0 ]; then target=pi; else target=desktop; fi
 fi
+# An option the chosen path would ignore is refused, as --yes without --purge is.
+appliance_only=()
+[ "$reset_config" = 1 ] && appliance_only+=(--reset-config)
+[ "$web_pin_given" = 1 ] && appliance_only+=(--web-pin)
+[ "$web_off" = 1 ] && appliance_only+=(--web-off)
+if [ "${#appliance_only[@]}" -gt 0 ] && [ "$target" = desktop ]; then
+    echo "install.sh: ${appliance_only[*]}: for the appliance only (a Raspberry Pi, or" \
+        "--target pi); this run takes the desktop path (.venv here)" >&2
+    exit 2
+fi
+if [ "${#appliance_only[@]}" -gt 0 ] && [ "$uninstall" = 1 ]; then
+    echo "install.sh: ${appliance_only[*]}: not with --uninstall (it removes the service" \
+        "and the coach page)" >&2
+    exit 2
+fi
+if [ "$web_pin_given" = 1 ] && [ "$web_off" = 1 ]; then
+    echo "install.sh: --web-pin turns the coach page on and --web-off turns it off: give one" >&2
+    exit 2
+fi
 if [ "$dry" = 1 ]; then say "dry run for a $target: nothing will be changed"; fi
 
 case "$target/$uninstall" in

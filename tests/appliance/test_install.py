@@ -252,6 +252,31 @@ def test_purge_without_uninstall_is_refused_not_ignored() -> None:
     assert run_install("--yes").returncode == 2
 
 
+@pytest.mark.parametrize("args, named", [
+    (["--web-pin=1234", "--dry-run"], "--web-pin"),
+    (["--reset-config", "--dry-run"], "--reset-config"),
+    (["--web-off"], "--web-off"),
+    (["--target", "desktop", "--web-pin", "--reset-config"], "--reset-config --web-pin"),
+])
+def test_appliance_options_on_the_desktop_path_are_refused_not_ignored(args, named) -> None:
+    """They printed "up to date", exited 0 and did nothing."""
+    result = run_install("--target", "desktop", *args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"install.sh: {named}: for the appliance only (a Raspberry Pi, "
+                             "or --target pi); this run takes the desktop path (.venv here)\n")
+
+
+def test_appliance_options_with_uninstall_or_against_each_other_are_refused() -> None:
+    off = run_install("--dry-run", "--target", "pi", "--uninstall", "--web-off")
+    assert (off.returncode, off.stdout) == (2, "")
+    assert off.stderr == ("install.sh: --web-off: not with --uninstall (it removes the "
+                          "service and the coach page)\n")
+    both = run_install("--dry-run", "--target", "pi", "--web-pin=1234", "--web-off")
+    assert (both.returncode, both.stdout) == (2, "")
+    assert both.stderr == ("install.sh: --web-pin turns the coach page on and --web-off "
+                           "turns it off: give one\n")
+
+
 APPLIANCE = [Path("/opt/station"), Path("/etc/station"), Path("/var/lib/station"),
              Path("/etc/systemd/system/station.service")]
 
