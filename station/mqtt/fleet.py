@@ -2,8 +2,10 @@
 
 `Fleet.take` parses each message on a station's topic (`station.mqtt.watch` subscribes:
 `read_fleet` once for `station fleet`, `FleetWatcher` for as long as the coach page runs).
-A payload that is not what its topic carries is one line in `problems`, kept on its
-station's row, and that field shows as unknown; the rest of the table stands.
+A payload that is not what its topic carries (a JSON payload naming another station than
+its topic's included: the topic names the station) is one line in `problems`, kept on its
+station's row, and that field shows `?`; a field never published shows `-`, and so does an
+offline station's athlete. The rest of the table stands.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ class FleetRow:
         return [f"{name}: {p.reason}" if p.reason else name
                 for name, p in self.health.items() if not p.ok]
 
+    def unread(self, what: str) -> bool:
+        """Whether the newest payload on this station's `what` topic could not be read."""
+        return any(topic.rsplit("/", 1)[-1] == what for topic in self.unreadable)
+
     @property
     def empty(self) -> bool:
         return (self.online is None and self.live is None and self.health is None
@@ -75,7 +81,7 @@ class FleetRow:
                 "unreadable": dict(self.unreadable)}
 
 
-_READERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
+_READERS: dict[str, tuple[str, Callable[..., Any]]] = {  # (payload[, station]) -> value
     "status": ("online", read_status), "health": ("health", read_health),
     "live": ("live", read_live), "today": ("today", read_today),
     "rep": ("last", read_rep), "set": ("last", read_set)}
@@ -112,7 +118,7 @@ class Fleet:
                 del self.rows[station]
             return
         try:
-            value = reader(payload)
+            value = reader(payload) if what == "status" else reader(payload, station)
         except MalformedPayload as exc:
             row.unreadable[topic] = str(exc)
             return
@@ -122,23 +128,28 @@ class Fleet:
         setattr(row, attr, value)
 
 
-def _cell(value: Any) -> str:
-    return "?" if value is None else str(value)
+def _row_cells(row: FleetRow) -> tuple[str, ...]:
+    """A station's cells: `?` where its newest payload could not be read, `-` where nothing
+    was published (or, offline, for who was on)."""
+    live = row.live
+    online = ("?" if row.unread("status") else
+              {True: "yes", False: "no", None: "-"}[row.online])
+    if row.unread("live"):
+        athlete = reps = passed = "?"
+    elif live is None:
+        athlete = reps = passed = "-"
+    else:  # offline: its last figures stand, but nobody is on it
+        athlete = "-" if row.online is False or live.athlete is None else live.athlete
+        reps, passed = str(live.reps), str(live.passed)
+    health = ("?" if row.unread("health") else "-" if row.health is None else
+              "ok" if not row.problems else "; ".join(row.problems))
+    return (row.station, online, athlete, reps, passed, health)
 
 
 def format_table(fleet: Fleet) -> str:
     """The gym's table: station, online, athlete, reps, passed, health."""
     head = ("station", "online", "athlete", "reps", "passed", "health")
-    lines = [head]
-    for row in fleet.rows.values():
-        online = {True: "yes", False: "no", None: "?"}[row.online]
-        live = row.live
-        athlete = "-" if live is not None and live.athlete is None else \
-            _cell(live.athlete if live else None)
-        health = ("?" if row.health is None else
-                  "ok" if not row.problems else "; ".join(row.problems))
-        lines.append((row.station, online, athlete, _cell(live.reps if live else None),
-                      _cell(live.passed if live else None), health))
+    lines = [head, *(_row_cells(row) for row in fleet.rows.values())]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head) - 1)]
     out = []
     for line in lines:

@@ -178,8 +178,12 @@ def today_payload(station: str, day: DayCounts) -> str:
 
 
 # -- reading them back (station fleet) -------------------------------------------------------
+# Each JSON reader takes the station its topic names: the topic names the station, and a
+# payload that says it is another one is not read (MalformedPayload).
 
-def _object(payload: bytes) -> dict:
+def _object(payload: bytes, station: str | None = None) -> dict:
+    """The payload's JSON object, of this schema; with `station` (the station its topic
+    names: the topic names the station) a "station" field, if any, must name the same."""
     try:
         obj = json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError:
@@ -190,6 +194,9 @@ def _object(payload: bytes) -> dict:
         raise MalformedPayload(f"a JSON {type(obj).__name__}, not an object")
     if obj.get("v") != SCHEMA:
         raise MalformedPayload(f"schema version {obj.get('v')!r}, not {SCHEMA}")
+    if station is not None and "station" in obj and obj["station"] != station:
+        raise MalformedPayload(f"'station' is {obj['station']!r}, not {station!r} as its "
+                               "topic says")
     return obj
 
 
@@ -211,8 +218,8 @@ def read_status(payload: bytes) -> bool:
     return text == ONLINE
 
 
-def read_health(payload: bytes) -> dict[str, PartHealth]:
-    obj = _object(payload)
+def read_health(payload: bytes, station: str | None = None) -> dict[str, PartHealth]:
+    obj = _object(payload, station)
     parts = _field(obj, "parts", (dict,))
     out = {}
     for name, part in parts.items():
@@ -223,8 +230,8 @@ def read_health(payload: bytes) -> dict[str, PartHealth]:
     return out
 
 
-def read_live(payload: bytes) -> LiveState:
-    obj = _object(payload)
+def read_live(payload: bytes, station: str | None = None) -> LiveState:
+    obj = _object(payload, station)
     athlete = _field(obj, "athlete", (str, int), True)
     if isinstance(athlete, int):  # a station that says class mode's number alone
         athlete = f"#{athlete}"
@@ -235,21 +242,21 @@ def read_live(payload: bytes) -> LiveState:
                      _field(obj, "class_athlete", (int,), True))
 
 
-def read_today(payload: bytes) -> DayCounts:
-    obj = _object(payload)
+def read_today(payload: bytes, station: str | None = None) -> DayCounts:
+    obj = _object(payload, station)
     return DayCounts(_field(obj, "date", (str,)), _field(obj, "sets", (int,)),
                      _field(obj, "reps", (int,)), _field(obj, "passed", (int,)))
 
 
-def read_rep(payload: bytes) -> LastResult:
-    obj = _object(payload)
+def read_rep(payload: bytes, station: str | None = None) -> LastResult:
+    obj = _object(payload, station)
     faults = _field(obj, "faults", (list,))
     return LastResult("rep", str(_field(obj, "logged_at", (str,))), _field(obj, "index", (int,)),
                       int(_field(obj, "passed", (bool,))), tuple(str(f) for f in faults))
 
 
-def read_set(payload: bytes) -> LastResult:
-    obj = _object(payload)
+def read_set(payload: bytes, station: str | None = None) -> LastResult:
+    obj = _object(payload, station)
     summary = _field(obj, "summary", (dict,))
     main = _field(obj, "main_fault", (str,), True)
     return LastResult("set", str(_field(obj, "logged_at", (str,))),

@@ -72,6 +72,11 @@ def test_the_gyms_table_from_the_retained_topics(broker, tmp_path, stations, cap
 
     b.publisher.stop()  # bay-2 shuts down: the table says so
     wait_for(lambda: settled()["bay-2"]["online"] is False, 10, "bay-2 offline")
+    a.publisher.stop()  # bay-1 too: its last figures stay, its athlete goes
+    wait_for(lambda: settled()["bay-1"]["online"] is False, 10, "bay-1 offline")
+    assert main(["fleet", "--config", str(viewer)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == [
+        "bay-1", "no", "-", "4", "3", "ok"]
 
 
 def test_a_malformed_payload_is_one_line_and_the_table_stands(

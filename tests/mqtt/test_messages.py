@@ -1,14 +1,24 @@
 """The payloads without a broker: the live state's athlete and a rep's and a set's, and the
-gym's table taking each station's messages (a malformed one kept on its row, a cleared one
-forgotten)."""
+gym's table taking each station's messages (a malformed one kept on its row, one naming
+another station not read, a cleared one forgotten) and printing them."""
 
 from __future__ import annotations
 
 import json
 
 from station.logbook.roster import add_athlete
-from station.mqtt.fleet import Fleet
-from station.mqtt.messages import LiveState, ResultMessages, live_athlete, live_payload, read_live
+from station.mqtt.fleet import Fleet, format_table
+from station.mqtt.messages import (
+    DayCounts,
+    LiveState,
+    PartHealth,
+    ResultMessages,
+    health_payload,
+    live_athlete,
+    live_payload,
+    read_live,
+    today_payload,
+)
 from station.mqtt.topics import Topics
 from station.store import SessionLog, SetEnd
 from tests.mqtt.station_kit import rep
@@ -82,3 +92,44 @@ def test_where_names_need_the_pin_a_rep_and_a_set_carry_the_roster_id_alone(tmp_
     assert (sent["card-1"]["athlete"], sent["card"]["athlete"]) == ("#1", "#1")
     assert (sent["card"]["athlete_id"], sent["class"]["athlete"]) == (1, "#2")
     assert not any("Sam" in json.dumps(m) for m in sent.values())
+
+
+def test_the_table_shows_dash_for_never_published_and_question_mark_for_unreadable():
+    """An offline station's athlete goes (its last figures stay); a field nobody published
+    is "-", not "?", which is for a payload that could not be read."""
+    fleet = Fleet()
+    ok = health_payload("bay-1", {"camera": PartHealth(True)}).encode()
+    fleet.take("gym/bay-1/status", b"offline", "gym")
+    fleet.take("gym/bay-1/live", live_payload("bay-1", LiveState(
+        "coaching", "#2", 4, 3, "s", class_athlete=2)).encode(), "gym")
+    fleet.take("gym/bay-1/health", ok, "gym")
+    fleet.take("gym/bay-7/health", health_payload("bay-7", {"camera": PartHealth(True)})
+               .encode(), "gym")
+    fleet.take("gym/bay-4/status", b"maybe", "gym")
+    fleet.take("gym/bay-4/live", b"{oops", "gym")
+    fleet.take("gym/bay-4/health", b"[]", "gym")
+    assert format_table(fleet).splitlines() == [
+        "station  online  athlete  reps  passed  health",
+        "bay-1    no      -        4     3       ok",
+        "bay-7    -       -        -     -       ok",
+        "bay-4    ?       ?        ?     ?       ?"]
+
+
+def test_a_payload_naming_another_station_than_its_topic_is_not_read():
+    """The topic names the station: bay-1's live state published on bay-2's topic is an
+    unreadable payload on bay-2's row, not bay-1's state shown as bay-2's."""
+    fleet = Fleet()
+    fleet.take("gym/bay-2/status", b"online", "gym")
+    fleet.take("gym/bay-2/live", live_payload("bay-1", LiveState("coaching", "Sam", 4, 3))
+               .encode(), "gym")
+    fleet.take("gym/bay-2/today", today_payload("bay-1", DayCounts("2026-03-02", 1)).encode(),
+               "gym")
+    row = fleet.rows["bay-2"]
+    assert row.live is None and row.today is None
+    assert fleet.problems == ["gym/bay-2/live: 'station' is 'bay-1', not 'bay-2' as its topic "
+                              "says",
+                              "gym/bay-2/today: 'station' is 'bay-1', not 'bay-2' as its topic "
+                              "says"]
+    assert format_table(fleet).splitlines()[1] == "bay-2    yes     ?        ?     ?       -"
+    fleet.take("gym/bay-2/live", live_payload("bay-2", LiveState("idle")).encode(), "gym")
+    assert row.live == LiveState("idle") and "gym/bay-2/live" not in row.unreadable
