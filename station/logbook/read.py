@@ -271,9 +271,9 @@ def live(db: sqlite3.Connection) -> LiveState:
 
 
 def current_reps(db: sqlite3.Connection, uid: str, last: int = 10) -> list[dict]:
-    """The newest reps of the set under way: index, passed, faults, cue."""
+    """The newest reps of the set under way: index, passed, judged, faults, cue."""
     reps = _rows(db.execute(
-        "SELECT r.idx AS rep, r.passed, r.faults, r.cue FROM reps r JOIN sets s"
+        "SELECT r.idx AS rep, r.passed, r.judged, r.faults, r.cue FROM reps r JOIN sets s"
         " ON s.id = r.set_id WHERE s.uid = ? ORDER BY r.idx DESC LIMIT ?", (uid, last)))
     for r in reps:
         r["faults"] = [f for f in r["faults"].split(",") if f]

@@ -86,7 +86,8 @@ class LastResult:
     kind: str               # "rep" or "set"
     at: str                 # when the station logged it (UTC ISO 8601)
     reps: int               # a rep: its index; a set: its reps
-    passed: int             # a rep: 1 or 0; a set: its passed reps
+    passed: int | None      # a rep: 1, 0, or None counted without a verdict; a set: its
+                            # passed reps
     faults: tuple[str, ...] = ()  # a rep: its faults; a set: its main fault, if any
 
 
@@ -251,8 +252,10 @@ def read_today(payload: bytes, station: str | None = None) -> DayCounts:
 def read_rep(payload: bytes, station: str | None = None) -> LastResult:
     obj = _object(payload, station)
     faults = _field(obj, "faults", (list,))
+    # A rep counted without a verdict has "passed": null (and "judged": false).
+    passed = _field(obj, "passed", (bool,), optional=obj.get("judged") is False)
     return LastResult("rep", str(_field(obj, "logged_at", (str,))), _field(obj, "index", (int,)),
-                      int(_field(obj, "passed", (bool,))), tuple(str(f) for f in faults))
+                      None if passed is None else int(passed), tuple(str(f) for f in faults))
 
 
 def read_set(payload: bytes, station: str | None = None) -> LastResult:

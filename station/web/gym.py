@@ -66,7 +66,8 @@ def _last(row: FleetRow, local: Callable[[str | None, str], str]) -> str:
     if r is None:
         return ""
     if r.kind == "rep":
-        verdict = "PASS" if r.passed else "FAIL " + ", ".join(r.faults).replace("_", " ")
+        verdict = "NO VERDICT" if r.passed is None else "PASS" if r.passed else (
+            "FAIL " + ", ".join(r.faults).replace("_", " "))
         return f"Rep {r.reps}: {verdict.strip()} · {local(r.at, '%H:%M')}"
     fault = f" · {r.faults[0].replace('_', ' ')}" if r.faults else ""
     return f"Set: {r.passed}/{r.reps} passed{fault} · {local(r.at, '%H:%M')}"

@@ -4,6 +4,7 @@ another station not read, a cleared one forgotten) and printing them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from station.logbook.roster import add_athlete
@@ -17,10 +18,12 @@ from station.mqtt.messages import (
     live_athlete,
     live_payload,
     read_live,
+    rep_payload,
     today_payload,
 )
 from station.mqtt.topics import Topics
 from station.store import SessionLog, SetEnd
+from station.web.gym import station_row
 from tests.mqtt.station_kit import rep
 
 
@@ -76,6 +79,24 @@ def _logged_messages(tmp_path, names_shown: bool) -> dict[str, dict]:
     out = {r["msg_id"]: json.loads(r["payload"]) for r in log.outbox_rows()}
     log.close()
     return out
+
+
+def test_a_rep_without_a_verdict_is_read_as_no_verdict_on_the_gym_page():
+    """A rep counted without a verdict goes out with "passed": null; the gym's view reads
+    it (it called the whole station "unreadable message") and says NO VERDICT."""
+    fleet = Fleet()
+    plain = dataclasses.replace(rep(3), judged=False)
+    payload = rep_payload("bay-1", {"uid": "s1", "athlete": None, "athlete_id": None,
+                                    "athlete_name": None}, plain)
+    assert payload["passed"] is None and payload["judged"] is False
+    fleet.take("gym/bay-1/rep", json.dumps(payload).encode(), "gym")
+    row = fleet.rows["bay-1"]
+    assert row.unreadable == {} and row.last is not None and row.last.passed is None
+    shown = station_row(row, "bay-2", lambda at, fmt: "10:04")
+    assert shown["last"] == "Rep 3: NO VERDICT · 10:04" and not shown["unreadable"]
+    judged = dict(payload, judged=True)  # a judged rep must say whether it passed
+    fleet.take("gym/bay-1/rep", json.dumps(judged).encode(), "gym")
+    assert "gym/bay-1/rep" in row.unreadable
 
 
 def test_a_rep_and_a_set_say_who_did_them_as_the_live_state_does(tmp_path):

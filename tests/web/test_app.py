@@ -3,6 +3,7 @@ of the test's own for logins and wrong PINs, a setting's answer read from its re
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -15,8 +16,10 @@ import pytest
 
 from station.logbook.requests import MAX_AGE_S, RequestInbox
 from station.sim.logbook import fill_log
+from station.store import SessionLog
 from station.web.app import Site, make_app
 from station.web.pin import hash_pin
+from tests.mqtt.station_kit import rep
 from tests.web.conftest import PIN
 
 
@@ -153,3 +156,20 @@ def test_the_wait_after_a_wrong_pin_is_told_rounded_up(page):
         assert status == 429 and "Too many wrong PINs: wait 1 s<" in body, later
     page.now = 1001.0  # the second is up: the right PIN is taken
     assert page.call("POST", "/login", {"pin": PIN})[0] == 303
+
+
+def test_a_rep_without_a_verdict_reads_no_verdict_on_the_now_page(tmp_path):
+    """A rep counted without a verdict is neither PASS nor FAIL on Now (it read "FAIL" with
+    no fault), on the first drawing and in what the page polls."""
+    log = SessionLog(tmp_path / "sessions.sqlite3")
+    log.begin_set("s1", datetime.now(UTC).isoformat())
+    log.add_rep("s1", rep(1))
+    log.add_rep("s1", dataclasses.replace(rep(2), judged=False))
+    log.set_live(datetime.now(UTC).isoformat(), {"screen": "coaching", "set_uid": "s1",
+                                                 "reps": 2, "passed": 1})
+    log.close()
+    page = Page(tmp_path / "sessions.sqlite3")
+    body = page.call("GET", "/")[2]
+    assert "Rep 1: PASS" in body and "Rep 2: NO VERDICT" in body and "Rep 2: FAIL" not in body
+    verdicts = json.loads(page.call("GET", "/api/now")[2])["now"]["verdicts"]
+    assert [(v["rep"], v["passed"], v["judged"]) for v in verdicts] == [(1, 1, 1), (2, 0, 0)]

@@ -38,6 +38,9 @@
     document.getElementById("now").classList.toggle("last-seen", !!now.seen);
     document.getElementById("settings").className = now.running ? "" : "hidden";
     fill(document.getElementById("verdicts"), now.verdicts.map(function (v) {
+      if (!v.judged) {  // counted without a verdict
+        return el("li", "unjudged", "Rep " + v.rep + ": NO VERDICT");
+      }
       return el("li", v.passed ? "pass" : "fail",
                 "Rep " + v.rep + ": " + (v.passed ? "PASS" : "FAIL " + faults(v.faults)));
     }));

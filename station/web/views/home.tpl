@@ -10,7 +10,11 @@
   </div>
   <ul id="verdicts" class="verdicts">
   % for v in now['verdicts']:
+  % if not v['judged']:
+    <li class="unjudged">Rep {{v['rep']}}: NO VERDICT</li>
+  % else:
     <li class="{{'pass' if v['passed'] else 'fail'}}">Rep {{v['rep']}}: {{'PASS' if v['passed'] else 'FAIL ' + ', '.join(v['faults']).replace('_', ' ')}}</li>
+  % end
   % end
   </ul>
   <ul id="badges" class="badges">
