@@ -8,7 +8,7 @@ PASS_CUE = "Good hinge. Same again."
 
 CUES: dict[Fault, str] = {
     Fault.HIPS_STOPPED: "Push your hips back, not down",
-    Fault.KNEE_BEND: "Soft knees: keep your shins vertical",
+    Fault.KNEE_BEND: "Less knee bend: keep your shins vertical",
     Fault.STICK_CONTACT: "Keep head, back and tailbone on the stick",
     Fault.BAND_SLACK: "Step away until the band pulls",
     Fault.SHALLOW: "Reach your hips further back",
