@@ -8,7 +8,9 @@ a login, write: the audit trail, the roster, and requests the kiosk takes on its
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -100,6 +102,12 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
     app = bottle.Bottle()
     gym = gym or Gym()
     logins = Logins(site.session_minutes)
+    # The settings page shows the line a change came to, passed in its redirect: signed, so
+    # that a link cannot make the page say what the station never said.
+    said_key = secrets.token_bytes(16)
+
+    def said_sig(msg: str) -> str:
+        return hmac.new(said_key, msg.encode(), "sha256").hexdigest()[:20]
 
     def address() -> str:
         return bottle.request.remote_addr or "?"
@@ -363,9 +371,14 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             rows = [dict(a, shown=read.display_name(a)) for a in read.roster(con, False)]
             return page("settings", title="Settings", athletes=rows, live=s,
                         audit=read.audit(con, 20), requests=request_lines(con),
-                        steps=CLASS_STEPS_MIN, message=bottle.request.query.msg)
+                        steps=CLASS_STEPS_MIN, message=said_message())
         finally:
             con.close()
+
+    def said_message() -> str:
+        """The line the last change came to, from the redirect, if this app signed it."""
+        msg, sig = bottle.request.query.getunicode("msg", ""), bottle.request.query.sig
+        return msg if msg and hmac.compare_digest(sig, said_sig(msg)) else ""
 
     def request_lines(con: sqlite3.Connection) -> list[tuple[str, bool]]:
         """The newest requests to the kiosk as listed, each with whether it still waits."""
@@ -434,7 +447,8 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             msg = f"Not changed: {exc}"
         finally:
             con.close()
-        bottle.redirect("/settings?msg=" + bottle.urlquote(msg or "Done"))
+        msg = msg or "Done"
+        bottle.redirect(f"/settings?msg={bottle.urlquote(msg)}&sig={said_sig(msg)}")
 
     def ask_kiosk(con: sqlite3.Connection, what: str, value: str, said: str) -> str:
         with con:

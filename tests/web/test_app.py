@@ -173,3 +173,20 @@ def test_a_rep_without_a_verdict_reads_no_verdict_on_the_now_page(tmp_path):
     assert "Rep 1: PASS" in body and "Rep 2: NO VERDICT" in body and "Rep 2: FAIL" not in body
     verdicts = json.loads(page.call("GET", "/api/now")[2])["now"]["verdicts"]
     assert [(v["rep"], v["passed"], v["judged"]) for v in verdicts] == [(1, 1, 1), (2, 0, 0)]
+
+
+def test_the_settings_page_says_only_what_a_change_came_to(tmp_path):
+    """The line under Settings comes in the change's redirect, signed: a link made up to
+    put words there ("Calibrated OK - PIN is 0000") shows nothing."""
+    fill_log(tmp_path / "sessions.sqlite3", 5, athletes=2, days=1)
+    page = Page(tmp_path / "sessions.sqlite3")
+    page.login()
+    status, headers, _ = page.call("POST", "/settings/roster/add", {"name": "Ola Nordmann"})
+    assert status == 303
+    said = page.call("GET", urlsplit(headers["Location"]).path + "?"
+                     + urlsplit(headers["Location"]).query)[2]
+    assert "Added" in said and "Ola Nordmann" in said
+    forged = page.call("GET", "/settings?" + urlencode({"msg": "Calibrated OK - PIN is 0000"}))[2]
+    assert "PIN is 0000" not in forged
+    signed_elsewhere = urlsplit(headers["Location"]).query.replace("Added", "Removed")
+    assert "Removed" not in page.call("GET", "/settings?" + signed_elsewhere)[2]
