@@ -71,8 +71,9 @@ def utc_start_of(day: date) -> str:
     return local.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def parse_since(text: str) -> str:
-    """`--since` as the log's UTC ISO time: YYYY-MM-DD (local midnight), "today", or Nd."""
+def parse_since(text: str, asked: str = "--since") -> str:
+    """`--since` as the log's UTC ISO time: YYYY-MM-DD (local midnight), "today", or Nd;
+    `asked` names where the text came from in the error (an option, a page's query)."""
     text = text.strip()
     today = datetime.now().astimezone().date()
     if text == "today":
@@ -82,7 +83,7 @@ def parse_since(text: str) -> str:
     try:
         return utc_start_of(date.fromisoformat(text))
     except ValueError:
-        raise InputError(f"--since {text!r}: give a date (YYYY-MM-DD), 'today' or a number "
+        raise InputError(f"{asked} {text!r}: give a date (YYYY-MM-DD), 'today' or a number "
                          "of days like 7d") from None
 
 

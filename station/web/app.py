@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
 from pathlib import Path
+from urllib.parse import urlencode
 
 import bottle
 
@@ -37,6 +38,7 @@ DOCS = HERE.parents[1] / "docs"  # the station's documentation, beside its code
 COOKIE = "station_session"
 LIVE_STALE_S = 15.0  # the kiosk says its state at least every 5 s; older: it is not running
 CLASS_STEPS_MIN = (0, 1, 2, 3, 5)  # the class-mode rotations the page offers (0: off)
+SETS_SHOWN = 100  # the sets page lists the newest this many; its exports hold them all
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,15 @@ def describe_request(what: str, value: str) -> str:
     if what == "class_mode":
         return "class mode off" if value in ("", "0") else f"class mode {int(value) // 60} min"
     return what.replace("_", " ")
+
+
+def sets_line(count: int, shown: int, words: str) -> str:
+    """The line over the sets page's table: how many of which sets it lists (`words`
+    names the filter, "" for every set)."""
+    which = " ".join(filter(None, ["set" if count == 1 else "sets", words]))
+    if count >= shown:
+        return f"The newest {shown} {which}. Export all of them"
+    return f"{'The one' if count == 1 else f'All {count}'} {which}. Export"
 
 
 def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
@@ -270,17 +281,35 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
         except InputError as exc:
             raise bottle.HTTPError(400, str(exc)) from None
 
+    def since_filter(text: str) -> str | None:
+        """The UTC ISO time `?since=` asks for (None: all time); a bad one is a 400."""
+        if not text.strip():
+            return None
+        try:
+            return read.parse_since(text, asked="since")
+        except InputError as exc:
+            raise bottle.HTTPError(400, str(exc)) from None
+
     def set_rows(con: sqlite3.Connection, limit: int | None) -> Iterator[dict]:
         q = bottle.request.query
-        athlete_id = athlete_filter(con, q.athlete)
-        since = None
-        if q.since:
-            try:
-                since = read.parse_since(q.since)
-            except InputError as exc:
-                raise bottle.HTTPError(400, str(exc)) from None
-        return named(con, read.iter_sets(con, athlete_id=athlete_id, since=since,
-                                         limit=limit))
+        return named(con, read.iter_sets(con, athlete_id=athlete_filter(con, q.athlete),
+                                         since=since_filter(q.since), limit=limit))
+
+    def set_filter(con: sqlite3.Connection) -> tuple[str, str]:
+        """The `/sets` filter in words ("" for every set) and the query that keeps it (for
+        the export links)."""
+        q = bottle.request.query
+        athlete_id, since = athlete_filter(con, q.athlete), since_filter(q.since)
+        words, keep = [], {}
+        if athlete_id is not None:
+            person = people(con)[athlete_id]
+            words.append(f"of #{person['number']} {name_of(person)}"
+                         if names_shown() else f"of {name_of(person)}")
+            keep["athlete"] = q.athlete.strip()
+        if since is not None:
+            words.append(f"since {_local(since, '%d %b %Y')}")
+            keep["since"] = q.since.strip()
+        return " ".join(words), urlencode(keep)
 
     def named(con: sqlite3.Connection, rows: Iterable[dict]) -> Iterator[dict]:
         """Sets with their athlete as the page may name them."""
@@ -294,8 +323,10 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
     def sets():
         con = db()
         try:
-            return page("sets", title="Sets", sets=list(set_rows(con, 100)),
-                        query=bottle.request.query_string)
+            words, query = set_filter(con)
+            rows = list(set_rows(con, SETS_SHOWN))
+            return page("sets", title="Sets", sets=rows, filter_words=words, query=query,
+                        line=sets_line(len(rows), SETS_SHOWN, words))
         finally:
             con.close()
 

@@ -17,7 +17,7 @@ import pytest
 from station.logbook.requests import MAX_AGE_S, RequestInbox
 from station.sim.logbook import fill_log
 from station.store import SessionLog
-from station.web.app import Site, make_app
+from station.web.app import Site, make_app, sets_line
 from station.web.pin import hash_pin
 from tests.mqtt.station_kit import rep
 from tests.web.conftest import PIN
@@ -190,3 +190,55 @@ def test_the_settings_page_says_only_what_a_change_came_to(tmp_path):
     assert "PIN is 0000" not in forged
     signed_elsewhere = urlsplit(headers["Location"]).query.replace("Added", "Removed")
     assert "Removed" not in page.call("GET", "/settings?" + signed_elsewhere)[2]
+
+
+def sets_of(log: Path, number: int) -> list[str]:
+    """The uids of the roster athlete `number`'s sets, newest first, as the log holds them."""
+    with sqlite3.connect(log) as db:
+        return [u for (u,) in db.execute(
+            "SELECT s.uid FROM sets s JOIN athletes a ON a.id = s.athlete_id"
+            " WHERE a.number = ? ORDER BY s.id DESC", (number,))]
+
+
+def test_the_sets_page_names_its_filter_and_its_exports_keep_it(page, tmp_path):
+    """`/sets?athlete=1` read "The newest 100. Export all of them" and named nobody."""
+    sams = sets_of(tmp_path / "sessions.sqlite3", 1)
+    assert len(sams) == 2  # the fixture's log: two of its ten sets are Sam's
+    status, _, body = page.call("GET", "/sets?athlete=1")
+    assert status == 200
+    assert "<h1>Sets of #1 Sam</h1>" in body
+    assert ('<p id="sets-line" class="small">All 2 sets of #1 Sam. Export: '
+            '<a href="/export/sets.csv?athlete=1">CSV</a> · '
+            '<a href="/export/sets.json?athlete=1">JSON</a></p>') in body
+    assert '<a href="/sets">All sets</a>' in body and "newest 100" not in body
+    csv_rows = page.call("GET", "/export/sets.csv?athlete=1")[2].splitlines()[1:]
+    assert [r.split(",")[0] for r in csv_rows] == sams  # the link's export: Sam's sets only
+
+    today = datetime.now().strftime("%d %b %Y")
+    body = page.call("GET", "/sets?athlete=sam&since=today")[2]
+    assert f"<h1>Sets of #1 Sam since {today}</h1>" in body
+    assert (f"All 2 sets of #1 Sam since {today}. Export: "
+            '<a href="/export/sets.csv?athlete=sam&amp;since=today">CSV</a>') in body
+    body = page.call("GET", "/sets?athlete=2&since=2099-01-01")[2]
+    assert '<p class="empty">No sets of #2 Alex Kim since 01 Jan 2099.</p>' in body
+    assert 'class="sets"' not in body and "sets-line" not in body
+    body = page.call("GET", "/sets")[2]
+    assert "<h1>Sets</h1>" in body and "All 10 sets. Export: " in body
+    assert sets_line(100, 100, "") == "The newest 100 sets. Export all of them"
+    assert sets_line(1, 100, "of #4 Ola") == "The one set of #4 Ola. Export"
+
+
+def test_a_bad_date_and_a_missing_login_say_so_in_the_pages_words(page):
+    """`?since=banana` answered "--since 'banana'" (the command line's word); the 403 for a
+    missing login did not link to the login."""
+    for path in ("/sets?since=banana", "/export/sets.csv?since=banana"):
+        status, _, body = page.call("GET", path)
+        assert status == 400
+        assert ("since &#039;banana&#039;: give a date (YYYY-MM-DD), &#039;today&#039; or a "
+                "number of days like 7d") in body
+        assert "--since" not in body
+    for method, path in (("POST", "/settings/buzzer"), ("GET", "/export/audit.csv")):
+        status, _, body = page.call(method, path)
+        assert status == 403
+        assert '<a id="login-link" href="/settings">Log in with the PIN</a>' in body
+    assert "login-link" not in page.call("GET", "/sets?since=banana")[2]  # a 400 has none

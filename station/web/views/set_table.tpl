@@ -1,4 +1,7 @@
 % show_athlete = get('show_athlete', True)
+% if not sets:
+<p class="empty">{{get('empty', 'No sets yet.')}}</p>
+% else:
 <table class="sets">
   <thead><tr><th>When</th>{{!'<th>Athlete</th>' if show_athlete else ''}}<th>Reps</th><th>Passed</th><th>Main fault</th></tr></thead>
   <tbody>
@@ -11,3 +14,4 @@
   % end
   </tbody>
 </table>
+% end
