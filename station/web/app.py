@@ -232,8 +232,10 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
     def athletes():
         con = db()
         try:
-            rows = [dict(a, shown=name_of(a)) for a in read.roster(con)]
-            return page("athletes", title="Athletes", athletes=rows)
+            everyone = [dict(a, shown=name_of(a)) for a in read.roster(con, False)]
+            return page("athletes", title="Athletes",
+                        athletes=[a for a in everyone if a["active"]],
+                        off_roster=[a for a in everyone if not a["active"]])
         finally:
             con.close()
 

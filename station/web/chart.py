@@ -40,10 +40,13 @@ def day_labels(n: int) -> list[int]:
 
 
 def history_svg(sessions: list[dict]) -> str:
-    """The chart for `athlete_history`'s rows (day, pass_rate 0..1, hip_travel)."""
+    """The chart for `athlete_history`'s rows (day, pass_rate 0..1, hip_travel); with no
+    rows, an empty grid saying so, without scales; the depth's scale only when a depth is
+    plotted."""
     n = len(sessions)
     depth_top = max([0.4] + [s["hip_travel"] or 0 for s in sessions])
     depth_top = round(depth_top + 0.05, 1)
+    has_depth = any(s["hip_travel"] is not None for s in sessions)
     parts = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" '
              f'aria-label="Pass rate and hips-back depth over {n} sessions" '
              'xmlns="http://www.w3.org/2000/svg">',
@@ -52,10 +55,12 @@ def history_svg(sessions: list[dict]) -> str:
         y = _y(frac, 1.0)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" '
                      'class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="{PASS_COLOUR}">{frac:.0%}</text>')
-        parts.append(f'<text x="{W - RIGHT + 6}" y="{y + 4:.1f}" '
-                     f'fill="{DEPTH_COLOUR}">{frac * depth_top:.2f}</text>')
+        if n:
+            parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                         f'fill="{PASS_COLOUR}">{frac:.0%}</text>')
+        if has_depth:
+            parts.append(f'<text x="{W - RIGHT + 6}" y="{y + 4:.1f}" '
+                         f'fill="{DEPTH_COLOUR}">{frac * depth_top:.2f}</text>')
     if n == 0:
         parts.append(f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">no sessions yet'
                      '</text></svg>')

@@ -228,6 +228,33 @@ def test_the_sets_page_names_its_filter_and_its_exports_keep_it(page, tmp_path):
     assert sets_line(1, 100, "of #4 Ola") == "The one set of #4 Ola. Export"
 
 
+def test_athletes_taken_off_the_roster_are_listed_with_their_history(page):
+    """Taken off the roster, Priya left Athletes and nothing linked to her history."""
+    page.login()
+    assert page.said("/settings/roster/3/remove") == "Taken off the roster"
+    page.cookie = ""  # a coach without the PIN reads it alike
+    body = page.call("GET", "/athletes")[2]
+    on, _, off = body.partition("<h2>Taken off the roster</h2>")
+    assert '<a href="/athletes/3"><span class="num">#3</span> Priya Shah</a>' in off
+    assert "Priya" not in on and '<span class="num">#1</span> Sam</a>' in on
+    status, _, body = page.call("GET", "/athletes/3")
+    assert status == 200 and "Taken off the roster: their card no longer works" in body
+    assert '<table class="sets">' in body and 'id="chart"' in body  # their history stays
+    assert "Taken off the roster" not in page.call("GET", "/athletes/1")[2]
+
+
+def test_an_athlete_with_no_sets_yet_is_told_so(page):
+    """A new athlete's page showed empty tables' headers and a chart's scales over nothing."""
+    page.login()
+    assert page.said("/settings/roster/add", {"name": "Ola Nordmann"}).startswith("Added #4")
+    status, _, body = page.call("GET", "/athletes/4")
+    assert status == 200
+    assert '<p id="no-sessions" class="empty">No sessions yet: their chart starts with their ' \
+           "first set.</p>" in body
+    assert '<p class="empty">No sets yet.</p>' in body
+    assert "<svg" not in body and "<table" not in body and "0.38" not in body
+
+
 def test_a_bad_date_and_a_missing_login_say_so_in_the_pages_words(page):
     """`?since=banana` answered "--since 'banana'" (the command line's word); the 403 for a
     missing login did not link to the login."""
