@@ -48,15 +48,17 @@ def new_card_id() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CARD_LEN))
 
 
-def clean_name(value: str, where: str) -> str:
-    """A name as the station shows it: trimmed, no control characters, not too long."""
+def clean_name(value: str, where: str = "", what: str = "name") -> str:
+    """A name as the station shows it: trimmed, no control characters, not too long. An
+    error starts with `where` (a file's line; "" on the page, whose field `what` names)."""
     name = " ".join(value.split())
+    at = f"{where}: " if where else ""
     if not name:
-        raise InputError(f"{where}: the name is empty")
+        raise InputError(f"{at}the {what} is empty")
     if len(name) > MAX_NAME:
-        raise InputError(f"{where}: name {name[:20]!r}... is longer than {MAX_NAME} characters")
+        raise InputError(f"{at}{what} {name[:20]!r}... is longer than {MAX_NAME} characters")
     if any(not ch.isprintable() for ch in name):
-        raise InputError(f"{where}: name {name!r} has a control character")
+        raise InputError(f"{at}{what} {name!r} has a control character")
     return name
 
 
@@ -179,8 +181,8 @@ def _unused_card(db: sqlite3.Connection) -> str:
 
 def add_athlete(db: sqlite3.Connection, name: str, nickname: str, who: str) -> dict:
     """One new athlete (from the coach page)."""
-    name = clean_name(name, "name")
-    nickname = clean_name(nickname, "nickname") if nickname.strip() else ""
+    name = clean_name(name)
+    nickname = clean_name(nickname, what="nickname") if nickname.strip() else ""
     if any(a["name"].lower() == name.lower() for a in roster(db)):
         raise InputError(f"name {name!r} is already on the roster")
     return import_roster(db, [RosterLine(name, nickname)], who)[0]
@@ -190,8 +192,8 @@ def rename_athlete(db: sqlite3.Connection, athlete_id: int, name: str, nickname:
                    who: str) -> None:
     """Give an athlete a new name and nickname; a name another athlete has (in any case,
     on the roster or taken off it) is refused, as adding it is."""
-    name = clean_name(name, "name")
-    nickname = clean_name(nickname, "nickname") if nickname.strip() else ""
+    name = clean_name(name)
+    nickname = clean_name(nickname, what="nickname") if nickname.strip() else ""
     with db:
         db.execute("BEGIN IMMEDIATE")
         for other in roster(db, active_only=False):
@@ -218,8 +220,10 @@ def set_active(db: sqlite3.Connection, athlete_id: int, active: bool, who: str) 
                     f"#{row[0]} {row[1]}")
 
 
-def move_athlete(db: sqlite3.Connection, athlete_id: int, step: int, who: str) -> None:
-    """Move an athlete `step` places in the rotation (-1: earlier, +1: later)."""
+def move_athlete(db: sqlite3.Connection, athlete_id: int, step: int, who: str) -> bool:
+    """Move an athlete `step` places in the rotation (-1: earlier, +1: later); whether they
+    moved (the first cannot go earlier, nor the last later: nothing changes, nothing is
+    written to the audit trail)."""
     with db:
         db.execute("BEGIN IMMEDIATE")
         order = [a["id"] for a in roster(db)]
@@ -227,10 +231,13 @@ def move_athlete(db: sqlite3.Connection, athlete_id: int, step: int, who: str) -
             raise InputError(f"athlete {athlete_id}: not on the roster")
         i = order.index(athlete_id)
         j = max(0, min(len(order) - 1, i + step))
+        if j == i:
+            return False
         order.insert(j, order.pop(i))
         for pos, aid in enumerate(order, start=1):
             db.execute("UPDATE athletes SET position = ? WHERE id = ?", (pos, aid))
         write_audit(db, who, "rotation order", f"athlete {athlete_id} to place {j + 1}")
+    return True
 
 
 def card_payload(station: str, card: str) -> str:

@@ -488,8 +488,7 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             con.execute("BEGIN IMMEDIATE")
             con.execute("INSERT INTO requests (at, what, value) VALUES (?, ?, ?)",
                         (roster.now_iso(), what, value))
-            roster.write_audit(con, who(), what.replace("_", " "),
-                               describe_request(what, value))
+            roster.write_audit(con, who(), "request", describe_request(what, value))
         return said
 
     @app.post("/settings/buzzer")
@@ -510,8 +509,9 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
         def act(con, form):
             minutes = form.get("minutes", "")
             if not minutes.isdigit() or int(minutes) not in CLASS_STEPS_MIN:
-                raise InputError(f"class mode {minutes!r}: choose one of "
-                                 f"{', '.join(map(str, CLASS_STEPS_MIN))} minutes")
+                steps = ["off"] + [str(m) for m in CLASS_STEPS_MIN if m]
+                raise InputError(f"class mode {minutes!r}: choose {', '.join(steps[:-1])} "
+                                 f"or {steps[-1]} minutes")
             m = int(minutes)
             return ask_kiosk(con, "class_mode", str(m * 60),
                              "Class mode off" if m == 0 else f"Class mode: {m} min each")
@@ -535,8 +535,11 @@ def make_app(site: Site, clock: Callable[[], float] = time.monotonic,
             if op in ("remove", "restore"):
                 roster.set_active(con, athlete_id, op == "restore", who())
                 return "Taken off the roster" if op == "remove" else "Back on the roster"
-            roster.move_athlete(con, athlete_id, -1 if op == "up" else 1, who())
-            return "Rotation order changed"
+            if roster.move_athlete(con, athlete_id, -1 if op == "up" else 1, who()):
+                return "Rotation order changed"
+            person = people(con)[athlete_id]
+            return (f"Nothing moved: #{person['number']} {read.display_name(person)} is "
+                    f"{'first' if op == 'up' else 'last'} in the rotation already")
         change(act)
 
     # -- assets and errors --------------------------------------------------------------

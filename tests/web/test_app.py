@@ -6,18 +6,23 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 
 from station.logbook.requests import MAX_AGE_S, RequestInbox
+from station.mqtt.fleet import FleetRow
+from station.mqtt.watch import FleetSnapshot, Link
 from station.sim.logbook import fill_log
 from station.store import SessionLog
 from station.web.app import Site, make_app, sets_line
+from station.web.gym import Gym
 from station.web.pin import hash_pin
 from tests.mqtt.station_kit import rep
 from tests.web.conftest import PIN
@@ -243,6 +248,45 @@ def test_athletes_taken_off_the_roster_are_listed_with_their_history(page):
     assert "Taken off the roster" not in page.call("GET", "/athletes/1")[2]
 
 
+def test_the_settings_say_what_they_did_in_plain_words(page, tmp_path):
+    """The trail read "mute mute the buzzer" and "calibrate calibrate"; moving the first
+    athlete up said "Rotation order changed" and logged a move; the class-mode refusal
+    listed 0 for off; a long name read "name: name ..."."""
+    page.login()
+    page.said("/settings/buzzer", {"muted": "1"})
+    page.said("/settings/calibrate")
+    page.said("/settings/class", {"minutes": "2"})
+    body = page.call("GET", "/settings")[2]
+    trail = [line.split(" · ")[-1] for line in
+             re.findall(r"<li>([^<]*)</li>", body.partition('id="audit"')[2])][:4]
+    assert trail == ["request: class mode 2 min", "request: calibrate",
+                     "request: mute the buzzer", "login"]
+
+    def order() -> list[int]:
+        with sqlite3.connect(tmp_path / "sessions.sqlite3") as db:
+            return [n for (n,) in db.execute("SELECT number FROM athletes ORDER BY position")]
+
+    def rotation_lines() -> int:
+        with sqlite3.connect(tmp_path / "sessions.sqlite3") as db:
+            return db.execute("SELECT count(*) FROM audit WHERE what = 'rotation order'"
+                              ).fetchone()[0]
+
+    assert page.said("/settings/roster/1/up") == (
+        "Nothing moved: #1 Sam is first in the rotation already")
+    assert page.said("/settings/roster/3/down") == (
+        "Nothing moved: #3 Priya Shah is last in the rotation already")
+    assert order() == [1, 2, 3] and rotation_lines() == 0
+    assert page.said("/settings/roster/2/up") == "Rotation order changed"
+    assert order() == [2, 1, 3] and rotation_lines() == 1
+
+    assert page.said("/settings/class", {"minutes": "7"}) == (
+        "Not changed: class mode '7': choose off, 1, 2, 3 or 5 minutes")
+    assert page.said("/settings/roster/add", {"name": "X" * 41}) == (
+        f"Not changed: name '{'X' * 20}'... is longer than 40 characters")
+    assert page.said("/settings/roster/2/rename", {"name": "Alex", "nickname": "Y" * 41}) == (
+        f"Not changed: nickname '{'Y' * 20}'... is longer than 40 characters")
+
+
 def test_an_athlete_with_no_sets_yet_is_told_so(page):
     """A new athlete's page showed empty tables' headers and a chart's scales over nothing."""
     page.login()
@@ -269,3 +313,24 @@ def test_a_bad_date_and_a_missing_login_say_so_in_the_pages_words(page):
         assert status == 403
         assert '<a id="login-link" href="/settings">Log in with the PIN</a>' in body
     assert "login-link" not in page.call("GET", "/sets?since=banana")[2]  # a 400 has none
+
+
+def test_the_menu_names_settings_alike_and_the_gym_names_this_station(page, tmp_path):
+    """The menu said "Coach" to a phone without the PIN and "Settings" with it; the Gym
+    page marked its own station only with a blue outline."""
+    menu = '<a href="/sets">Sets</a><a href="/settings">Settings</a>'
+    assert menu in page.call("GET", "/athletes")[2]
+    page.login()
+    assert menu in page.call("GET", "/athletes")[2]
+
+    watcher = SimpleNamespace(
+        settings=SimpleNamespace(where="127.0.0.1:1883", topics=SimpleNamespace(prefix="gym")),
+        snapshot=lambda: FleetSnapshot(Link.CONNECTED, "", "2026-12-01T10:00:00+00:00",
+                                       [FleetRow("bay-1", True), FleetRow("bay-2", True)]))
+    page.app = make_app(Site(tmp_path / "sessions.sqlite3", hash_pin(PIN, iterations=1000)),
+                        gym=Gym(watcher, "", "bay-1"))
+    body = page.call("GET", "/gym")[2]
+    assert ('<span class="station-id">bay-1 <span class="this-station">this station</span>'
+            '</span>') in body
+    assert '<span class="station-id">bay-2</span>' in body
+    assert body.count("this-station") == 1

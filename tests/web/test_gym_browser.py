@@ -164,6 +164,9 @@ def test_every_station_on_the_broker_live_on_the_gym_page(
             f"On the broker 127.0.0.1:{broker.port} since ")
         here = browser.find_element(By.CSS_SELECTOR, "li.station.here")
         assert here.get_attribute("data-station") == "bay-1"  # the page's own station
+        labels = browser.find_elements(By.CSS_SELECTOR, ".this-station")  # named, drawn by
+        assert [(lb.text, lb.find_element(By.XPATH, "ancestor::li[1]").get_attribute(  # now.js
+            "data-station")) for lb in labels] == [("this station", "bay-1")]
 
         b.end_set("b1")  # the set's result replaces the rep as bay-2's last
         until(browser, "bay-2's set", lambda d: cards(d)["bay-2"]["last"].startswith(

@@ -243,7 +243,7 @@ def test_settings_refuse_a_wrong_pin_and_take_the_right_one(server, browser):
         ("mute", "1", None)]
     audit = [r[0] for r in db.execute("SELECT what FROM audit WHERE who LIKE 'coach page%'"
                                       " ORDER BY id")]
-    assert audit == ["login refused", "login", "mute", "roster add"]
+    assert audit == ["login refused", "login", "request", "roster add"]
     assert db.execute("SELECT name FROM athletes WHERE number = 13").fetchone() == (
         "Dana Fox",)
     click_and_load(browser, "logout")

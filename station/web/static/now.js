@@ -79,7 +79,12 @@
     var li = el("li", "station state-" + s.state + (s.here ? " here" : ""));
     li.setAttribute("data-station", s.station);
     var head = el("div", "station-head");
-    head.appendChild(el("span", "station-id", s.station));
+    var id = el("span", "station-id", s.station);
+    if (s.here) {  // the page's own station, named as well as outlined
+      id.appendChild(document.createTextNode(" "));
+      id.appendChild(el("span", "this-station", "this station"));
+    }
+    head.appendChild(id);
     head.appendChild(el("span", "state", s.state + (s.since ? " since " + s.since : "")));
     li.appendChild(head);
     if (s.unreadable) {

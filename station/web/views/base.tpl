@@ -10,7 +10,7 @@
 <header>
   <a class="brand" href="/">Hinge Station</a>
   <nav>
-    <a href="/">Now</a><a href="/gym">Gym</a><a href="/athletes">Athletes</a><a href="/rotation">Rotation</a><a href="/sets">Sets</a><a href="/settings">{{'Settings' if authed else 'Coach'}}</a>
+    <a href="/">Now</a><a href="/gym">Gym</a><a href="/athletes">Athletes</a><a href="/rotation">Rotation</a><a href="/sets">Sets</a><a href="/settings">Settings</a>
   </nav>
 </header>
 <main>

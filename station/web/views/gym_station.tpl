@@ -1,5 +1,5 @@
 <li class="station state-{{s['state']}}{{' here' if s['here'] else ''}}" data-station="{{s['station']}}">
-  <div class="station-head"><span class="station-id">{{s['station']}}</span><span class="state">{{s['state']}}{{' since ' + s['since'] if s['since'] else ''}}</span></div>
+  <div class="station-head"><span class="station-id">{{s['station']}}{{!' <span class="this-station">this station</span>' if s['here'] else ''}}</span><span class="state">{{s['state']}}{{' since ' + s['since'] if s['since'] else ''}}</span></div>
   % if s['unreadable']:
   <p class="unreadable" title="{{s['unreadable_detail']}}">{{s['unreadable']}}</p>
   % end

@@ -57,7 +57,7 @@
   <h2>Changes</h2>
   <ul class="small" id="audit">
   % for a in audit:
-    <li>{{local(a['at'], '%d %b %H:%M')}} · {{a['who']}} · {{a['what']}} {{a['detail']}}</li>
+    <li>{{local(a['at'], '%d %b %H:%M')}} · {{a['who']}} · {{a['what']}}{{': ' + a['detail'] if a['detail'] else ''}}</li>
   % end
   </ul>
   <p class="exports">Export: <a href="/export/audit.csv">CSV</a> · <a href="/export/audit.json">JSON</a></p>
