@@ -9,7 +9,7 @@
 #                              that asks first, in a terminal, or takes --yes)
 #   ./install.sh --dry-run     print every step it would take, change nothing
 #   ./install.sh --target pi|desktop   take that path whatever this machine is (CI: --dry-run)
-#   ./install.sh --print-config        print the settings file the appliance gets
+#   ./install.sh --print-config        print the settings file the appliance gets (alone)
 #   ./install.sh --reset-config        Pi: put the edited settings aside (.bak), install defaults
 #   ./install.sh --web-pin[=PIN]       Pi: set the coach page's PIN (asked when not given) and
 #                                      turn the page on; without a PIN the page stays off
@@ -23,7 +23,11 @@ web_pin="" web_pin_given=0 web_off=0
 
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
+given=()  # every option given, by name (--web-pin=1234 as --web-pin), for the refusals below
 while [ $# -gt 0 ]; do
+    case "$1" in
+        --*) given+=("${1%%=*}") ;;
+    esac
     case "$1" in
         --dev) dev=1 ;;
         --dry-run) dry=1 ;;
@@ -48,6 +52,17 @@ case "$target" in
     ""|pi|desktop) ;;
     *) echo "install.sh: --target must be pi or desktop, not '$target'" >&2; exit 2 ;;
 esac
+others=()
+for o in "${given[@]}"; do [ "$o" = --print-config ] || others+=("$o"); done
+if [ "$print_config" = 1 ] && [ "${#others[@]}" -gt 0 ]; then
+    echo "install.sh: --print-config only prints the settings file: not with ${others[*]}" >&2
+    exit 2
+fi
+if [ "$dev" = 1 ] && [ "$target" = pi ]; then
+    echo "install.sh: --dev: not with --target pi (the appliance gets no test tools; --dev" \
+        "takes the desktop path)" >&2
+    exit 2
+fi
 if [ "$purge" = 1 ] && [ "$uninstall" = 0 ]; then
     echo "install.sh: --purge goes with --uninstall (it removes the settings, the session log" \
         "and the calibration too)" >&2

@@ -277,6 +277,31 @@ def test_appliance_options_with_uninstall_or_against_each_other_are_refused() ->
                            "turns it off: give one\n")
 
 
+@pytest.mark.parametrize("args, named", [
+    (["--dev"], "--dev"),
+    (["--dry-run", "--target", "pi"], "--dry-run --target"),
+    (["--target=desktop", "--uninstall", "--purge", "--yes"],
+     "--target --uninstall --purge --yes"),
+    (["--reset-config", "--web-pin=1234"], "--reset-config --web-pin"),
+])
+def test_print_config_with_another_option_is_refused_not_ignored(args, named) -> None:
+    """`--print-config` printed the settings and exited 0 whatever else was given."""
+    result = run_install("--print-config", *args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("install.sh: --print-config only prints the settings file: "
+                             f"not with {named}\n")
+
+
+@pytest.mark.parametrize("args", [["--target", "pi", "--dev", "--dry-run"],
+                                  ["--dev", "--target=pi", "--dry-run"]])
+def test_dev_with_target_pi_is_refused_not_ignored(args) -> None:
+    """`--target pi --dev` took the appliance path and left --dev out."""
+    result = run_install(*args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("install.sh: --dev: not with --target pi (the appliance gets no "
+                             "test tools; --dev takes the desktop path)\n")
+
+
 APPLIANCE = [Path("/opt/station"), Path("/etc/station"), Path("/var/lib/station"),
              Path("/etc/systemd/system/station.service")]
 
