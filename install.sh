@@ -108,8 +108,8 @@ groups=(video gpio input render)
 # pygame is built from source against Debian's SDL2, because the pygame wheels on PyPI ship
 # an SDL2 without the KMSDRM driver that draws on the screen with no desktop running.
 # Every Python package comes from requirements/pi-py3XX.txt (hash-pinned, resolved for aarch64
-# by requirements/lock.sh): pip checks each download against it, and pygame is built by the
-# station's user, never by root.
+# by requirements/lock.sh): pip checks each download against it. The downloads and the builds
+# (pygame, the station) run as the station's user; root only installs the wheels.
 # libgl1 and libglib2.0-0 are what MediaPipe's OpenCV dependency loads.
 pi_packages=(
     python3 python3-venv python3-dev build-essential pkg-config
@@ -267,7 +267,7 @@ install_appliance() {
         step "create the venv $app_venv" /usr/bin/python3 -m venv --system-site-packages \
             "$app_venv"
     fi
-    local digest stamp="$app_venv/.station-installed" lock wheels
+    local digest stamp="$app_venv/.station-installed" lock
     lock="$(lock_for /usr/bin/python3)"
     [ -f "$lock" ] || die "no pinned requirements for this Python ($lock): requirements/lock.sh"
     digest="$(source_digest)"
@@ -276,19 +276,33 @@ install_appliance() {
     else
         local pip=(env PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_CONFIG_FILE=/dev/null
                    "$app_venv/bin/python" -m pip)
-        step "install the build tools into $app_venv (hash-checked)" "${pip[@]}" install \
-            --quiet --require-hashes --no-deps -r "$here/requirements/pi-build.txt"
-        wheels=/tmp/station-wheels
-        if [ "$dry" = 0 ]; then wheels="$(mktemp -d)"; chown "$user" "$wheels"; fi
+        # Every download and build runs as $user, in a folder it owns: the checkout may be in
+        # a home only its owner can read (Bookworm makes homes 0700), so the requirements and
+        # the source are copied there first. Root installs only the wheels, with no index.
+        local work=/tmp/station-build as_user
+        if [ "$dry" = 0 ]; then work="$(mktemp -d)"; fi
+        as_user=(runuser -u "$user" -- env --chdir="$work" HOME="$work")
+        step "copy the pinned requirements and the station's source into $work" \
+            cp -R "$here/pyproject.toml" "$here/README.md" "$here/requirements" "$here/station" \
+            "$work/"
+        step "give $work to $user" chown -R "$user:$user" "$work"
+        step "fetch the build tools in pi-build.txt (hash-checked), as $user" \
+            "${as_user[@]}" "${pip[@]}" wheel --quiet --require-hashes --no-deps \
+            -r "$work/requirements/pi-build.txt" -w "$work/build-tools"
+        step "install them into $app_venv (their hashes checked again)" "${pip[@]}" install \
+            --quiet --no-index --find-links "$work/build-tools" --require-hashes --no-deps \
+            -r "$here/requirements/pi-build.txt"
         step "fetch the dependencies in ${lock##*/} (hash-checked), build pygame, as $user" \
-            runuser -u "$user" -- env HOME="$wheels" "${pip[@]}" \
-            wheel --quiet --require-hashes --no-deps --no-build-isolation --no-binary pygame \
-            -r "$lock" -w "$wheels"
+            "${as_user[@]}" "${pip[@]}" wheel --quiet --require-hashes --no-deps \
+            --no-build-isolation --no-binary pygame -r "$work/requirements/${lock##*/}" \
+            -w "$work/wheels"
         step "install them into $app_venv" "${pip[@]}" install --quiet --no-index --no-deps \
-            "$wheels"/*.whl
-        step "install the station into $app_venv" "${pip[@]}" install --quiet --no-deps \
-            --no-build-isolation "$here"
-        if [ "$dry" = 0 ]; then rm -rf "$wheels"; echo "$digest" > "$stamp"; fi
+            "$work/wheels"/*.whl
+        step "build the station's wheel, as $user" "${as_user[@]}" "${pip[@]}" wheel --quiet \
+            --no-index --no-deps --no-build-isolation "$work" -w "$work/station-wheel"
+        step "install it into $app_venv" "${pip[@]}" install --quiet --no-index --no-deps \
+            --force-reinstall "$work/station-wheel"/*.whl
+        if [ "$dry" = 0 ]; then rm -rf "$work"; echo "$digest" > "$stamp"; fi
         changed=1
     fi
     if [ -f "$here/README.md" ]; then install_file "$here/README.md" "$opt/README.md" || true; fi

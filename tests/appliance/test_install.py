@@ -345,15 +345,46 @@ def test_every_download_is_checked_and_made_by_the_station_user() -> None:
         assert re.search(rf"would fetch {re.escape(name)} as station and check its sha256 "
                          r"\([0-9a-f]{64}\)", steps), name
     pips = [c for c in commands if " -m pip " in c]
-    python = f"{sys.version_info[0]}{sys.version_info[1]}"
-    build, fetch, install, station = pips
-    assert "--require-hashes" in build and "requirements/pi-build.txt" in build
-    assert fetch.startswith("runuser -u station -- env HOME=")
-    assert "wheel" in fetch and "--require-hashes" in fetch and "--no-binary pygame" in fetch
-    assert f"requirements/pi-py{python}.txt" in fetch
-    assert "--no-index --no-deps" in install  # root installs the checked and built wheels
-    assert "--no-deps --no-build-isolation" in station
     assert all("PIP_CONFIG_FILE=/dev/null" in c for c in pips)  # no other index (piwheels)
+
+
+def test_root_runs_no_download_and_no_build_and_the_station_user_reads_no_checkout() -> None:
+    """docs/appliance.md said the downloads and builds ran as `station` and root only
+    installed wheels, but root downloaded the build tools (`pip install --require-hashes -r
+    requirements/pi-build.txt`) and built the station from the checkout; and `station` read
+    `-r <checkout>/requirements/...`, which it cannot in a 0700 home (Bookworm's default)."""
+    commands = _pi_commands()
+    python = f"{sys.version_info[0]}{sys.version_info[1]}"
+    pip = ("env PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_CONFIG_FILE=/dev/null "
+           "/opt/station/venv/bin/python -m pip")
+    as_station = ("runuser -u station -- env --chdir=/tmp/station-build "
+                  "HOME=/tmp/station-build " + pip)
+    work = "/tmp/station-build"
+    start = next(i for i, c in enumerate(commands) if c.startswith("cp -R "))
+    assert commands[start:start + 8] == [
+        f"cp -R {REPO}/pyproject.toml {REPO}/README.md {REPO}/requirements {REPO}/station "
+        f"{work}/",
+        f"chown -R station:station {work}",
+        f"{as_station} wheel --quiet --require-hashes --no-deps "
+        f"-r {work}/requirements/pi-build.txt -w {work}/build-tools",
+        # root checks the hashes again, against the checkout's copy the station cannot touch
+        f"{pip} install --quiet --no-index --find-links {work}/build-tools --require-hashes "
+        f"--no-deps -r {REPO}/requirements/pi-build.txt",
+        f"{as_station} wheel --quiet --require-hashes --no-deps --no-build-isolation "
+        f"--no-binary pygame -r {work}/requirements/pi-py{python}.txt -w {work}/wheels",
+        f"{pip} install --quiet --no-index --no-deps {work}/wheels/\\*.whl",
+        f"{as_station} wheel --quiet --no-index --no-deps --no-build-isolation {work} "
+        f"-w {work}/station-wheel",
+        f"{pip} install --quiet --no-index --no-deps --force-reinstall "
+        f"{work}/station-wheel/\\*.whl"]
+    pips = [c for c in commands if " -m pip " in c]
+    assert len(pips) == 6
+    for c in pips:
+        if c.startswith("runuser -u station -- "):
+            assert str(REPO) not in c, c  # all it reads is in the folder it owns
+        else:
+            assert " install " in c and "--no-index" in c, c  # root fetches nothing
+            assert " wheel " not in c and str(REPO) + " " not in c + " ", c  # nor builds
 
 
 def test_install_pins_the_model_checksums_the_model_builder_pins() -> None:
