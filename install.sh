@@ -139,27 +139,35 @@ task_models=(
 # Is $1 the file whose sha256 is $2?
 has_sum() { [ -f "$1" ] && echo "$2  $1" | sha256sum --check --status; }
 
-# Fetch $2 as the station's user (root runs no download) into $4/$1, keeping it only when its
-# sha256 is $3. Offline it says so and goes on: the other models do not need the internet.
-fetch_checked() {
-    local name="$1" url="$2" sum="$3" dir="$4" tmp
-    has_sum "$dir/$name" "$sum" && return 0
+# A step whose command reads $2 on its standard input (shown as a here-string).
+step_in() {
+    local what="$1" input="$2"; shift 2
     if [ "$dry" = 1 ]; then
-        step "fetch $name as $user and check its sha256 ($sum)" runuser -u "$user" -- \
-            curl -fsSL --max-filesize 100000000 -o "/tmp/$name" "$url"
-        return 0
+        say "would $what"
+        printf '    $'; printf ' %q' "$@"; printf ' <<< %q\n' "$input"
+    else
+        say "$what"
+        "$@" <<< "$input"
     fi
-    tmp="$(mktemp -d)"
-    chown "$user" "$tmp"
-    if command -v curl >/dev/null 2>&1 && runuser -u "$user" -- curl -fsSL --retry 2 \
-            --connect-timeout 10 --max-filesize 100000000 -o "$tmp/$name" "$url" \
-            && has_sum "$tmp/$name" "$sum"; then
-        install -D -m 0644 "$tmp/$name" "$dir/$name"
-        say "fetched $dir/$name (sha256 checked)"
+}
+
+# Fetch $2 as the station's user (root runs no download) into a folder of its own, and install
+# it as $4/$1 only when its sha256 is $3. Offline it says so and goes on: the other models do
+# not need the internet.
+fetch_checked() {
+    local name="$1" url="$2" sum="$3" dir="$4" tmp=/tmp/station-models
+    has_sum "$dir/$name" "$sum" && return 0
+    if [ "$dry" = 0 ]; then tmp="$(mktemp -d)"; chown "$user" "$tmp"; fi
+    if { command -v curl >/dev/null 2>&1 || [ "$dry" = 1 ]; } \
+            && step "fetch $name as $user" runuser -u "$user" -- curl -fsSL --retry 2 \
+                --connect-timeout 10 --max-filesize 100000000 -o "$tmp/$name" "$url" \
+            && step_in "check its sha256 is $sum" "$sum  $tmp/$name" \
+                sha256sum --check --status --strict; then
+        step "install it as $dir/$name" install -D -m 0644 "$tmp/$name" "$dir/$name"
     else
         say "could not fetch $name, or it did not match its sha256 (offline?): skipped"
     fi
-    rm -rf "$tmp"
+    step "remove $tmp" rm -rf "$tmp"
 }
 
 # The Tasks models into $1: Google's pose landmarker bundle, and the full and lite bundles
