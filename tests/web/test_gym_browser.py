@@ -146,7 +146,12 @@ def test_every_station_on_the_broker_live_on_the_gym_page(
                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
-        assert first_line(dying) == "up"
+        line = first_line(dying)
+        if line != "up":  # say why: its exit and its stderr (it once gave nothing in CI)
+            dying.kill()
+            _, err = dying.communicate(timeout=10)
+            pytest.fail(f"the dying station never came up: {line!r}, exit {dying.returncode},"
+                        f" stderr: {err[-3000:]!r}")
         load(browser, web + "/gym")
         until(browser, "three stations with their figures", lambda d: (
             (c := cards(d)).keys() == {"bay-1", "bay-2", "bay-3"}
