@@ -320,7 +320,7 @@ class StationFlow:
             if len(self.reps) >= self.set_reps and v.verdict is None:
                 self._end_set(now, SetEnding.DONE)
             elif self._gone(now):
-                seeing = v.badge(Part.CAMERA).ok and v.badge(Part.POSE).ok
+                seeing = v.badge(Part.CAMERA).ok  # poses come, and nobody is in them
                 self._end_set(now, SetEnding.OUT_OF_VIEW if seeing else SetEnding.CAMERA_STOPPED)
         elif v.screen is Screen.SUMMARY and now - self._screen_since >= k.summary_seconds:
             self._go(Screen.IDLE, now)

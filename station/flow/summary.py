@@ -16,7 +16,7 @@ class SetEnding(StrEnum):
 
     DONE = "done"  # the set's reps were all scored
     OUT_OF_VIEW = "out of view"
-    CAMERA_STOPPED = "camera stopped"  # no pose for as long: the camera or the pose finder
+    CAMERA_STOPPED = "camera stopped"  # no pose at all for as long (the camera's badge down)
     NEXT_ATHLETE = "next athlete"  # a press while coaching
     ROTATION = "next athlete, please"  # class mode's rotation came round
     STOPPED = "station stopped"  # the station was stopped (SIGTERM, the window closed)

@@ -50,15 +50,15 @@ NO_REP_JUDGED = "No rep judged: the camera could not see the hinge"
 
 
 def camera_trouble(view: KioskView) -> str | None:
-    """What the screen says when the station cannot see (the camera or the pose finder is
-    down), in a few words; None while it can. The picture on screen is then the last one,
-    not a live one."""
-    camera, pose = view.badge(Part.CAMERA), view.badge(Part.POSE)
-    if not camera.ok:
-        return "Waiting for the camera" if camera.reason == "no frames" else "Camera stopped"
-    if not pose.ok:
-        return "Not watching: pose stopped"
-    return None
+    """What the screen says when no pose comes (the camera's badge is down: no frame yet,
+    the camera lost or reopening, the pose finder stalled), in a few words; None while
+    poses come. The picture on screen is then the last one, not a live one. (The pose
+    badge's "frames skipped" is a frame or two lost: poses still come.)"""
+    camera = view.badge(Part.CAMERA)
+    if camera.ok:
+        return None
+    return ("Waiting for the camera" if camera.reason in ("no frames", "starting")
+            else "Camera stopped")
 
 
 class Renderer:

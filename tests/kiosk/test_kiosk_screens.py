@@ -255,6 +255,18 @@ def test_a_stopped_camera_covers_the_picture_and_the_cue(size, hinge_frame):
     assert colour_share(surf, r.layout.figure, th.BONE) == 0.0
 
 
+def test_a_frame_or_two_skipped_by_pose_leaves_the_picture_live(hinge_frame):
+    """The pose badge's "frames skipped" (amber for 2 s after a frame pose could not be
+    found for) is not a stopped camera: poses still come, the cue stays."""
+    view = KioskView(screen=Screen.COACHING, now=10.0)
+    view.live.landmarks = hinge_frame
+    view.live.cue, view.live.cue_is_fault = "Push your hips back, not down", True
+    view.badge("pose").ok, view.badge("pose").reason = False, "frames skipped"
+    r, surf = draw((800, 480), view)
+    assert "camera_trouble" not in r.regions and "cue" in r.regions
+    assert colour_share(surf, r.layout.figure, th.BONE) > 0.002
+
+
 def test_the_idle_screen_says_it_cannot_coach_without_a_camera():
     view = KioskView(screen=Screen.IDLE, now=1.0)
     r, surf = draw((800, 480), view)
