@@ -29,12 +29,13 @@ def page_state(flow: StationFlow, last_uid: str | None = None) -> dict[str, Any]
     summary = v.screen is Screen.SUMMARY
     athlete = flow.athlete_on
     uid = flow.set_log.uid if flow.set_log.logged else None
+    reps, passed = v.counts
     return {
         "screen": v.screen.value,
         "athlete": {"id": athlete.id, "name": athlete.name} if athlete else None,
         "set_uid": last_uid if summary else uid,
-        "reps": v.counts[0],
-        "passed": v.counts[1],
+        "reps": reps,
+        "passed": passed,
         "badges": [{"name": b.name, "ok": b.ok, "reason": b.reason} for b in v.badges],
         "muted": bool(flow.buzzer.muted),
         "class_mode_s": flow.class_mode.rotation_s,

@@ -179,12 +179,19 @@ def _unused_card(db: sqlite3.Connection) -> str:
             return card
 
 
+def _refuse_taken(name: str, athletes: list[dict], other_than: int | None = None) -> None:
+    """InputError when one of `athletes` (but `other_than`) has `name`, in any case."""
+    for other in athletes:
+        if other["name"].lower() == name.lower() and other["id"] != other_than:
+            off = "" if other["active"] else f" (#{other['number']}, taken off it)"
+            raise InputError(f"name {name!r} is already on the roster{off}")
+
+
 def add_athlete(db: sqlite3.Connection, name: str, nickname: str, who: str) -> dict:
     """One new athlete (from the coach page)."""
     name = clean_name(name)
     nickname = clean_name(nickname, what="nickname") if nickname.strip() else ""
-    if any(a["name"].lower() == name.lower() for a in roster(db)):
-        raise InputError(f"name {name!r} is already on the roster")
+    _refuse_taken(name, roster(db))
     return import_roster(db, [RosterLine(name, nickname)], who)[0]
 
 
@@ -196,10 +203,7 @@ def rename_athlete(db: sqlite3.Connection, athlete_id: int, name: str, nickname:
     nickname = clean_name(nickname, what="nickname") if nickname.strip() else ""
     with db:
         db.execute("BEGIN IMMEDIATE")
-        for other in roster(db, active_only=False):
-            if other["name"].lower() == name.lower() and other["id"] != athlete_id:
-                off = "" if other["active"] else f" (#{other['number']}, taken off it)"
-                raise InputError(f"name {name!r} is already on the roster{off}")
+        _refuse_taken(name, roster(db, active_only=False), athlete_id)
         cur = db.execute("UPDATE athletes SET name = ?, nickname = ? WHERE id = ?",
                          (name, nickname, athlete_id))
         if cur.rowcount != 1:
